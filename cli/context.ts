@@ -1,0 +1,23 @@
+// What every command needs, built once from the environment: configuration, logger and clients.
+import { createClickHouse } from '../core/clickhouse.ts';
+import { loadConfig, type Config } from '../core/config.ts';
+import { createKafka } from '../core/kafka.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
+
+export interface Context {
+  config: Config;
+  log: Logger;
+}
+
+export function context(name: string): Context {
+  const config = loadConfig();
+  return { config, log: createLogger(config.logLevel, name) };
+}
+
+export function clickhouseFor(config: Config, withDatabase = true) {
+  return createClickHouse({ ...config.clickhouse, database: withDatabase ? config.clickhouse.database : null });
+}
+
+export function kafkaFor(config: Config, log: Logger) {
+  return createKafka(config.kafka, log);
+}

@@ -1,0 +1,34 @@
+// kafkajs client factory. kafkajs logs through its own logger; we route it into pino so every
+// line is JSON and goes through the same redaction.
+import { Kafka, Partitioners, logLevel, type LogEntry, type ProducerConfig } from 'kafkajs';
+import type { Logger } from './logger.ts';
+
+export function createKafka(opts: { brokers: string[]; clientId: string }, log: Logger): Kafka {
+  return new Kafka({
+    clientId: opts.clientId,
+    brokers: opts.brokers,
+    // Reconnects are handled by kafkajs itself; keep its own retries modest so a dead broker is
+    // reported in logs within seconds instead of minutes.
+    retry: { initialRetryTime: 300, retries: 8 },
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry: LogEntry) => {
+      const { message, ...rest } = entry.log;
+      const level = entry.level <= logLevel.ERROR ? 'error' : entry.level === logLevel.WARN ? 'warn' : 'debug';
+      log[level]({ kafka: entry.namespace, ...rest }, message);
+    },
+  });
+}
+
+/**
+ * Producer settings for every producer of ours. Idempotence makes the broker drop a duplicate
+ * caused by a retried request; it needs one request in flight and unbounded retries (a producer
+ * that gave up and re-sent later would start a new sequence and could write twice). The default
+ * partitioner is the Java client's murmur2, so a key lands in the same partition from any language.
+ */
+export const idempotentProducerConfig: ProducerConfig = {
+  idempotent: true,
+  maxInFlightRequests: 1,
+  allowAutoTopicCreation: false,
+  createPartitioner: Partitioners.DefaultPartitioner,
+  retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
+};

@@ -1,0 +1,64 @@
+// Flattens a validated v1 event into one row of the ClickHouse `events` table
+// (migrations/0001_events.sql). Absent optional fields become the column's empty value so the
+// table needs no Nullable columns, which are slower on every ClickHouse version.
+import type { AuditEventV1 } from '../schemas/event.v1.ts';
+
+export interface KafkaOrigin {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export type EventRow = ReturnType<typeof toEventRow>;
+
+export function toEventRow(e: AuditEventV1, origin: KafkaOrigin, ingestedAtSec: number) {
+  const tsMs = Date.parse(e.ts);
+  return {
+    event_id: e.event_id,
+    schema_version: e.schema_version,
+    ts: Math.floor(tsMs / 1000),
+    ts_ms: tsMs,
+    tenant_id: e.tenant_id,
+    kind: e.kind,
+    mcp_method: e.mcp.method,
+    mcp_session_id: e.mcp.session_id ?? '',
+    mcp_protocol_version: e.mcp.protocol_version ?? '',
+    mcp_request_id: e.mcp.request_id === undefined ? '' : String(e.mcp.request_id),
+    user_id: e.actor.user_id,
+    agent_id: e.actor.agent_id ?? '',
+    client_name: e.actor.client_name ?? '',
+    client_version: e.actor.client_version ?? '',
+    source_address: e.actor.source_address ?? '',
+    server_name: e.server.name,
+    server_version: e.server.version ?? '',
+    server_transport: e.server.transport,
+    server_fingerprint: e.server.fingerprint ?? '',
+    tool_name: e.tool?.name ?? '',
+    tool_call_id: e.tool?.call_id ?? '',
+    // Left empty here: the detector issue's classifier fills the capability class at ingest.
+    tool_class: '',
+    tool_class_inferred: 0,
+    args_preview: e.arguments?.preview ?? '',
+    args_sha256: e.arguments?.sha256 ?? '',
+    args_size: e.arguments?.size_bytes ?? 0,
+    resource_paths: e.resource?.paths ?? [],
+    resource_urls: e.resource?.urls ?? [],
+    resource_hosts: e.resource?.hosts ?? [],
+    resource_recipients: e.resource?.recipients ?? [],
+    resource_tables: e.resource?.tables ?? [],
+    result_status: e.result?.status ?? '',
+    result_error_type: e.result?.error_type ?? '',
+    result_size: e.result?.size_bytes ?? 0,
+    result_sha256: e.result?.sha256 ?? '',
+    duration_ms: e.duration_ms ?? 0,
+    listed_tool_names: e.tools?.map((t) => t.name) ?? [],
+    listed_tool_descriptions: e.tools?.map((t) => t.description ?? '') ?? [],
+    listed_tool_description_sha256: e.tools?.map((t) => t.description_sha256) ?? [],
+    trace_id: e.trace?.trace_id ?? '',
+    span_id: e.trace?.span_id ?? '',
+    kafka_topic: origin.topic,
+    kafka_partition: origin.partition,
+    kafka_offset: origin.offset,
+    ingested_at: ingestedAtSec,
+  };
+}

@@ -1,0 +1,110 @@
+// Collects items and hands them to `flush` in batches: when `maxRows` are waiting, or when the
+// oldest has waited `flushMs`. One flush runs at a time, so batches reach ClickHouse in order and at
+// about one insert per `flushMs` under steady load. `waitForRoom` is the backpressure: intake stops
+// while `maxPending` items are buffered or in flight (ClickHouse slow or down).
+import { sleep } from '../core/lifecycle.ts';
+
+export interface BatcherOptions {
+  maxRows: number;
+  flushMs: number;
+  maxPending: number;
+  /** Called when a flush throws (only when stopping); its items stay uncommitted and come again. */
+  onError: (err: unknown) => void;
+}
+
+export class RowBatcher<T> {
+  private buffer: T[] = [];
+  private oldestAt = 0;
+  private inFlight = 0;
+  private running: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private draining = false;
+  private failed = false;
+  private readonly opts: BatcherOptions;
+  private readonly flush: (items: T[]) => Promise<void>;
+
+  constructor(opts: BatcherOptions, flush: (items: T[]) => Promise<void>) {
+    this.opts = opts;
+    this.flush = flush;
+  }
+
+  add(item: T): void {
+    if (this.buffer.length === 0) {
+      this.oldestAt = Date.now();
+      this.armTimer();
+    }
+    this.buffer.push(item);
+    if (this.buffer.length >= this.opts.maxRows) this.kick();
+  }
+
+  /** Items buffered or being flushed. */
+  pending(): number {
+    return this.buffer.length + this.inFlight;
+  }
+
+  /** Resolves when there is room for more intake; calls `tick` about once a second while waiting. */
+  async waitForRoom(tick: () => Promise<unknown>, stop: () => boolean): Promise<void> {
+    while (this.pending() >= this.opts.maxPending && !stop()) {
+      this.kick();
+      await sleep(200);
+      await tick();
+    }
+  }
+
+  /** Flushes everything buffered and waits for it (shutdown). */
+  async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.pending() > 0 && !this.failed) {
+        this.kick();
+        await this.running;
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private armTimer(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.kick();
+    }, this.opts.flushMs);
+  }
+
+  private due(): boolean {
+    if (this.buffer.length === 0) return false;
+    return this.draining || this.buffer.length >= this.opts.maxRows || Date.now() - this.oldestAt >= this.opts.flushMs;
+  }
+
+  private kick(): void {
+    if (this.running || !this.due()) return;
+    this.running = this.loop()
+      .catch((err: unknown) => {
+        this.failed = true;
+        this.opts.onError(err);
+      })
+      .finally(() => {
+        this.running = null;
+        if (this.buffer.length > 0 && !this.failed) (this.due() ? this.kick() : this.armTimer());
+      });
+  }
+
+  private async loop(): Promise<void> {
+    while (this.due()) {
+      const items = this.buffer.splice(0, this.opts.maxRows);
+      this.oldestAt = Date.now();
+      this.inFlight = items.length;
+      try {
+        await this.flush(items);
+      } finally {
+        this.inFlight = 0;
+      }
+    }
+  }
+}

@@ -1,0 +1,23 @@
+// Every command and subcommand answers --help with a usage line, and a bad setting stops the
+// program with exit code 2 and the variable's name.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../bin/mcp-audit.js', import.meta.url));
+const run = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+
+describe('mcp-audit CLI', () => {
+  const commands = [[], ['run'], ['stack'], ['stack', 'up'], ['stack', 'down'], ['stack', 'status'], ['migrate'], ['ingest'], ['retention'], ['config']];
+  it.each(commands.map((c) => [c.join(' ') || '(top)', c] as const))('%s --help', (_name, args) => {
+    const out = execFileSync(process.execPath, [BIN, ...args, '--help'], { encoding: 'utf8' });
+    expect(out).toMatch(/^Usage: mcp-audit/);
+  });
+
+  it('names the variable when a setting is invalid', () => {
+    const r = run(['migrate'], { MCP_AUDIT_INGEST_FLUSH_MS: 'soon' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('MCP_AUDIT_INGEST_FLUSH_MS');
+  });
+});
