@@ -1,7 +1,12 @@
 // The one configuration schema: every setting of every service, read from environment variables,
 // parsed once at start-up. A bad value stops the program with a message naming the variable.
 // README.md has the same table for people; `test/config.readme.test.ts` keeps the two in step.
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+
+/** The checkout's root folder: relative paths in settings are resolved against it, not the cwd. */
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const csv = z
@@ -78,7 +83,7 @@ export const settings = {
   },
   MCP_AUDIT_STACK_DIR: {
     schema: z.string().min(1).default('.stack'),
-    doc: 'Folder of the local stack: Kafka jars, data, logs and pid files (ignored by git).',
+    doc: 'Folder of the local stack: Kafka jars, data, logs and pid files; relative to the project folder.',
   },
   MCP_AUDIT_STACK_KAFKA_VERSION: {
     schema: z.enum(['3.9.2', '4.1.2']).default('3.9.2'),
@@ -154,7 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     healthHost: e.MCP_AUDIT_HEALTH_HOST,
     retentionDays: e.MCP_AUDIT_RETENTION_DAYS,
     stack: {
-      dir: e.MCP_AUDIT_STACK_DIR,
+      dir: resolve(PROJECT_ROOT, e.MCP_AUDIT_STACK_DIR),
       kafkaVersion: e.MCP_AUDIT_STACK_KAFKA_VERSION,
       kafkaPort: e.MCP_AUDIT_STACK_KAFKA_PORT,
       kafkaControllerPort: e.MCP_AUDIT_STACK_KAFKA_CONTROLLER_PORT,

@@ -13,7 +13,10 @@ export function createKafka(opts: { brokers: string[]; clientId: string }, log: 
     logLevel: logLevel.WARN,
     logCreator: () => (entry: LogEntry) => {
       const { message, ...rest } = entry.log;
-      const level = entry.level <= logLevel.ERROR ? 'error' : entry.level === logLevel.WARN ? 'warn' : 'debug';
+      // kafkajs logs every error response at ERROR, even the transient ones it retries (a group
+      // coordinator still loading, a leader moving); what it finally gives up on reaches the caller.
+      const transient = entry.namespace === 'Connection' && message.startsWith('Response ');
+      const level = entry.level <= logLevel.ERROR && !transient ? 'error' : entry.level <= logLevel.WARN ? 'warn' : 'debug';
       log[level]({ kafka: entry.namespace, ...rest }, message);
     },
   });

@@ -2,12 +2,12 @@
 // topic creation on the default broker (started by test/global.setup.ts), and a Kafka 4.1.2 on its
 // own ports proving the other supported version installs, starts and carries a message.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Partitioners } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../core/config.ts';
+import { freePort } from '../test/support/ports.ts';
 import { createKafka } from '../core/kafka.ts';
 import { createLogger } from '../core/logger.ts';
 import { clickhousePid } from './clickhouse.process.ts';
@@ -27,18 +27,6 @@ import {
 
 const config = loadConfig();
 const log = createLogger('warn');
-
-/** A port nothing listens on right now (the OS picks it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 async function chQuery(inst: ClickHouseInstance, sql: string): Promise<string> {
   const res = await fetch(`http://127.0.0.1:${inst.httpPort}/?query=${encodeURIComponent(sql)}`);

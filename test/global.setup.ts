@@ -6,6 +6,6 @@ import { createLogger } from '../core/logger.ts';
 import { stackUp } from '../stack/stack.ts';
 
 export default async function setup(): Promise<void> {
-  // 'warn' keeps the test output quiet; install progress and start-up notes are at 'info'.
-  await stackUp(loadConfig(), createLogger('warn'));
+  // 'info' shows install progress on a fresh machine; on a running stack it is a few lines.
+  await stackUp(loadConfig(), createLogger('info', 'stack'));
 }

@@ -2,7 +2,7 @@
 // bytes; none in `events`; and the consumer keeps running (valid events after them still land).
 import { Kafka, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafka } from '../core/kafka.ts';
+import { createKafka, idempotentProducerConfig } from '../core/kafka.ts';
 import type { IngestService } from '../ingest/ingest.service.ts';
 import { makeEvents } from './support/events.factory.ts';
 import { makeInvalidInputs } from './support/invalid.corpus.ts';
@@ -17,7 +17,7 @@ let ingest: IngestService;
 beforeAll(async () => {
   t = await createTestEnv('dlq');
   kafka = createKafka(t.config.kafka, testLog);
-  raw = kafka.producer({ allowAutoTopicCreation: false });
+  raw = kafka.producer(idempotentProducerConfig);
   await raw.connect();
   ingest = await startIngest(t);
 });

@@ -1,0 +1,58 @@
+// Smoke test of the pipeline on Kafka 4.1.2 (the default stack runs 3.9.2): a 4.1.2 broker on its
+// own ports, the producer library, ingest into ClickHouse, and the dead-letter path.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../core/config.ts';
+import { createKafka, idempotentProducerConfig } from '../core/kafka.ts';
+import type { IngestService } from '../ingest/ingest.service.ts';
+import { kafkaLibsDir, startKafka, stopKafka, type KafkaInstance } from '../stack/stack.ts';
+import { makeEvents } from './support/events.factory.ts';
+import { connectProducer, eventCounts, startIngest, waitForDistinct } from './support/ingest.harness.ts';
+import { freePort } from './support/ports.ts';
+import { createTestEnv, testLog, type TestEnv } from './support/test.env.ts';
+
+let broker: KafkaInstance;
+let t: TestEnv;
+let ingest: IngestService;
+
+beforeAll(async () => {
+  broker = {
+    version: '4.1.2',
+    dir: mkdtempSync(join(tmpdir(), 'mcpa-kafka41-')),
+    port: await freePort(),
+    controllerPort: await freePort(),
+    libsDir: kafkaLibsDir(loadConfig().stack.dir, '4.1.2'),
+  };
+  await startKafka(broker, testLog);
+  t = await createTestEnv('kafka41', { MCP_AUDIT_KAFKA_BROKERS: `127.0.0.1:${broker.port}` });
+  ingest = await startIngest(t);
+}, 900_000);
+afterAll(async () => {
+  await ingest?.stop();
+  await t?.clickhouse.close();
+  if (broker) await stopKafka(broker);
+});
+
+describe('pipeline on Kafka 4.1.2', () => {
+  it('produces, ingests and dead-letters as on 3.9', async () => {
+    const producer = await connectProducer(t);
+    const events = makeEvents(2_000, { seed: 41 });
+    await producer.sendMany(events);
+    await producer.disconnect();
+
+    const raw = createKafka(t.config.kafka, testLog).producer(idempotentProducerConfig);
+    await raw.connect();
+    await raw.send({ topic: t.config.topics.events, messages: [{ key: 'x:y', value: Buffer.from('{"not": "an event"') }] });
+    await raw.disconnect();
+
+    expect(await waitForDistinct(t, events.length)).toBe(events.length);
+    expect(await eventCounts(t)).toEqual({ distinct: events.length, final: events.length });
+    const dlq = createKafka(t.config.kafka, testLog).admin();
+    await dlq.connect();
+    const offsets = await dlq.fetchTopicOffsets(t.config.topics.eventsDlq);
+    await dlq.disconnect();
+    expect(offsets.reduce((n, o) => n + Number(o.high), 0)).toBe(1);
+  });
+});
