@@ -18,6 +18,8 @@ export function registerIngest(program: Command): void {
         clickhouse,
         log,
         registry: createRegistry('ingest'),
+        // Uncommitted work is delivered again after the restart, so exiting loses nothing.
+        onFatal: () => void service.stop().finally(() => process.exit(1)),
       });
       await runUntilSignal({ start: () => service.start(), stop: async () => { await service.stop(); await clickhouse.close(); } }, log);
     });

@@ -94,7 +94,10 @@ export class RowsSink<R> {
         const cap = Math.min(this.opts.retryMaxMs, 200 * 2 ** Math.min(attempt, 16));
         const waitMs = Math.round(cap / 2 + (Math.random() * cap) / 2);
         this.opts.onRetry?.(err, attempt, waitMs);
-        this.log.warn({ err, attempt, waitMs, rows: rows.length }, 'ClickHouse insert failed, retrying');
+        // One warning when trouble starts, then one every 10 attempts: an outage of minutes should
+        // be visible in the logs without flooding them.
+        const level = attempt === 1 || attempt % 10 === 0 ? 'warn' : 'debug';
+        this.log[level]({ err, attempt, waitMs, rows: rows.length }, 'ClickHouse insert failed, retrying');
         await sleep(waitMs, this.opts.signal);
       }
     }

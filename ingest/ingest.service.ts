@@ -27,6 +27,8 @@ export interface IngestDeps {
   clickhouse: ClickHouseClient;
   log: Logger;
   registry: Registry;
+  /** Called when the consumer died for good; the process should stop so a supervisor restarts it. */
+  onFatal?: (err: unknown) => void;
 }
 
 interface Item {
@@ -195,9 +197,14 @@ export function createIngestService(config: Config, deps: IngestDeps): IngestSer
         log.info({ assignment: e.payload.memberAssignment }, 'joined consumer group');
       });
       consumer.on(consumer.events.CRASH, (e) => {
+        if (e.payload.restart) {
+          // kafkajs restarts the consumer itself after a retriable error (a coordinator moving).
+          log.warn({ err: e.payload.error }, 'consumer restarting after a retriable error');
+          return;
+        }
         crashed = String(e.payload.error?.message ?? 'consumer crashed');
-        log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
-        if (e.payload.restart) crashed = null;
+        log.error({ err: e.payload.error }, 'consumer crashed and will not restart');
+        deps.onFatal?.(e.payload.error);
       });
       await producer.connect();
       await consumer.connect();

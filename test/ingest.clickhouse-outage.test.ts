@@ -34,12 +34,13 @@ afterAll(async () => {
 });
 
 describe('ClickHouse unavailable', () => {
-  it('pauses, retries and loses nothing across a 30 s outage', async () => {
+  it('pauses, retries and loses nothing across a 30 s outage', { timeout: 300_000 }, async () => {
     const events = makeEvents(9_000, { seed: 5 });
     await producer.sendMany(events.slice(0, 3_000));
     expect(await waitForDistinct(t, 3_000)).toBe(3_000);
 
-    await stopClickHouse(instance);
+    // SIGKILL: the harshest stop, and one that cannot stall behind a slow graceful shutdown.
+    await stopClickHouse(instance, 'SIGKILL');
     const outageStart = Date.now();
     // Events keep arriving during the outage, in three waves.
     for (let wave = 1; wave <= 3; wave++) {

@@ -8,7 +8,8 @@ import { createLogger } from '../../core/logger.ts';
 import { migrate } from '../../migrations/migrate.ts';
 import { createTopics } from '../../stack/topics.ts';
 
-export const testLog = createLogger(process.env.TEST_LOG_LEVEL ?? 'warn', 'test');
+// Tests provoke failures on purpose; their warnings would bury the test report. TEST_LOG_LEVEL=debug shows them.
+export const testLog = createLogger(process.env.TEST_LOG_LEVEL ?? 'error', 'test');
 
 export interface TestEnv {
   config: Config;
@@ -30,7 +31,7 @@ export async function createTestEnv(name: string, overrides: Record<string, stri
     MCP_AUDIT_INGEST_HEALTH_PORT: '0',
     MCP_AUDIT_INGEST_FLUSH_MS: '200',
     MCP_AUDIT_INGEST_RETRY_MAX_MS: '2000',
-    MCP_AUDIT_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    MCP_AUDIT_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
     ...overrides,
   };
   const config = loadConfig({ ...process.env, ...env });
