@@ -4,8 +4,8 @@ import type { ClickHouseClient } from '../core/clickhouse.ts';
 import type { Logger } from '../core/logger.ts';
 import { qualified, sql } from '../core/sql.ts';
 
-/** Tables partitioned by day that retention applies to. */
-export const RETAINED_TABLES = ['events'] as const;
+/** Tables partitioned by day that retention applies to. Alerts and incidents are kept: they are few and are the record. */
+export const RETAINED_TABLES = ['events', 'ingest_stats'] as const;
 
 export async function dropOldPartitions(
   ch: ClickHouseClient,
