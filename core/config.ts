@@ -77,6 +77,31 @@ export const settings = {
     schema: z.string().min(1).default('127.0.0.1'),
     doc: 'Address the health servers listen on.',
   },
+  // --- detector service ---
+  MCP_AUDIT_DETECTOR_GROUP_ID: {
+    schema: z.string().min(1).max(249).default('detector'),
+    doc: 'Kafka consumer group of the detector.',
+  },
+  MCP_AUDIT_DETECTOR_HEALTH_PORT: {
+    schema: int(0, 65_535).default(9465),
+    doc: 'Port of the detector health server (/healthz, /metrics); 0 picks a free port.',
+  },
+  MCP_AUDIT_DETECTOR_LATENESS_MS: {
+    schema: int(0, 3_600_000).default(5_000),
+    doc: 'How late (event time) an event may arrive and still be matched in order.',
+  },
+  MCP_AUDIT_INCIDENT_GAP_MS: {
+    schema: int(1_000, 86_400_000).default(1_800_000),
+    doc: "Alerts of one user closer than this (ms) join the same incident.",
+  },
+  MCP_AUDIT_DETECTOR_REBUILD_WAIT_MS: {
+    schema: int(0, 600_000).default(30_000),
+    doc: 'At start, how long the detector waits for ingest to store the events it rebuilds state from.',
+  },
+  MCP_AUDIT_BASELINE_RELOAD_MS: {
+    schema: int(1_000, 86_400_000).default(300_000),
+    doc: 'How often the detector reloads baselines from ClickHouse (ms).',
+  },
   MCP_AUDIT_RETENTION_DAYS: {
     schema: int(1, 36_500).default(90),
     doc: 'Daily partitions older than this many days are dropped by `mcp-audit retention`.',
@@ -155,6 +180,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       flushMs: e.MCP_AUDIT_INGEST_FLUSH_MS,
       retryMaxMs: e.MCP_AUDIT_INGEST_RETRY_MAX_MS,
       healthPort: e.MCP_AUDIT_INGEST_HEALTH_PORT,
+    },
+    detector: {
+      groupId: e.MCP_AUDIT_DETECTOR_GROUP_ID,
+      healthPort: e.MCP_AUDIT_DETECTOR_HEALTH_PORT,
+      latenessMs: e.MCP_AUDIT_DETECTOR_LATENESS_MS,
+      incidentGapMs: e.MCP_AUDIT_INCIDENT_GAP_MS,
+      rebuildWaitMs: e.MCP_AUDIT_DETECTOR_REBUILD_WAIT_MS,
+      baselineReloadMs: e.MCP_AUDIT_BASELINE_RELOAD_MS,
     },
     healthHost: e.MCP_AUDIT_HEALTH_HOST,
     retentionDays: e.MCP_AUDIT_RETENTION_DAYS,

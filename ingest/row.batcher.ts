@@ -42,6 +42,11 @@ export class RowBatcher<T> {
     return this.buffer.length + this.inFlight;
   }
 
+  /** True while intake may add without waiting (checked per message, so no promise is made when there is room). */
+  hasRoom(): boolean {
+    return this.pending() < this.opts.maxPending;
+  }
+
   /** Resolves when there is room for more intake; calls `tick` about once a second while waiting. */
   async waitForRoom(tick: () => Promise<unknown>, stop: () => boolean): Promise<void> {
     while (this.pending() >= this.opts.maxPending && !stop()) {

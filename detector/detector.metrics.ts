@@ -1,0 +1,33 @@
+// The detector service's Prometheus metrics.
+import { Counter, Gauge, type Registry } from '../core/metrics.ts';
+
+export function createDetectorMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    consumed: new Counter({ name: 'mcp_audit_detector_consumed_total', help: 'Events read from Kafka', registers }),
+    skipped: new Counter({
+      name: 'mcp_audit_detector_skipped_total',
+      help: 'Invalid events skipped (ingest dead-letters them), by reason',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    alerts: new Counter({
+      name: 'mcp_audit_detector_alerts_total',
+      help: 'Alerts produced, by rule and severity',
+      labelNames: ['rule', 'severity'] as const,
+      registers,
+    }),
+    rebuiltEvents: new Counter({
+      name: 'mcp_audit_detector_rebuilt_events_total',
+      help: 'Events replayed from ClickHouse to rebuild state after a start or rebalance',
+      registers,
+    }),
+    lag: new Gauge({
+      name: 'mcp_audit_detector_lag_messages',
+      help: 'Messages in the partition after the last committed offset',
+      labelNames: ['partition'] as const,
+      registers,
+    }),
+    openIncidents: new Gauge({ name: 'mcp_audit_detector_open_incidents', help: 'Incidents still collecting alerts', registers }),
+  };
+}

@@ -1,0 +1,225 @@
+// The detector service: Kafka `mcp.audit.events` -> rules -> Kafka `mcp.audit.alerts`.
+//
+//   decode -> classify and match (the engine) -> alerts with deterministic ids -> incident ->
+//   produce (acks from all replicas) -> commit the batch's offsets
+//
+// At-least-once like ingest: a batch's offsets are committed only after its alerts were
+// acknowledged. A crash re-delivers the uncommitted tail; the engine (rebuilt from ClickHouse, see
+// state.rebuild.ts) produces the same alerts with the same ids, which every sink collapses.
+import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import type { ClickHouseClient } from '../core/clickhouse.ts';
+import type { Config } from '../core/config.ts';
+import { startHealthServer, type HealthServer } from '../core/health.server.ts';
+import { idempotentProducerConfig } from '../core/kafka.ts';
+import type { Service } from '../core/lifecycle.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Registry } from '../core/metrics.ts';
+import { decodeEvent } from '../ingest/event.decode.ts';
+import { alertId, alertKey, type AlertV1 } from '../schemas/alert.v1.ts';
+import type { AuditEventV1 } from '../schemas/event.v1.ts';
+import type { BaselineSnapshot } from './baselines/baseline.types.ts';
+import { createDetectorMetrics } from './detector.metrics.ts';
+import { IncidentGrouper } from './incident.grouper.ts';
+import { rebuildState } from './state.rebuild.ts';
+
+/** What the service needs from the rule engine (detector/rules). */
+export interface MatchEngine<M extends EngineMatch> {
+  process(event: AuditEventV1): M[];
+  advanceWatermark(ms: number): void;
+  setBaselines(snapshot: BaselineSnapshot): void;
+  /** How far back state matters: the longest rule window plus the allowed lateness (ms). */
+  stateWindowMs(): number;
+  /** Drops all state (before a rebuild). */
+  reset(): void;
+}
+
+export interface EngineMatch {
+  rule: { id: string; version: number };
+  evidence: readonly { event_id: string; ts: string; tenant_id: string; actor: { user_id: string } }[];
+}
+
+export interface DetectorDeps<M extends EngineMatch> {
+  kafka: Kafka;
+  clickhouse: ClickHouseClient;
+  log: Logger;
+  registry: Registry;
+  engine: MatchEngine<M>;
+  toAlert: (match: M, ctx: { incidentId: string; detectedAt: Date }) => AlertV1;
+  /** A ClickHouse `events` row back into an event (for the state rebuild). */
+  fromRow: (row: Record<string, unknown>) => AuditEventV1;
+  loadBaselines?: () => Promise<BaselineSnapshot>;
+  onFatal?: (err: unknown) => void;
+}
+
+export interface DetectorService extends Service {
+  healthPort(): number;
+}
+
+export function createDetectorService<M extends EngineMatch>(config: Config, deps: DetectorDeps<M>): DetectorService {
+  const { log, kafka, engine } = deps;
+  const topic = config.topics.events;
+  const metrics = createDetectorMetrics(deps.registry);
+  const incidents = new IncidentGrouper(config.detector.incidentGapMs);
+  let consumer: Consumer | null = null;
+  let producer: Producer | null = null;
+  let health: HealthServer | null = null;
+  let reloadTimer: NodeJS.Timeout | null = null;
+  let stopping = false;
+  let crashed: string | null = null;
+  let watermark = 0;
+  /** Resolved when the state for the current assignment is rebuilt; batches wait for it. */
+  let ready: Promise<void> = Promise.resolve();
+
+  async function reloadBaselines(): Promise<void> {
+    if (!deps.loadBaselines) return;
+    try {
+      const snapshot = await deps.loadBaselines();
+      engine.setBaselines(snapshot);
+      log.info({ computedAt: new Date(snapshot.computedAt || 0).toISOString() }, 'baselines loaded');
+    } catch (err) {
+      log.warn({ err }, 'could not load baselines; keeping the previous ones');
+    }
+  }
+
+  async function rebuild(partitions: number[]): Promise<void> {
+    const started = Date.now();
+    engine.reset();
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const [offsets] = await admin.fetchOffsets({ groupId: config.detector.groupId, topics: [topic] });
+      const committed = new Map((offsets?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+      const cursors = partitions.map((partition) => ({ partition, committed: Math.max(0, committed.get(partition) ?? 0) }));
+      await incidents.rebuild(deps.clickhouse, config.clickhouse.database, Date.now());
+      const { replayed } = await rebuildState({
+        ch: deps.clickhouse,
+        database: config.clickhouse.database,
+        topic,
+        cursors,
+        windowMs: engine.stateWindowMs(),
+        nowMs: Date.now(),
+        waitForIngestMs: config.detector.rebuildWaitMs,
+        log,
+        replay: (row) => {
+          const event = deps.fromRow(row);
+          // Alerts from replayed events were produced before the restart: matches are dropped.
+          engine.process(event);
+          watermark = Math.max(watermark, Date.parse(event.ts));
+        },
+      });
+      metrics.rebuiltEvents.inc(replayed);
+      log.info({ partitions, replayed, ms: Date.now() - started }, 'detector ready');
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async function eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) {
+    await ready;
+    const alerts: AlertV1[] = [];
+    let last: string | null = null;
+    const detectedAt = new Date();
+    for (const message of batch.messages) {
+      if (stopping || !isRunning() || isStale()) break;
+      last = message.offset;
+      metrics.consumed.inc();
+      const decoded = decodeEvent(message.value, config.event.maxBytes);
+      // Ingest dead-letters invalid input; the detector only skips it.
+      if (!decoded.ok) {
+        metrics.skipped.inc({ reason: decoded.reason });
+        continue;
+      }
+      const event = decoded.event;
+      const tsMs = Date.parse(event.ts);
+      for (const match of engine.process(event)) {
+        const ids = match.evidence.map((e) => e.event_id);
+        const lastEvidence = match.evidence[match.evidence.length - 1]!;
+        const id = alertId(event.tenant_id, match.rule.id, match.rule.version, ids);
+        const incident = incidents.assign(lastEvidence.tenant_id, lastEvidence.actor.user_id, id, Date.parse(lastEvidence.ts));
+        alerts.push(deps.toAlert(match, { incidentId: incident, detectedAt }));
+      }
+      if (tsMs > watermark) {
+        watermark = tsMs;
+        engine.advanceWatermark(watermark - config.detector.latenessMs);
+      }
+    }
+    if (alerts.length > 0) {
+      await producer!.send({
+        topic: config.topics.alerts,
+        acks: -1,
+        messages: alerts.map((a) => ({ key: alertKey(a), value: JSON.stringify(a), headers: { 'mcp-audit-rule': a.rule.id } })),
+      });
+      for (const a of alerts) metrics.alerts.inc({ rule: a.rule.id, severity: a.severity });
+      log.info({ alerts: alerts.map((a) => ({ rule: a.rule.id, user: a.user_id, alert_id: a.alert_id })) }, 'alerts raised');
+    }
+    if (last !== null) {
+      resolveOffset(last);
+      // The alerts of everything up to `last` are acknowledged: safe to commit.
+      await consumer!.commitOffsets([{ topic, partition: batch.partition, offset: String(Number(last) + 1) }]);
+      metrics.lag.set({ partition: String(batch.partition) }, Math.max(0, Number(batch.highWatermark) - Number(last) - 1));
+    }
+    void commitOffsetsIfNecessary;
+    await heartbeat();
+  }
+
+  return {
+    healthPort: () => health?.port ?? 0,
+
+    async start() {
+      producer = kafka.producer(idempotentProducerConfig);
+      consumer = kafka.consumer({
+        groupId: config.detector.groupId,
+        allowAutoTopicCreation: false,
+        // Alerts should leave within a fraction of a second of the event: short fetch waits.
+        maxWaitTimeInMs: 50,
+      });
+      consumer.on(consumer.events.GROUP_JOIN, (e) => {
+        const assigned = (e.payload.memberAssignment[topic] ?? []) as number[];
+        log.info({ partitions: assigned }, 'detector joined its group; rebuilding state');
+        ready = rebuild(assigned).catch((err: unknown) => {
+          log.error({ err }, 'state rebuild failed; continuing with empty state');
+        });
+      });
+      consumer.on(consumer.events.CRASH, (e) => {
+        if (e.payload.restart) {
+          log.warn({ err: e.payload.error }, 'consumer restarting after a retriable error');
+          return;
+        }
+        crashed = String(e.payload.error?.message ?? 'consumer crashed');
+        log.error({ err: e.payload.error }, 'consumer crashed and will not restart');
+        deps.onFatal?.(e.payload.error);
+      });
+      await reloadBaselines();
+      reloadTimer = setInterval(() => void reloadBaselines(), config.detector.baselineReloadMs);
+      await producer.connect();
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      health = await startHealthServer({
+        host: config.healthHost,
+        port: config.detector.healthPort,
+        registry: deps.registry,
+        unhealthy: () => crashed,
+      });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: config.stack.eventsPartitions,
+        eachBatch,
+      });
+      setInterval(() => {
+        incidents.expire(watermark);
+        metrics.openIncidents.set(incidents.size());
+      }, 10_000).unref();
+      log.info({ topic, group: config.detector.groupId, healthPort: health.port }, 'detector started');
+    },
+
+    async stop() {
+      stopping = true;
+      if (reloadTimer) clearInterval(reloadTimer);
+      await consumer?.disconnect();
+      await producer?.disconnect();
+      await health?.close();
+      log.info('detector stopped');
+    },
+  };
+}
