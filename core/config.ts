@@ -57,6 +57,10 @@ export const settings = {
     schema: z.string().min(1).max(249).default('ingest'),
     doc: 'Kafka consumer group of the ingest service.',
   },
+  MCP_AUDIT_INGEST_ALERTS_GROUP_ID: {
+    schema: z.string().min(1).max(249).default('ingest-alerts'),
+    doc: 'Kafka consumer group with which ingest stores alerts (its own group: alerts never wait behind events).',
+  },
   MCP_AUDIT_INGEST_BATCH_ROWS: {
     schema: int(1, 1_000_000).default(20_000),
     doc: 'Ingest flushes a batch to ClickHouse once it holds this many rows...',
@@ -176,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     event: { maxBytes: e.MCP_AUDIT_EVENT_MAX_BYTES },
     ingest: {
       groupId: e.MCP_AUDIT_INGEST_GROUP_ID,
+      alertsGroupId: e.MCP_AUDIT_INGEST_ALERTS_GROUP_ID,
       batchRows: e.MCP_AUDIT_INGEST_BATCH_ROWS,
       flushMs: e.MCP_AUDIT_INGEST_FLUSH_MS,
       retryMaxMs: e.MCP_AUDIT_INGEST_RETRY_MAX_MS,

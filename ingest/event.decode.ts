@@ -1,98 +1,15 @@
-// First ingest step: raw Kafka value -> validated v1 event, or a reason for the DLQ. Pure, never throws.
+// First ingest step for events: raw Kafka value -> validated v1 event, or a reason for the DLQ.
 import { auditEventV1, type AuditEventV1 } from '../schemas/event.v1.ts';
 import { fastValidEvent } from './event.fastpath.ts';
+import { decodeJson, type DecodeReason } from './json.decode.ts';
 
-export type DecodeReason = 'empty' | 'oversize' | 'not_utf8' | 'bad_json' | 'not_object' | 'schema';
+export type { DecodeReason };
 
 export type DecodeResult =
   | { ok: true; event: AuditEventV1 }
   | { ok: false; reason: DecodeReason; step: 'decode' | 'validate'; detail: string };
 
-const MAX_DETAIL_CHARS = 1024;
-const MAX_ISSUES = 5;
-const MAX_KEY_CHARS = 64;
-
-// fatal: invalid UTF-8 must be rejected, not silently replaced with U+FFFD and stored.
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 export function decodeEvent(bytes: Buffer | null, maxBytes: number): DecodeResult {
-  try {
-    if (bytes === null || bytes.length === 0) return fail('empty', 'decode', 'empty message value');
-    // Size is checked on the raw bytes first so an oversize message costs no decoding or parsing.
-    if (bytes.length > maxBytes) return fail('oversize', 'decode', `${bytes.length} bytes > limit ${maxBytes}`);
-
-    let text: string;
-    try {
-      text = utf8.decode(bytes);
-    } catch {
-      return fail('not_utf8', 'decode', 'value is not valid UTF-8');
-    }
-
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      return fail('bad_json', 'decode', describeJsonError(err));
-    }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      return fail('not_object', 'decode', `JSON ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}, expected an object`);
-    }
-
-    // Valid events (nearly all) skip zod's slower parse; anything else gets zod's verdict and message.
-    if (fastValidEvent(value)) return { ok: true, event: value as AuditEventV1 };
-    const parsed = auditEventV1.safeParse(value);
-    if (parsed.success) return { ok: true, event: parsed.data };
-    return fail('schema', 'validate', describeIssues(parsed.error.issues));
-  } catch (err) {
-    // Not expected; kept so one poison message can never crash the consumer.
-    return fail('schema', 'validate', `validator failed: ${err instanceof Error ? err.name : 'unknown error'}`);
-  }
-}
-
-function fail(reason: DecodeReason, step: 'decode' | 'validate', detail: string): DecodeResult {
-  return { ok: false, reason, step, detail: bound(detail) };
-}
-
-/** V8's JSON.parse messages quote the payload (`"hunter2..." is not valid JSON`); keep only the position. */
-function describeJsonError(err: unknown): string {
-  const message = err instanceof Error ? err.message : '';
-  const position = /at position (\d+)/.exec(message)?.[1];
-  if (position !== undefined) return `invalid JSON at position ${position}`;
-  if (/end of JSON input|Unterminated/i.test(message)) return 'invalid JSON: unexpected end of input';
-  return 'invalid JSON';
-}
-
-interface Issue {
-  path: PropertyKey[];
-  message: string;
-  code?: string;
-  keys?: string[];
-}
-
-function describeIssues(issues: readonly Issue[]): string {
-  const shown = issues.slice(0, MAX_ISSUES).map((i) => `${formatPath(i.path)}: ${issueMessage(i)}`);
-  if (issues.length > MAX_ISSUES) shown.push(`(+${issues.length - MAX_ISSUES} more)`);
-  return shown.join('; ');
-}
-
-/** Unknown key names come from the payload, so they are shortened and stripped of control characters. */
-function issueMessage(issue: Issue): string {
-  if (issue.code !== 'unrecognized_keys' || !issue.keys) return issue.message;
-  return `unknown field(s) ${issue.keys.slice(0, 5).map(safeKey).join(', ')}`;
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '(root)';
-  return path
-    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${/^\w+$/.test(String(p)) ? String(p) : safeKey(String(p))}`))
-    .join('')
-    .replace(/^\./, '');
-}
-
-function safeKey(key: string): string {
-  return JSON.stringify(key.length > MAX_KEY_CHARS ? `${key.slice(0, MAX_KEY_CHARS)}…` : key);
-}
-
-function bound(s: string): string {
-  return s.length <= MAX_DETAIL_CHARS ? s : `${s.slice(0, MAX_DETAIL_CHARS - 1)}…`;
+  const d = decodeJson(bytes, maxBytes, auditEventV1, fastValidEvent);
+  return d.ok ? { ok: true, event: d.value } : d;
 }

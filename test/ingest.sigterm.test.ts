@@ -17,7 +17,7 @@ const children: Child[] = [];
 async function metric(name: string): Promise<number> {
   try {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+    const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(`topic="${t.config.topics.events}"`));
     return line ? Number(line.split(' ').pop()) : 0;
   } catch {
     return 0;

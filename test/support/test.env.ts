@@ -28,6 +28,9 @@ export async function createTestEnv(name: string, overrides: Record<string, stri
     MCP_AUDIT_TOPIC_ALERTS: `t.${suffix}.alerts`,
     MCP_AUDIT_TOPIC_ALERTS_DLQ: `t.${suffix}.alerts.dlq`,
     MCP_AUDIT_INGEST_GROUP_ID: `t.${suffix}.ingest`,
+    MCP_AUDIT_INGEST_ALERTS_GROUP_ID: `t.${suffix}.ingest-alerts`,
+    MCP_AUDIT_DETECTOR_GROUP_ID: `t.${suffix}.detector`,
+    MCP_AUDIT_DETECTOR_HEALTH_PORT: '0',
     MCP_AUDIT_INGEST_HEALTH_PORT: '0',
     MCP_AUDIT_INGEST_FLUSH_MS: '200',
     MCP_AUDIT_INGEST_RETRY_MAX_MS: '2000',
@@ -40,6 +43,8 @@ export async function createTestEnv(name: string, overrides: Record<string, stri
     [
       { name: config.topics.events, partitions: config.stack.eventsPartitions },
       { name: config.topics.eventsDlq, partitions: 1 },
+      { name: config.topics.alerts, partitions: config.stack.eventsPartitions },
+      { name: config.topics.alertsDlq, partitions: 1 },
     ],
     testLog,
   );

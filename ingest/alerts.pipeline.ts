@@ -1,0 +1,30 @@
+// Alerts: `mcp.audit.alerts` -> `alerts`, plus the 'open' row of their incident in `incidents`.
+import type { Config } from '../core/config.ts';
+import { alertV1, type AlertV1 } from '../schemas/alert.v1.ts';
+import { toAlertRow, toIncidentOpenRow } from './alert.row.ts';
+import { compileValidator } from './event.fastpath.ts';
+import type { IngestPipeline } from './ingest.pipeline.ts';
+import { decodeJson } from './json.decode.ts';
+
+const fastValidAlert = (() => {
+  try {
+    return compileValidator(alertV1);
+  } catch {
+    return undefined;
+  }
+})();
+
+export function alertsPipeline(config: Config): IngestPipeline<AlertV1> {
+  return {
+    name: 'alerts',
+    topic: config.topics.alerts,
+    dlqTopic: config.topics.alertsDlq,
+    groupId: config.ingest.alertsGroupId,
+    // Alerts carry up to 64 evidence items; they may be larger than one event.
+    decode: (bytes, maxBytes) => decodeJson(bytes, Math.max(maxBytes, 262_144), alertV1, fastValidAlert),
+    tables: [
+      { table: 'alerts', toRow: toAlertRow },
+      { table: 'incidents', toRow: (a, _origin, at) => toIncidentOpenRow(a, at) },
+    ],
+  };
+}
