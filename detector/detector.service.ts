@@ -134,7 +134,9 @@ export function createDetectorService<M extends EngineMatch>(config: Config, dep
       for (const match of engine.process(event)) {
         const ids = match.evidence.map((e) => e.event_id);
         const lastEvidence = match.evidence[match.evidence.length - 1]!;
-        const id = alertId(event.tenant_id, match.rule.id, match.rule.version, ids);
+        // The match's own evidence decides tenant and user: a match released by the watermark
+        // (an absence step timing out) may surface while another user's event is processed.
+        const id = alertId(lastEvidence.tenant_id, match.rule.id, match.rule.version, ids);
         const incident = incidents.assign(lastEvidence.tenant_id, lastEvidence.actor.user_id, id, Date.parse(lastEvidence.ts));
         alerts.push(deps.toAlert(match, { incidentId: incident, detectedAt }));
       }

@@ -5,7 +5,7 @@ import type { Logger } from '../core/logger.ts';
 import { qualified, sql } from '../core/sql.ts';
 
 /** Tables partitioned by day that retention applies to. Alerts and incidents are kept: they are few and are the record. */
-export const RETAINED_TABLES = ['events', 'ingest_stats'] as const;
+export const RETAINED_TABLES = ['events', 'ingest_stats', 'deliveries'] as const;
 
 export async function dropOldPartitions(
   ch: ClickHouseClient,

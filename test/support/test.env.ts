@@ -31,6 +31,8 @@ export async function createTestEnv(name: string, overrides: Record<string, stri
     MCP_AUDIT_INGEST_ALERTS_GROUP_ID: `t.${suffix}.ingest-alerts`,
     MCP_AUDIT_DETECTOR_GROUP_ID: `t.${suffix}.detector`,
     MCP_AUDIT_DETECTOR_HEALTH_PORT: '0',
+    MCP_AUDIT_NOTIFIER_GROUP_ID: `t.${suffix}.notifier`,
+    MCP_AUDIT_NOTIFIER_HEALTH_PORT: '0',
     MCP_AUDIT_INGEST_HEALTH_PORT: '0',
     MCP_AUDIT_INGEST_FLUSH_MS: '200',
     MCP_AUDIT_INGEST_RETRY_MAX_MS: '2000',
