@@ -10,7 +10,7 @@ export function registerMigrate(program: Command): void {
       const { config, log } = context('migrate');
       const ch = clickhouseFor(config, false);
       try {
-        const { applied, skipped } = await migrate(ch, config.clickhouse.database, log);
+        const { applied, skipped } = await migrate(ch, config.clickhouse.database, log, { cluster: config.clickhouseCluster });
         log.info({ database: config.clickhouse.database, applied, skipped: skipped.length }, 'migrations up to date');
       } finally {
         await ch.close();

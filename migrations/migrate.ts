@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { ClickHouseClient } from '../core/clickhouse.ts';
 import type { Logger } from '../core/logger.ts';
 import { ident, qualified, sql } from '../core/sql.ts';
+import { toClusterStatements } from './cluster.ts';
 
 const DIR = import.meta.dirname;
 
@@ -46,13 +47,22 @@ export function splitStatements(text: string): string[] {
     .filter(Boolean);
 }
 
-export async function migrate(ch: ClickHouseClient, database: string, log: Logger): Promise<{ applied: string[]; skipped: string[] }> {
-  await ch.command({ query: sql`CREATE DATABASE IF NOT EXISTS ${ident(database)}`.text });
+export async function migrate(
+  ch: ClickHouseClient,
+  database: string,
+  log: Logger,
+  opts: { cluster?: string } = {},
+): Promise<{ applied: string[]; skipped: string[] }> {
+  // Cluster mode (docs/scaling.md): every statement is rewritten to its ON CLUSTER, replicated form.
+  const run = async (statement: string) => {
+    for (const query of opts.cluster ? toClusterStatements(statement, { cluster: opts.cluster }) : [statement]) await ch.command({ query });
+  };
+  await run(sql`CREATE DATABASE IF NOT EXISTS ${ident(database)}`.text);
   const table = qualified(database, 'schema_migrations');
-  await ch.command({
-    query: sql`CREATE TABLE IF NOT EXISTS ${table} (version UInt32, name String, checksum String, applied_at DateTime)
+  await run(
+    sql`CREATE TABLE IF NOT EXISTS ${table} (version UInt32, name String, checksum String, applied_at DateTime)
       ENGINE = ReplacingMergeTree() ORDER BY version`.text,
-  });
+  );
   const rows = await (await ch.query({ query: sql`SELECT version FROM ${table} FINAL`.text, format: 'JSONEachRow' })).json<{ version: number }>();
   const done = new Set(rows.map((r) => Number(r.version)));
 
@@ -64,7 +74,7 @@ export async function migrate(ch: ClickHouseClient, database: string, log: Logge
       continue;
     }
     log.info({ migration: m.name, statements: m.statements.length }, 'applying migration');
-    for (const statement of m.statements) await ch.command({ query: statement });
+    for (const statement of m.statements) await run(statement);
     await ch.insert({
       table: `${database}.schema_migrations`,
       values: [{ version: m.version, name: m.name, checksum: m.checksum, applied_at: Math.floor(Date.now() / 1000) }],

@@ -1,0 +1,134 @@
+// The production compose file and image recipe. `docker-compose config` (Debian's package) checks
+// the file as Docker Compose reads it; nothing is built or started, because these machines have no
+// Docker engine (DESIGN.md §5) — the image and the running stack are untested here.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { settings } from '../core/config.ts';
+import { ensureDockerCompose } from './support/compose.install.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const COMPOSE = join(ROOT, 'docker-compose.yml');
+const ENV_EXAMPLE = join(ROOT, '.env.example');
+const OUR_SERVICES = ['ingest', 'detector', 'notifier', 'api'] as const;
+
+interface Service {
+  image?: string;
+  build?: { context: string };
+  command?: string[];
+  environment?: Record<string, string>;
+  healthcheck?: { test: string[] };
+  depends_on?: Record<string, { condition: string }>;
+  volumes?: (string | { source: string; target: string })[];
+  restart?: string;
+}
+
+const compose = (args: string[], envFile: string) =>
+  spawnSync('docker-compose', ['--project-directory', ROOT, '--env-file', envFile, '-f', COMPOSE, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+
+let skip: string | null = null;
+beforeAll(() => {
+  skip = ensureDockerCompose();
+  if (skip) console.warn(`compose tests skipped: ${skip}`);
+}, 900_000);
+
+describe('docker-compose.yml', () => {
+  it('is valid for docker-compose config with the variables of .env.example', (ctx) => {
+    if (skip) return ctx.skip();
+    const r = compose(['config', '-q'], ENV_EXAMPLE);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('refuses to start without the secrets, naming the missing variable (negative control)', (ctx) => {
+    if (skip) return ctx.skip();
+    const dir = mkdtempSync(join(tmpdir(), 'compose-'));
+    const envFile = join(dir, 'env');
+    writeFileSync(envFile, readFileSync(ENV_EXAMPLE, 'utf8').replace(/^MCP_AUDIT_CLICKHOUSE_PASSWORD=.*$/m, 'MCP_AUDIT_CLICKHOUSE_PASSWORD='));
+    const r = compose(['config', '-q'], envFile);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/set MCP_AUDIT_CLICKHOUSE_PASSWORD in \.env/);
+  });
+
+  it('wires the services as intended', (ctx) => {
+    if (skip) return ctx.skip();
+    const r = compose(['config'], ENV_EXAMPLE);
+    const { services, volumes } = parseYaml(r.stdout) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+    expect(Object.keys(services).sort()).toEqual(['api', 'clickhouse', 'detector', 'grafana', 'ingest', 'kafka', 'kafka-topics', 'migrate', 'notifier']);
+
+    // Kafka: the official image at the version the test suite proves, KRaft, explicit topics.
+    expect(services.kafka!.image).toBe(`apache/kafka:${settings.MCP_AUDIT_STACK_KAFKA_VERSION.schema.parse(undefined)}`);
+    expect(services.kafka!.environment).toMatchObject({ KAFKA_PROCESS_ROLES: 'broker,controller', KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false' });
+    expect(services.clickhouse!.image).toMatch(/^clickhouse\/clickhouse-server:\d+\.\d+$/);
+
+    // One image from the Dockerfile for migrate and the four services; each runs its own role.
+    for (const name of ['migrate', ...OUR_SERVICES]) {
+      expect(services[name]!.build?.context, name).toBe(ROOT);
+      expect(services[name]!.image, name).toBe('mcp-audit:latest');
+    }
+    expect(services.migrate!.command).toEqual(['migrate']);
+    expect(services.migrate!.restart).toBe('no');
+    for (const name of OUR_SERVICES) {
+      const s = services[name]!;
+      expect(s.command, name).toEqual([name]);
+      expect(s.healthcheck?.test.join(' '), name).toMatch(/\/healthz/);
+      expect(s.depends_on, name).toEqual({
+        kafka: { condition: 'service_healthy' },
+        clickhouse: { condition: 'service_healthy' },
+        'kafka-topics': { condition: 'service_completed_successfully' },
+        migrate: { condition: 'service_completed_successfully' },
+      });
+    }
+    for (const name of ['kafka', 'clickhouse', 'grafana', ...OUR_SERVICES]) expect(services[name]!.healthcheck, name).toBeDefined();
+    expect(services.migrate!.depends_on).toEqual({ clickhouse: { condition: 'service_healthy' } });
+
+    // Grafana: the ClickHouse plugin and this repository's provisioning and dashboards.
+    expect(services.grafana!.environment!.GF_INSTALL_PLUGINS).toBe('grafana-clickhouse-datasource');
+    const mounts = JSON.stringify(services.grafana!.volumes);
+    for (const target of ['/etc/grafana/provisioning/datasources', '/etc/grafana/provisioning/dashboards', '/etc/grafana/dashboards/mcp-audit']) expect(mounts).toContain(target);
+
+    expect(Object.keys(volumes).sort()).toEqual(['clickhouse-data', 'clickhouse-logs', 'grafana-data', 'kafka-data']);
+  });
+});
+
+describe('no secrets in the files, and .env.example lists every variable', () => {
+  const text = readFileSync(COMPOSE, 'utf8');
+
+  it('reads every secret from the environment', () => {
+    const literal = [...text.matchAll(/^\s*([A-Z_]*(PASSWORD|SECRET|TOKEN)[A-Z_]*):\s*(.*)$/gm)].filter(([, , , value]) => !/^\$\{[A-Z_]+(:[-?][^}]*)?\}$/.test(value!.trim()));
+    expect(literal.map((m) => m[0].trim())).toEqual([]);
+  });
+
+  it('.env.example names exactly the variables docker-compose.yml reads', () => {
+    // `$$` escapes a variable for the container's shell; compose does not read those.
+    const used = new Set([...text.replaceAll('$$', '').matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!));
+    const listed = new Set([...readFileSync(ENV_EXAMPLE, 'utf8').matchAll(/^([A-Za-z_][A-Za-z0-9_]*)=/gm)].map((m) => m[1]!));
+    expect([...listed].sort()).toEqual([...used].sort());
+    // And .env.example holds no real secret: only empty values or the change-me placeholder.
+    for (const m of readFileSync(ENV_EXAMPLE, 'utf8').matchAll(/^([A-Z_]*(PASSWORD|SECRET|TOKEN)[A-Z_]*)=(.*)$/gm)) expect(['', 'change-me'], m[1]).toContain(m[3]);
+  });
+});
+
+describe('Dockerfile', () => {
+  const text = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+
+  it('is multi-stage on node:24-slim and runs as the non-root node user', () => {
+    const froms = [...text.matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1]);
+    expect(froms.length).toBeGreaterThanOrEqual(2);
+    for (const image of froms) expect(image).toBe('node:24-slim');
+    const users = [...text.matchAll(/^USER\s+(\S+)/gm)].map((m) => m[1]);
+    expect(users.at(-1)).toBe('node');
+    expect(text).toMatch(/npm ci --omit=dev/);
+    expect(text).toMatch(/^ENTRYPOINT \["node", "bin\/mcp-audit\.js"\]$/m);
+  });
+
+  it('keeps local state, git and env files out of the build context', () => {
+    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    for (const entry of ['node_modules', '.stack', '.git', '.env', '.env.*']) expect(ignored).toContain(entry);
+    // The image must still contain the code: bin/ and the service folders are not ignored.
+    for (const folder of ['bin', 'cli', 'core', 'ingest', 'detector', 'notifier', 'api', 'migrations']) expect(ignored).not.toContain(folder);
+  });
+});
