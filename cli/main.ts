@@ -2,11 +2,19 @@
 // `*.command.ts` file and registers itself here; commander gives every one of them `--help`.
 import { Command } from 'commander';
 import { ConfigError } from '../core/config.ts';
+import { registerBaselines } from './baselines.command.ts';
+import { registerApi } from './api.command.ts';
 import { registerConfig } from './config.command.ts';
+import { registerDetector } from './detector.command.ts';
 import { registerIngest } from './ingest.command.ts';
+import { registerKeys } from './keys.command.ts';
 import { registerMigrate } from './migrate.command.ts';
+import { registerProxy } from './proxy.command.ts';
+import { registerNotifier } from './notifier.command.ts';
 import { registerRetention } from './retention.command.ts';
+import { registerRules } from './rules.command.ts';
 import { registerRun } from './run.command.ts';
+import { registerSimulate } from './simulate.command.ts';
 import { registerStack } from './stack.command.ts';
 
 const program = new Command('mcp-audit')
@@ -16,10 +24,18 @@ const program = new Command('mcp-audit')
 
 registerStack(program);
 registerMigrate(program);
+registerProxy(program);
 registerIngest(program);
+registerDetector(program);
+registerNotifier(program);
 registerRetention(program);
 registerRun(program);
+registerApi(program);
+registerKeys(program);
+registerRules(program);
 registerConfig(program);
+registerBaselines(program);
+registerSimulate(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -17,6 +17,7 @@ export function createDetectorMetrics(registry: Registry) {
       labelNames: ['rule', 'severity'] as const,
       registers,
     }),
+    engineErrors: new Counter({ name: 'mcp_audit_detector_engine_errors_total', help: 'Events the rule engine failed on', registers }),
     rebuiltEvents: new Counter({
       name: 'mcp_audit_detector_rebuilt_events_total',
       help: 'Events replayed from ClickHouse to rebuild state after a start or rebalance',

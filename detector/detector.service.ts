@@ -25,7 +25,8 @@ import { rebuildState } from './state.rebuild.ts';
 /** What the service needs from the rule engine (detector/rules). */
 export interface MatchEngine<M extends EngineMatch> {
   process(event: AuditEventV1): M[];
-  advanceWatermark(ms: number): void;
+  /** Moves event time forward; returns matches that became due (absence steps timing out). */
+  advanceWatermark(ms: number): M[];
   setBaselines(snapshot: BaselineSnapshot): void;
   /** How far back state matters: the longest rule window plus the allowed lateness (ms). */
   stateWindowMs(): number;
@@ -104,7 +105,11 @@ export function createDetectorService<M extends EngineMatch>(config: Config, dep
           const event = deps.fromRow(row);
           // Alerts from replayed events were produced before the restart: matches are dropped.
           engine.process(event);
-          watermark = Math.max(watermark, Date.parse(event.ts));
+          const ts = Date.parse(event.ts);
+          if (ts > watermark) {
+            watermark = ts;
+            engine.advanceWatermark(watermark - config.detector.latenessMs);
+          }
         },
       });
       metrics.rebuiltEvents.inc(replayed);
@@ -131,7 +136,20 @@ export function createDetectorService<M extends EngineMatch>(config: Config, dep
       }
       const event = decoded.event;
       const tsMs = Date.parse(event.ts);
-      for (const match of engine.process(event)) {
+      let matches: M[];
+      try {
+        matches = [...engine.process(event)];
+        if (tsMs > watermark) {
+          watermark = tsMs;
+          matches.push(...engine.advanceWatermark(watermark - config.detector.latenessMs));
+        }
+      } catch (err) {
+        // A rule bug must not stop detection for everyone: count it, log the event id, go on.
+        metrics.engineErrors.inc();
+        log.error({ err, event_id: event.event_id }, 'rule engine failed on an event; skipped');
+        continue;
+      }
+      for (const match of matches) {
         const ids = match.evidence.map((e) => e.event_id);
         const lastEvidence = match.evidence[match.evidence.length - 1]!;
         // The match's own evidence decides tenant and user: a match released by the watermark
@@ -139,10 +157,6 @@ export function createDetectorService<M extends EngineMatch>(config: Config, dep
         const id = alertId(lastEvidence.tenant_id, match.rule.id, match.rule.version, ids);
         const incident = incidents.assign(lastEvidence.tenant_id, lastEvidence.actor.user_id, id, Date.parse(lastEvidence.ts));
         alerts.push(deps.toAlert(match, { incidentId: incident, detectedAt }));
-      }
-      if (tsMs > watermark) {
-        watermark = tsMs;
-        engine.advanceWatermark(watermark - config.detector.latenessMs);
       }
     }
     if (alerts.length > 0) {
