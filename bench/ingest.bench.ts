@@ -150,9 +150,11 @@ async function produce(producer: Producer, topic: string, messages: BenchMessage
   const worker = async () => {
     while (next < messages.length) {
       const from = next;
-      next = Math.min(messages.length, next + BATCH);
-      await producer.send({ topic, acks: -1, messages: messages.slice(from, next) });
-      sent += next - from;
+      const to = Math.min(messages.length, from + BATCH);
+      next = to;
+      await producer.send({ topic, acks: -1, messages: messages.slice(from, to) });
+      // `next` has moved on while this send was awaited; count this send's own messages.
+      sent += to - from;
       const now = performance.now();
       if (now - lastReport >= PROGRESS_MS) {
         lastReport = now;

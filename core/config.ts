@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { validate as cronValidate } from 'node-cron';
 
 /** The checkout's root folder: relative paths in settings are resolved against it, not the cwd. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -77,6 +78,11 @@ export const settings = {
     schema: int(0, 65_535).default(9464),
     doc: 'Port of the ingest health server (/healthz, /metrics) on MCP_AUDIT_HEALTH_HOST; 0 picks a free port.',
   },
+  // --- ingest scale-out (ingest/ingest.cluster.ts) ---
+  MCP_AUDIT_INGEST_WORKERS: {
+    schema: int(0, 64).default(0),
+    doc: 'Processes of `mcp-audit ingest` that consume the events topic in parallel (one consumer group, one health server); 0 means one per CPU.',
+  },
   MCP_AUDIT_HEALTH_HOST: {
     schema: z.string().min(1).default('127.0.0.1'),
     doc: 'Address the health servers listen on.',
@@ -105,6 +111,128 @@ export const settings = {
   MCP_AUDIT_BASELINE_RELOAD_MS: {
     schema: int(1_000, 86_400_000).default(300_000),
     doc: 'How often the detector reloads baselines from ClickHouse (ms).',
+  },
+  // --- notifier service (alert delivery to SIEMs; destinations in notifier/destinations.config.ts) ---
+  MCP_AUDIT_NOTIFIER_GROUP_ID: {
+    schema: z.string().min(1).max(249).default('notifier'),
+    doc: 'Kafka consumer group of the notifier.',
+  },
+  MCP_AUDIT_NOTIFIER_DESTINATIONS: {
+    schema: z.string().default(''),
+    doc: 'Path of a JSON or YAML file listing the SIEM destinations of the notifier (see "Alert delivery").',
+  },
+  MCP_AUDIT_NOTIFIER_DESTINATIONS_JSON: {
+    schema: z.string().default(''),
+    doc: 'The same list inline as JSON, used when MCP_AUDIT_NOTIFIER_DESTINATIONS is not set. Holds no secrets (they come from secret_env / secret_file).',
+  },
+  MCP_AUDIT_NOTIFIER_HEALTH_PORT: {
+    schema: int(0, 65_535).default(9466),
+    doc: 'Port of the notifier health server (/healthz, /metrics); 0 picks a free port.',
+  },
+  // --- incident API (api/; `mcp-audit api`) ---
+  MCP_AUDIT_API_HOST: {
+    schema: z.string().min(1).default('127.0.0.1'),
+    doc: 'Address the incident API listens on.',
+  },
+  MCP_AUDIT_API_PORT: {
+    schema: int(0, 65_535).default(8080),
+    doc: 'Port of the incident API (also serves /healthz, /readyz, /metrics, /openapi.json, /docs); 0 picks a free port.',
+  },
+  MCP_AUDIT_API_BODY_LIMIT_BYTES: {
+    schema: int(1024, 104_857_600).default(1_048_576),
+    doc: 'Largest request body the API accepts (bytes); larger requests get 413. Bounds one NDJSON batch of POST /v1/events.',
+  },
+  MCP_AUDIT_API_EVENTS_BATCH_MAX: {
+    schema: int(1, 100_000).default(1_000),
+    doc: 'Most events one POST /v1/events request may carry; a longer NDJSON batch is refused with 413.',
+  },
+  MCP_AUDIT_API_RATE_LIMIT_MAX: {
+    schema: int(1, 1_000_000).default(600),
+    doc: 'Requests one API key may make per rate-limit window; more get 429.',
+  },
+  MCP_AUDIT_API_RATE_LIMIT_WINDOW_MS: {
+    schema: int(1_000, 3_600_000).default(60_000),
+    doc: 'Length of the per-key rate-limit window (ms).',
+  },
+  MCP_AUDIT_API_KEY_CACHE_MS: {
+    schema: int(0, 300_000).default(5_000),
+    doc: 'How long the API caches an API key lookup (ms); a revoked key stops working within this time.',
+  },
+  // --- cluster mode (issue 7: migrations on a ClickHouse cluster, docs/scaling.md) ---
+  MCP_AUDIT_CLICKHOUSE_CLUSTER: {
+    schema: z.string().regex(/^([A-Za-z_][A-Za-z0-9_]{0,63})?$/, 'expected a plain identifier').default(''),
+    doc: 'ClickHouse cluster name (from remote_servers). When set, `mcp-audit migrate` creates every table ON CLUSTER as a replicated `<table>_local` plus a Distributed table under the usual name. Empty: one server.',
+  },
+  // --- baselines (detector/baselines: node-cron job aggregating `events` into `baselines`) ---
+  MCP_AUDIT_BASELINE_LOOKBACK_DAYS: {
+    schema: int(1, 366).default(28),
+    doc: 'Days of event history the baselines are computed over (whole hours up to the current one).',
+  },
+  MCP_AUDIT_BASELINE_CRON: {
+    schema: z
+      .string()
+      .min(1)
+      .refine((s) => cronValidate(s), 'expected a cron expression, e.g. */15 * * * *')
+      .default('*/15 * * * *'),
+    doc: 'When the baseline job recomputes (node-cron expression; a run still going at the next tick makes that tick skip).',
+  },
+  // --- detector rules and capability catalogue ---
+  MCP_AUDIT_RULES_DIRS: {
+    schema: z.string().default('detector/pack').transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+    doc: 'Comma-separated folders (or files) of detection rules (one YAML rule per file); relative to the project folder.',
+  },
+  MCP_AUDIT_CATALOGUE_FILES: {
+    schema: z.string().default('').transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+    doc: 'Comma-separated extra capability catalogue files (YAML); their entries take precedence over the shipped catalogue.',
+  },
+  // --- capture (capture/: SDK middleware and `mcp-audit proxy`): identity, redaction, spill buffer ---
+  MCP_AUDIT_TENANT: {
+    schema: z.string().min(1).max(128).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only').default('default'),
+    doc: 'Capture: tenant of the captured calls (overridden by `proxy --tenant`).',
+  },
+  MCP_AUDIT_USER: {
+    schema: z.string().max(256).default(''),
+    doc: 'Capture: user on whose behalf the agent calls (overridden by `proxy --user`); the proxy needs a user from a flag, this, or a header.',
+  },
+  MCP_AUDIT_AGENT: {
+    schema: z.string().max(256).default(''),
+    doc: 'Capture: agent id of the captured calls (overridden by `proxy --agent`).',
+  },
+  MCP_AUDIT_CAPTURE_DENY_KEYS: {
+    schema: z.string().default('').transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+    doc: 'Capture: comma-separated argument keys whose values are always redacted, added to the built-in list (password, token, api_key, authorization, ...).',
+  },
+  MCP_AUDIT_CAPTURE_PREVIEW_CHARS: {
+    schema: int(0, 4_096).default(1_024),
+    doc: 'Capture: longest redacted argument preview kept in an event (characters).',
+  },
+  MCP_AUDIT_CAPTURE_SPILL_DIR: {
+    schema: z.string().min(1).default('.spill'),
+    doc: 'Capture: folder of the spill files that hold audit events while Kafka is unreachable; relative to the project folder.',
+  },
+  MCP_AUDIT_CAPTURE_SPILL_MAX_BYTES: {
+    schema: int(1_048_576, 1_099_511_627_776).default(268_435_456),
+    doc: 'Capture: most bytes of undelivered events kept in spill files; beyond it events are dropped, counted and logged.',
+  },
+  MCP_AUDIT_CAPTURE_MEMORY_EVENTS: {
+    schema: int(1, 1_000_000).default(10_000),
+    doc: 'Capture: most audit events waiting in memory; more spill to disk.',
+  },
+  MCP_AUDIT_CAPTURE_SEND_TIMEOUT_MS: {
+    schema: int(100, 600_000).default(2_000),
+    doc: 'Capture: a Kafka send unacknowledged this long (ms) counts as an outage, and new events spill to disk.',
+  },
+  MCP_AUDIT_CAPTURE_STOP_TIMEOUT_MS: {
+    schema: int(0, 600_000).default(5_000),
+    doc: 'Capture: at exit, how long (ms) the proxy waits for Kafka to take the last events before leaving them in the spill file.',
+  },
+  MCP_AUDIT_PROXY_HEALTH_PORT: {
+    schema: int(-1, 65_535).default(-1),
+    doc: 'Port of the proxy health server (/healthz, /metrics); -1: none (a stdio proxy usually runs one per MCP server); 0 picks a free port.',
+  },
+  MCP_AUDIT_PROXY_IDENTITY_HEADERS: {
+    schema: z.stringbool().default(false),
+    doc: 'HTTP proxy: take tenant, user and agent from the X-MCP-Audit-Tenant/-User/-Agent request headers (only behind a gateway that sets them).',
   },
   MCP_AUDIT_RETENTION_DAYS: {
     schema: int(1, 36_500).default(90),
@@ -185,6 +313,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       flushMs: e.MCP_AUDIT_INGEST_FLUSH_MS,
       retryMaxMs: e.MCP_AUDIT_INGEST_RETRY_MAX_MS,
       healthPort: e.MCP_AUDIT_INGEST_HEALTH_PORT,
+      workers: e.MCP_AUDIT_INGEST_WORKERS,
     },
     detector: {
       groupId: e.MCP_AUDIT_DETECTOR_GROUP_ID,
@@ -193,6 +322,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       incidentGapMs: e.MCP_AUDIT_INCIDENT_GAP_MS,
       rebuildWaitMs: e.MCP_AUDIT_DETECTOR_REBUILD_WAIT_MS,
       baselineReloadMs: e.MCP_AUDIT_BASELINE_RELOAD_MS,
+    },
+    notifier: {
+      groupId: e.MCP_AUDIT_NOTIFIER_GROUP_ID,
+      destinationsFile: e.MCP_AUDIT_NOTIFIER_DESTINATIONS,
+      destinationsJson: e.MCP_AUDIT_NOTIFIER_DESTINATIONS_JSON,
+      healthPort: e.MCP_AUDIT_NOTIFIER_HEALTH_PORT,
+    },
+    api: {
+      host: e.MCP_AUDIT_API_HOST,
+      port: e.MCP_AUDIT_API_PORT,
+      bodyLimitBytes: e.MCP_AUDIT_API_BODY_LIMIT_BYTES,
+      eventsBatchMax: e.MCP_AUDIT_API_EVENTS_BATCH_MAX,
+      rateLimitMax: e.MCP_AUDIT_API_RATE_LIMIT_MAX,
+      rateLimitWindowMs: e.MCP_AUDIT_API_RATE_LIMIT_WINDOW_MS,
+      keyCacheMs: e.MCP_AUDIT_API_KEY_CACHE_MS,
+    },
+    clickhouseCluster: e.MCP_AUDIT_CLICKHOUSE_CLUSTER,
+    baselines: { lookbackDays: e.MCP_AUDIT_BASELINE_LOOKBACK_DAYS, cron: e.MCP_AUDIT_BASELINE_CRON },
+    rules: {
+      dirs: e.MCP_AUDIT_RULES_DIRS.map((d) => resolve(PROJECT_ROOT, d)),
+      catalogueFiles: e.MCP_AUDIT_CATALOGUE_FILES.map((f) => resolve(PROJECT_ROOT, f)),
+    },
+    capture: {
+      tenant: e.MCP_AUDIT_TENANT,
+      user: e.MCP_AUDIT_USER,
+      agent: e.MCP_AUDIT_AGENT,
+      denyKeys: e.MCP_AUDIT_CAPTURE_DENY_KEYS,
+      previewChars: e.MCP_AUDIT_CAPTURE_PREVIEW_CHARS,
+      spillDir: resolve(PROJECT_ROOT, e.MCP_AUDIT_CAPTURE_SPILL_DIR),
+      spillMaxBytes: e.MCP_AUDIT_CAPTURE_SPILL_MAX_BYTES,
+      memoryEvents: e.MCP_AUDIT_CAPTURE_MEMORY_EVENTS,
+      sendTimeoutMs: e.MCP_AUDIT_CAPTURE_SEND_TIMEOUT_MS,
+      stopTimeoutMs: e.MCP_AUDIT_CAPTURE_STOP_TIMEOUT_MS,
+      proxyHealthPort: e.MCP_AUDIT_PROXY_HEALTH_PORT,
+      identityHeaders: e.MCP_AUDIT_PROXY_IDENTITY_HEADERS,
     },
     healthHost: e.MCP_AUDIT_HEALTH_HOST,
     retentionDays: e.MCP_AUDIT_RETENTION_DAYS,

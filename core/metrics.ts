@@ -2,7 +2,7 @@
 // services, or several test instances, can live in one process without clashing.
 import { Registry, collectDefaultMetrics } from 'prom-client';
 
-export { Counter, Gauge, Histogram, Registry } from 'prom-client';
+export { AggregatorRegistry, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export function createRegistry(service: string): Registry {
   const registry = new Registry();

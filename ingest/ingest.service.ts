@@ -23,35 +23,44 @@ export interface IngestDeps {
   onFatal?: (err: unknown) => void;
 }
 
+export interface IngestOptions {
+  /** Which pipelines this instance runs (default both); a worker of ingest.cluster.ts may run events only. */
+  pipelines?: readonly ('events' | 'alerts')[];
+  /** Start the health server (default true); cluster workers leave it to the primary. */
+  healthServer?: boolean;
+}
+
 export interface IngestService extends Service {
   /** Port of the health server once started (useful when configured as 0). */
   healthPort(): number;
+  /** Why a pipeline is unhealthy, or null. */
+  unhealthy(): string | null;
 }
 
-export function createIngestService(config: Config, deps: IngestDeps): IngestService {
+export function createIngestService(config: Config, deps: IngestDeps, opts: IngestOptions = {}): IngestService {
   const metrics = createIngestMetrics(deps.registry);
   let producer: Producer | null = null;
   let health: HealthServer | null = null;
   const runnerDeps = { ...deps, metrics, producer: () => producer! };
+  const wanted = opts.pipelines ?? ['events', 'alerts'];
   const runners = [
-    createPipelineRunner(config, eventsPipeline(config), runnerDeps),
-    createPipelineRunner(config, alertsPipeline(config), runnerDeps),
+    ...(wanted.includes('events') ? [createPipelineRunner(config, eventsPipeline(config), runnerDeps)] : []),
+    ...(wanted.includes('alerts') ? [createPipelineRunner(config, alertsPipeline(config), runnerDeps)] : []),
   ];
+  const unhealthy = () => runners.map((r) => r.unhealthy()).find((r) => r !== null) ?? null;
 
   return {
     healthPort: () => health?.port ?? 0,
+    unhealthy,
 
     async start() {
       producer = deps.kafka.producer(idempotentProducerConfig);
       await producer.connect();
-      health = await startHealthServer({
-        host: config.healthHost,
-        port: config.ingest.healthPort,
-        registry: deps.registry,
-        unhealthy: () => runners.map((r) => r.unhealthy()).find((r) => r !== null) ?? null,
-      });
+      if (opts.healthServer !== false) {
+        health = await startHealthServer({ host: config.healthHost, port: config.ingest.healthPort, registry: deps.registry, unhealthy });
+      }
       await Promise.all(runners.map((r) => r.start()));
-      deps.log.info({ healthPort: health.port }, 'ingest started');
+      deps.log.info({ healthPort: health?.port, pipelines: wanted }, 'ingest started');
     },
 
     async stop() {

@@ -60,6 +60,7 @@ export function createPipelineRunner<T>(config: Config, pipeline: IngestPipeline
   let consumedSince = 0;
   const deadSince = new Map<string, number>();
   let lagTotal = 0;
+  const lagPartitions = new Set<number>();
 
   const sinks = pipeline.tables.map(
     (target, i) =>
@@ -226,6 +227,7 @@ export function createPipelineRunner<T>(config: Config, pipeline: IngestPipeline
     const committed = tracker.committedOffset(partition);
     const lag = Math.max(0, Number(batch.highWatermark) - (committed ?? Number(batch.firstOffset() ?? 0)));
     metrics.lag.set({ topic, partition: String(partition) }, lag);
+    lagPartitions.add(partition);
     lagTotal = lag;
     metrics.inFlight.set(label, tracker.inFlight());
     metrics.paused.set(label, batcher.hasRoom() ? 0 : 1);
@@ -248,6 +250,10 @@ export function createPipelineRunner<T>(config: Config, pipeline: IngestPipeline
       consumer.on(consumer.events.GROUP_JOIN, (e) => {
         // A new generation re-reads from the committed offsets; forget what was in flight.
         tracker.reset();
+        // Partitions may have moved to another ingest worker, whose lag gauge now speaks for them
+        // (the primary sums the workers' gauges); ours come back with the next fetch.
+        for (const partition of lagPartitions) metrics.lag.remove({ topic, partition: String(partition) });
+        lagPartitions.clear();
         log.info({ assignment: e.payload.memberAssignment }, 'joined consumer group');
       });
       consumer.on(consumer.events.CRASH, (e) => {

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import type { AuditEventV1 } from '../schemas/event.v1.ts';
+import { CallTracker } from './call.tracker.ts';
+import { denyKeyMatcher } from './redact.ts';
+
+function tracker() {
+  const events: AuditEventV1[] = [];
+  const errors: unknown[] = [];
+  const t = new CallTracker({
+    session: { transport: 'stdio', fallbackServerName: 'srv' },
+    identity: { tenantId: 't', userId: 'u' },
+    build: { isDeniedKey: denyKeyMatcher([]), previewChars: 100 },
+    emit: (e) => events.push(e),
+    onError: (e) => errors.push(e),
+  });
+  return { t, events, errors };
+}
+const call = (id: unknown, name: string) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: {} } });
+const ok = (id: unknown) => ({ jsonrpc: '2.0', id, result: { content: [] } });
+
+describe('CallTracker', () => {
+  it('correlates batches by id, in any answer order, keeping string and number ids apart', () => {
+    const { t, events } = tracker();
+    t.fromClient([call(1, 'a'), call('1', 'b'), { jsonrpc: '2.0', method: 'notifications/progress', params: {} }, call(2, 'c')]);
+    t.fromServer([ok('1'), { jsonrpc: '2.0', id: 2, error: { code: -32602, message: 'bad' } }]);
+    t.fromServer(ok(1));
+    expect(events.map((e) => [e.tool?.name, e.mcp.request_id, e.result?.status, e.result?.error_type])).toEqual([
+      ['b', '1', 'ok', undefined],
+      ['c', 2, 'error', 'invalid_params'],
+      ['a', 1, 'ok', undefined],
+    ]);
+  });
+
+  it('ignores server requests, client answers to them, unknown ids and garbage', () => {
+    const { t, events, errors } = tracker();
+    t.fromServer({ jsonrpc: '2.0', id: 9, method: 'sampling/createMessage', params: {} });
+    t.fromClient({ jsonrpc: '2.0', id: 9, result: {} });
+    t.fromServer(ok(42));
+    t.fromClient(null);
+    t.fromClient('not json-rpc');
+    t.fromServer([1, 2, 3]);
+    expect(events).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('reports cancelled calls and calls never answered', () => {
+    const { t, events } = tracker();
+    t.fromClient([call(1, 'slow'), call(2, 'lost')]);
+    t.fromClient({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1 } });
+    t.fromServer(ok(1)); // too late: already reported
+    t.close();
+    expect(events.map((e) => [e.tool?.name, e.result?.error_type])).toEqual([
+      ['slow', 'cancelled'],
+      ['lost', 'no_response'],
+    ]);
+  });
+
+  it('learns client and server from initialize', () => {
+    const { t, events } = tracker();
+    t.fromClient({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', clientInfo: { name: 'cli', version: '9' } } });
+    t.fromServer({ jsonrpc: '2.0', id: 0, result: { protocolVersion: '2025-03-26', serverInfo: { name: 'fs', version: '1.2' } } });
+    t.fromClient(call(1, 'x'));
+    t.fromServer(ok(1));
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      mcp: { protocol_version: '2025-03-26' },
+      actor: { client_name: 'cli', client_version: '9' },
+      server: { name: 'fs', version: '1.2' },
+    });
+  });
+});

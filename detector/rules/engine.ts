@@ -1,0 +1,293 @@
+// The rule engine: classifies each event once, hands it to the rules that can match it (indexed by
+// event kind and capability class), keeps bounded per-user state, and returns what matched.
+//
+//   const engine = createEngine({ rules, catalogue, baselines, allowedLatenessMs: 5_000 });
+//   for (const match of engine.process(event)) produce(toAlert(match, { incidentId, detectedAt }));
+//
+// Event time: the watermark is the largest event time seen minus the allowed lateness. Events older
+// than their user's newest event but not older than the watermark are handled in event-time order
+// (sequence rules replay the key's buffer); older ones are counted as `late` and processed best
+// effort. Absence steps fire when the watermark passes their deadline, from `process` or
+// `advanceWatermark` — both return matches.
+//
+// Idempotent: the same event id seen again for a user (within that user's last `dedupPerUser`
+// events) is dropped, so a consumer re-reading uncommitted events raises nothing twice.
+import { EMPTY_BASELINES, type BaselineSnapshot, type UserBaseline } from '../baselines/baseline.types.ts';
+import type { Catalogue } from '../catalogue/catalogue.ts';
+import { classify } from '../classify.ts';
+import type { AuditEventV1 } from '../../schemas/event.v1.ts';
+import { createBaselineRule } from './baseline.rule.ts';
+import { createDriftRule } from './drift.rule.ts';
+import { createFirstSeenRule } from './first-seen.rule.ts';
+import { createPatternRule } from './pattern.rule.ts';
+import type { EngineContext, Ev, RuleHandler, RuleMatch, RuleRef, UserState } from './rule.types.ts';
+import type { Rule } from './rule.schema.ts';
+import { createSequenceRule } from './sequence.rule.ts';
+import { createThresholdRule } from './threshold.rule.ts';
+
+export type { RuleMatch } from './rule.types.ts';
+
+export interface EngineOptions {
+  rules: readonly Rule[];
+  catalogue: Catalogue;
+  baselines?: BaselineSnapshot;
+  /** How late (event time) an event may arrive and still be matched in order. */
+  allowedLatenessMs?: number;
+  /** Users with state at most; the least recently active are evicted beyond it. */
+  maxUsers?: number;
+  /** Event ids remembered per user for idempotent re-processing. */
+  dedupPerUser?: number;
+}
+
+export interface EngineStats {
+  events: number;
+  duplicates: number;
+  /** Older than their user's newest event (handled in order if within the lateness). */
+  outOfOrder: number;
+  /** Older than the watermark: processed best effort. */
+  late: number;
+  invalid: number;
+  matches: number;
+  suppressed: number;
+  users: number;
+  evictedUsers: number;
+  keyedStates: number;
+  watermark: number;
+  matchesByRule: Record<string, number>;
+}
+
+export interface Engine {
+  readonly rules: readonly RuleRef[];
+  process(event: AuditEventV1): RuleMatch[];
+  /** Moves the watermark (event time, ms) forward; returns matches of absence steps that became due. */
+  advanceWatermark(ms: number): RuleMatch[];
+  setBaselines(snapshot: BaselineSnapshot): void;
+  /** How far back state matters: the longest rule window plus the allowed lateness (ms). */
+  stateWindowMs(): number;
+  stats(): EngineStats;
+  /** Drops all state (before a rebuild). */
+  reset(): void;
+}
+
+const NO_MATCHES: RuleMatch[] = [];
+Object.freeze(NO_MATCHES);
+/** Expired state is swept whenever the watermark has moved this far (event time). */
+const SWEEP_EVERY_MS = 60_000;
+/** Users are kept at least this long after their last event, for the duplicate check. */
+const MIN_USER_WINDOW_MS = 10 * 60_000;
+
+export function createHandler(rule: Rule, slot: number, catalogue: Catalogue): RuleHandler {
+  switch (rule.kind) {
+    case 'sequence': return createSequenceRule(rule, slot, catalogue);
+    case 'threshold': return createThresholdRule(rule, slot, catalogue);
+    case 'pattern': return createPatternRule(rule, slot, catalogue);
+    case 'first_seen': return createFirstSeenRule(rule, slot, catalogue);
+    case 'baseline': return createBaselineRule(rule, slot, catalogue);
+    case 'drift': return createDriftRule(rule, slot, catalogue);
+  }
+}
+
+export function createEngine(opts: EngineOptions): Engine {
+  const catalogue = opts.catalogue;
+  const lateness = opts.allowedLatenessMs ?? 5_000;
+  const maxUsers = opts.maxUsers ?? 1_000_000;
+  const dedupPerUser = Math.max(1, opts.dedupPerUser ?? 32);
+  const handlers = opts.rules.filter((r) => r.enabled).map((r, i) => createHandler(r, i, catalogue));
+  const timed = handlers.filter((h) => h.onWatermark);
+  const swept = handlers.filter((h) => h.sweep);
+  const maxWindow = Math.max(0, ...handlers.map((h) => h.windowMs));
+  const userWindow = Math.max(maxWindow + lateness, MIN_USER_WINDOW_MS);
+  const suppress = handlers.map((h) => (h.suppressMs > 0 ? new Map<string | UserState, number>() : null));
+
+  const routes = new Map<string, Map<string, RuleHandler[]>>();
+  const users = new Map<string, Map<string, UserState>>();
+  let userCount = 0;
+  let watermark = -Infinity;
+  let nextSweep = -Infinity;
+  let out: RuleMatch[] = [];
+  const s = { events: 0, duplicates: 0, outOfOrder: 0, late: 0, invalid: 0, matches: 0, suppressed: 0, evictedUsers: 0 };
+  const byRule = new Map<string, number>();
+
+  const ctx: EngineContext = {
+    baselines: opts.baselines ?? EMPTY_BASELINES,
+    watermark,
+    allowedLatenessMs: lateness,
+    userBaseline(user: UserState): UserBaseline | undefined {
+      if (user.baselineOf !== ctx.baselines) {
+        user.baseline = ctx.baselines.user(user.tenant, user.user);
+        user.baselineOf = ctx.baselines;
+      }
+      return user.baseline;
+    },
+    admit(handler: RuleHandler, key: string | UserState, ts: number): boolean {
+      const map = suppress[handler.slot];
+      if (!map) return true;
+      const until = map.get(key);
+      if (until !== undefined && ts < until) {
+        s.suppressed++;
+        return false;
+      }
+      map.set(key, ts + handler.suppressMs);
+      return true;
+    },
+    emit(match: RuleMatch): void {
+      out.push(match);
+      s.matches++;
+      byRule.set(match.rule.id, (byRule.get(match.rule.id) ?? 0) + 1);
+    },
+  };
+
+  function route(kind: string, cls: string): RuleHandler[] {
+    let byClass = routes.get(kind);
+    if (!byClass) routes.set(kind, (byClass = new Map()));
+    let list = byClass.get(cls);
+    if (!list) {
+      list = handlers.filter((h) => (h.kinds === null || h.kinds.has(kind)) && (h.classes === null || h.classes.has(cls)));
+      byClass.set(cls, list);
+    }
+    return list;
+  }
+
+  function userState(tenant: string, user: string): UserState {
+    let byUser = users.get(tenant);
+    if (!byUser) users.set(tenant, (byUser = new Map()));
+    let u = byUser.get(user);
+    if (!u) {
+      u = { tenant, user, lastTs: -Infinity, ids: [], idPos: 0, slots: [], baseline: undefined, baselineOf: null };
+      byUser.set(user, u);
+      if (++userCount > maxUsers) shrinkUsers();
+    }
+    return u;
+  }
+
+  /** True when the id was seen for this user; otherwise remembers it. */
+  function seenBefore(u: UserState, h: number): boolean {
+    const ids = u.ids;
+    for (let i = 0; i < ids.length; i++) if (ids[i] === h) return true;
+    if (ids.length < dedupPerUser) ids.push(h);
+    else {
+      ids[u.idPos] = h;
+      u.idPos = (u.idPos + 1) % dedupPerUser;
+    }
+    return false;
+  }
+
+  function moveWatermark(to: number): void {
+    if (!(to > watermark)) return;
+    watermark = ctx.watermark = to;
+    for (let i = 0; i < timed.length; i++) timed[i]!.onWatermark!(ctx);
+    if (watermark >= nextSweep) {
+      sweep(watermark - userWindow);
+      nextSweep = watermark + SWEEP_EVERY_MS;
+    }
+  }
+
+  function sweep(beforeTs: number): void {
+    for (const [tenant, byUser] of users) {
+      for (const [id, u] of byUser) if (u.lastTs < beforeTs) {
+        byUser.delete(id);
+        userCount--;
+      }
+      if (byUser.size === 0) users.delete(tenant);
+    }
+    for (const h of swept) h.sweep!(watermark - lateness);
+    for (const map of suppress) if (map) for (const [k, until] of map) if (until < watermark) map.delete(k);
+  }
+
+  /** Over the user limit: evict the least recently active users (down to 90% of the limit). */
+  function shrinkUsers(): void {
+    const all: number[] = [];
+    for (const byUser of users.values()) for (const u of byUser.values()) all.push(u.lastTs);
+    all.sort((a, b) => a - b);
+    const cutoff = all[Math.floor(maxUsers * 0.1)] ?? Infinity;
+    const before = userCount;
+    for (const [tenant, byUser] of users) {
+      for (const [id, u] of byUser) if (u.lastTs < cutoff && userCount > maxUsers * 0.9) {
+        byUser.delete(id);
+        userCount--;
+      }
+      if (byUser.size === 0) users.delete(tenant);
+    }
+    s.evictedUsers += before - userCount;
+  }
+
+  function collect(): RuleMatch[] {
+    if (out.length === 0) return NO_MATCHES;
+    const result = out;
+    out = [];
+    return result;
+  }
+
+  return {
+    rules: handlers.map((h) => h.ref),
+
+    process(e: AuditEventV1): RuleMatch[] {
+      const ts = Date.parse(e.ts);
+      if (Number.isNaN(ts)) {
+        s.invalid++;
+        return NO_MATCHES;
+      }
+      s.events++;
+      const u = userState(e.tenant_id, e.actor.user_id);
+      if (seenBefore(u, hashId(e.event_id))) {
+        s.duplicates++;
+        return NO_MATCHES;
+      }
+      if (ts >= u.lastTs) u.lastTs = ts;
+      else s.outOfOrder++;
+      if (ts < watermark) s.late++;
+      // Timers due before this event are fired first: an event past a deadline cannot cancel it.
+      moveWatermark(ts - lateness);
+      const cls = classify(e, catalogue);
+      const ev: Ev = { e, ts, cls, user: u };
+      const list = route(e.kind, cls.class);
+      for (let i = 0; i < list.length; i++) list[i]!.onEvent(ev, ctx);
+      return collect();
+    },
+
+    advanceWatermark(ms: number): RuleMatch[] {
+      moveWatermark(ms);
+      return collect();
+    },
+
+    setBaselines(snapshot: BaselineSnapshot): void {
+      ctx.baselines = snapshot;
+      for (const h of handlers) h.onBaselines?.(snapshot);
+    },
+
+    stateWindowMs: () => maxWindow + lateness,
+
+    stats(): EngineStats {
+      let keyed = 0;
+      for (const h of handlers) keyed += h.keyCount?.() ?? 0;
+      return { ...s, users: userCount, keyedStates: keyed, watermark, matchesByRule: Object.fromEntries(byRule) };
+    },
+
+    reset(): void {
+      users.clear();
+      userCount = 0;
+      routes.clear();
+      for (const h of handlers) h.reset();
+      for (const map of suppress) map?.clear();
+      watermark = ctx.watermark = -Infinity;
+      nextSweep = -Infinity;
+      out = [];
+    },
+  };
+}
+
+/**
+ * A 53-bit hash of an event id (two 32-bit FNV-1a variants), kept instead of the string: 8 bytes
+ * per remembered id, and a false "duplicate" would need a 1-in-2^53 collision within one user's
+ * last few events.
+ */
+export function hashId(id: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
+  }
+  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
+}

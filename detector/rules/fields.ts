@@ -1,0 +1,63 @@
+// The event fields rule conditions can name, and how each is read from a classified event.
+// Keeping the list closed makes a typo in a rule file an error with a line number, not a rule that
+// silently never matches.
+import type { Ev } from './rule.types.ts';
+
+export type FieldValue = string | number | boolean | readonly string[] | undefined;
+
+interface FieldDef {
+  get: (ev: Ev) => FieldValue;
+  /** Multi-valued: conditions hold when any element satisfies them. */
+  array: boolean;
+  /** Names (not paths): a glob without '/' also matches the last '/'-segment. */
+  name?: boolean;
+}
+
+const s = (get: (ev: Ev) => string | undefined, name = false): FieldDef => ({ get, array: false, name });
+const n = (get: (ev: Ev) => number | undefined): FieldDef => ({ get, array: false });
+const a = (get: (ev: Ev) => readonly string[] | undefined): FieldDef => ({ get, array: true });
+
+export const FIELDS: Record<string, FieldDef> = {
+  kind: s((ev) => ev.e.kind),
+  tenant_id: s((ev) => ev.e.tenant_id),
+  user_id: s((ev) => ev.e.actor.user_id),
+  'actor.user_id': s((ev) => ev.e.actor.user_id),
+  'actor.agent_id': s((ev) => ev.e.actor.agent_id),
+  'actor.client_name': s((ev) => ev.e.actor.client_name, true),
+  'actor.source_address': s((ev) => ev.e.actor.source_address),
+  'mcp.method': s((ev) => ev.e.mcp.method),
+  'mcp.session_id': s((ev) => ev.e.mcp.session_id),
+  session_id: s((ev) => ev.e.mcp.session_id),
+  'server.name': s((ev) => ev.e.server.name, true),
+  'server.version': s((ev) => ev.e.server.version),
+  'server.transport': s((ev) => ev.e.server.transport),
+  'tool.name': s((ev) => ev.e.tool?.name, true),
+  'tool.class': s((ev) => ev.cls.class),
+  'tool.inferred': { get: (ev) => ev.cls.inferred, array: false },
+  labels: a((ev) => ev.cls.labels),
+  'arguments.preview': s((ev) => ev.e.arguments?.preview),
+  'arguments.size_bytes': n((ev) => ev.e.arguments?.size_bytes),
+  'resource.paths': a((ev) => ev.e.resource?.paths),
+  'resource.urls': a((ev) => ev.e.resource?.urls),
+  'resource.hosts': a((ev) => ev.e.resource?.hosts),
+  'resource.recipients': a((ev) => ev.e.resource?.recipients),
+  'resource.tables': a((ev) => ev.e.resource?.tables),
+  'result.status': s((ev) => ev.e.result?.status),
+  'result.error_type': s((ev) => ev.e.result?.error_type),
+  'result.size_bytes': n((ev) => ev.e.result?.size_bytes),
+  duration_ms: n((ev) => ev.e.duration_ms),
+  'tools.name': a((ev) => ev.e.tools?.map((t) => t.name)),
+  'tools.description': a((ev) => ev.e.tools?.map((t) => t.description ?? '')),
+};
+
+export const FIELD_NAMES = Object.keys(FIELDS);
+
+/** The field's values as strings (for keys, joins and distinct counts); [] when absent. */
+export function valuesOf(def: FieldDef, ev: Ev): readonly string[] {
+  const v = def.get(ev);
+  if (v === undefined) return EMPTY;
+  if (typeof v === 'object') return v;
+  return [String(v)];
+}
+
+const EMPTY: readonly string[] = Object.freeze([]);

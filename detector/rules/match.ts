@@ -1,0 +1,53 @@
+// Building blocks every rule kind shares: compiled keys and the RuleMatch it raises.
+import { FIELDS, valuesOf } from './fields.ts';
+import type { Ev, RuleMatch, RuleRef } from './rule.types.ts';
+import type { Rule } from './rule.schema.ts';
+
+export const MAX_EVIDENCE = 64;
+
+/** A rule's `by` key: the user's state object for [tenant_id, user_id], else a string. */
+export type KeyFn = (ev: Ev) => string | Ev['user'];
+
+export function compileKey(by: readonly string[]): KeyFn {
+  if (by.length === 2 && by.includes('tenant_id') && (by.includes('user_id') || by.includes('actor.user_id'))) return (ev) => ev.user;
+  const defs = by.map((f) => FIELDS[f]!);
+  return (ev) => {
+    let key = ev.e.tenant_id;
+    for (const d of defs) key += '\u0001' + valuesOf(d, ev).join(',');
+    return key;
+  };
+}
+
+export function refOf(rule: Rule): RuleRef {
+  return { id: rule.id, version: rule.version, title: rule.title, kind: rule.kind };
+}
+
+export function makeMatch(rule: Rule, ref: RuleRef, evs: readonly Ev[], detail: string): RuleMatch {
+  const kept = evs.length > MAX_EVIDENCE ? [...evs.slice(0, 1), ...evs.slice(evs.length - MAX_EVIDENCE + 1)] : evs;
+  const tags = new Set(rule.tags);
+  for (const ev of kept) for (const l of ev.cls.labels) tags.add(l);
+  const last = kept[kept.length - 1]!;
+  const summary = `${rule.title}: ${detail} (user ${last.e.actor.user_id}, tenant ${last.e.tenant_id})`;
+  return {
+    rule: ref,
+    severity: rule.severity,
+    risk_score: rule.risk_score,
+    summary: summary.length > 2048 ? summary.slice(0, 2045) + '...' : summary,
+    tags: [...tags].slice(0, 32),
+    evidence: kept.map((ev) => ev.e),
+    evidence_classes: kept.map((ev) => ev.cls.class),
+  };
+}
+
+/** A short description of a call for summaries: `read_file /etc/shadow on filesystem`. */
+export function describeCall(ev: Ev): string {
+  const e = ev.e;
+  const what = e.tool?.name ?? e.kind;
+  const r = e.resource;
+  const target = r?.paths?.[0] ?? r?.hosts?.[0] ?? r?.recipients?.[0] ?? r?.tables?.[0] ?? r?.urls?.[0];
+  return `${what}${target ? ` ${truncate(target, 120)}` : ''} on ${e.server.name}${ev.cls.class ? ` [${ev.cls.class}]` : ''}`;
+}
+
+export function truncate(s: string, n: number): string {
+  return s.length > n ? s.slice(0, n - 1) + '…' : s;
+}

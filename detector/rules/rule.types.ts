@@ -1,0 +1,90 @@
+// Types shared by the engine and the rule kinds.
+import type { Severity } from '../../schemas/alert.v1.ts';
+import type { AuditEventV1 } from '../../schemas/event.v1.ts';
+import type { BaselineSnapshot, UserBaseline } from '../baselines/baseline.types.ts';
+import type { Classification } from '../catalogue/catalogue.ts';
+
+export type RuleKind = 'sequence' | 'threshold' | 'pattern' | 'first_seen' | 'baseline' | 'drift';
+
+/** Per user (tenant_id + user_id) state the engine keeps; rules keyed by user store theirs in `slots`. */
+export interface UserState {
+  readonly tenant: string;
+  readonly user: string;
+  /** Largest event time seen for this user. */
+  lastTs: number;
+  /** Hashes of the most recent event ids (idempotent re-processing). */
+  ids: number[];
+  idPos: number;
+  /** One slot per rule (by rule index); undefined until the rule first needs state for this user. */
+  slots: unknown[];
+  /** The user's baseline, cached per snapshot. */
+  baseline: UserBaseline | undefined;
+  baselineOf: BaselineSnapshot | null;
+}
+
+/** An event with what the engine derived from it once, shared by every rule. */
+export interface Ev {
+  readonly e: AuditEventV1;
+  /** Event time, epoch ms. */
+  readonly ts: number;
+  readonly cls: Classification;
+  readonly user: UserState;
+}
+
+export interface RuleRef {
+  id: string;
+  version: number;
+  title: string;
+  kind: RuleKind;
+}
+
+/** What a rule raises; `toAlert` (alert.ts) turns it into an AlertV1. */
+export interface RuleMatch {
+  rule: RuleRef;
+  severity: Severity;
+  risk_score: number;
+  summary: string;
+  tags: string[];
+  /** The evidence events, in event-time order (at most 64). */
+  evidence: AuditEventV1[];
+  /** The capability class of each evidence event (parallel to `evidence`). */
+  evidence_classes: string[];
+}
+
+export interface EngineContext {
+  baselines: BaselineSnapshot;
+  /** Event time up to which the stream is complete (max event time minus the allowed lateness). */
+  watermark: number;
+  allowedLatenessMs: number;
+  /** The user's baseline under the current snapshot (cached on the user state). */
+  userBaseline(user: UserState): UserBaseline | undefined;
+  /** False while `key` is suppressed for this rule (see `suppress`); true records a new match time. */
+  admit(handler: RuleHandler, key: string | UserState, ts: number): boolean;
+  /** Raises a match (call `admit` first). */
+  emit(match: RuleMatch): void;
+}
+
+/** One compiled rule of any kind, as the engine drives it. */
+export interface RuleHandler {
+  readonly ref: RuleRef;
+  /** Index of the rule's slot in UserState.slots. */
+  readonly slot: number;
+  /** Event kinds / classes this rule can match at all (null: any); the engine routes by them. */
+  readonly kinds: ReadonlySet<string> | null;
+  readonly classes: ReadonlySet<string> | null;
+  /** How long after its last event a key's state can still matter (ms, without lateness). */
+  readonly windowMs: number;
+  /** After a match, the same key stays silent this long (ms; 0 = never suppressed). */
+  readonly suppressMs: number;
+  onEvent(ev: Ev, ctx: EngineContext): void;
+  /** Called when the watermark moves (absence timers). */
+  onWatermark?(ctx: EngineContext): void;
+  /** Drops state that cannot matter any more; `user` is set for per-user slots. */
+  expireUser?(user: UserState, ctx: EngineContext): boolean;
+  /** Drops keyed (non-user) state older than `beforeTs`. */
+  sweep?(beforeTs: number): void;
+  /** Number of keys with state (for stats). */
+  keyCount?(): number;
+  reset(): void;
+  onBaselines?(snapshot: BaselineSnapshot): void;
+}

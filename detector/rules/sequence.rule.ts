@@ -1,0 +1,291 @@
+// `sequence`: ordered steps by key within `maxspan`, with per-step join keys, a cancelling `until`
+// and absence steps.
+//
+// Per key we keep the partial matches (at most one per stage and join value: a newer start replaces
+// an older one, as EQL does, so one chain raises one alert) and a short buffer of the key's relevant
+// events. Events in order advance the partials incrementally. An event older than the key's newest
+// (but within the allowed lateness) is inserted into the buffer and the key's partials are rebuilt by
+// replaying the buffer in event-time order; a completion is raised at most once per completing
+// event, so a replay never raises the same chain twice.
+import type { Catalogue } from '../catalogue/catalogue.ts';
+import { compileMatch, interestOf, unionInterest, type Predicate } from './condition.ts';
+import { formatDuration } from './duration.ts';
+import { FIELDS, valuesOf } from './fields.ts';
+import { compileKey, describeCall, makeMatch, refOf } from './match.ts';
+import type { EngineContext, Ev, RuleHandler, UserState } from './rule.types.ts';
+import type { SequenceRule } from './rule.schema.ts';
+
+interface Step {
+  pred: Predicate;
+  absent: boolean;
+  within: number;
+  join: (typeof FIELDS)[string][] | null;
+}
+
+interface Partial {
+  evs: Ev[];
+  /** Index of the next step to satisfy. */
+  stage: number;
+  join: (readonly string[])[] | null;
+  joinKey: string;
+  dead: boolean;
+  /** For a pending last absence step: event time after which the absence holds. */
+  deadline: number;
+  state: KeyState;
+}
+
+interface KeyState {
+  key: string | UserState;
+  lastTs: number;
+  bufEv: Ev[];
+  bufMask: number[];
+  partials: Partial[];
+  /** Completing event ids already raised (with their event time). */
+  emitted: Map<string, number> | null;
+}
+
+/** Bounds on per-key state: a flood of matching events cannot grow it without limit. */
+const MAX_PARTIALS_PER_KEY = 32;
+const MAX_BUFFER_PER_KEY = 256;
+const UNTIL_BIT = 1 << 30;
+
+export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: Catalogue): RuleHandler {
+  const ref = refOf(rule);
+  const steps: Step[] = rule.steps.map((s) => ({
+    pred: compileMatch(s.match),
+    absent: s.absent,
+    within: s.within ?? 0,
+    join: s.by ? s.by.map((f) => FIELDS[f]!) : null,
+  }));
+  const until = rule.until ? compileMatch(rule.until) : null;
+  const keyOf = compileKey(rule.by);
+  const maxspan = rule.maxspan;
+  const last = steps.length - 1;
+  const { classes, kinds } = unionInterest([...rule.steps.map((s) => interestOf(s.match, catalogue)), ...(rule.until ? [interestOf(rule.until, catalogue)] : [])]);
+  const byKey = new Map<string, KeyState>();
+  let timers: Partial[] = [];
+  let timerHead = 0;
+  let lateness = 0;
+
+  const handler: RuleHandler = {
+    ref,
+    slot,
+    classes,
+    kinds,
+    windowMs: maxspan + Math.max(0, ...steps.map((s) => s.within)),
+    suppressMs: rule.suppress ?? 0,
+
+    onEvent(ev: Ev, ctx: EngineContext) {
+      let mask = until !== null && until(ev) ? UNTIL_BIT : 0;
+      for (let i = 0; i < steps.length; i++) if (steps[i]!.pred(ev)) mask |= 1 << i;
+      if (mask === 0) return;
+      lateness = ctx.allowedLatenessMs;
+      const key = keyOf(ev);
+      const s = stateFor(key);
+      if (ev.ts >= s.lastTs) {
+        push(s, ev, mask);
+        s.lastTs = ev.ts;
+        advance(s, ev, mask, ctx);
+      } else if (ev.ts >= ctx.watermark) {
+        // Out of order, within the allowed lateness: rebuild the key's partials in event-time order.
+        insertSorted(s, ev, mask);
+        for (const p of s.partials) p.dead = true;
+        s.partials = [];
+        for (let i = 0; i < s.bufEv.length; i++) advance(s, s.bufEv[i]!, s.bufMask[i]!, ctx);
+      } else {
+        // Later than the allowed lateness: best effort, as if it had arrived in order.
+        insertSorted(s, ev, mask);
+        advance(s, ev, mask, ctx);
+      }
+    },
+
+    onWatermark(ctx: EngineContext) {
+      while (timerHead < timers.length && timers[timerHead]!.deadline < ctx.watermark) {
+        const p = timers[timerHead++]!;
+        if (!p.dead) complete(p, ctx, true);
+      }
+      if (timerHead > 1024 && timerHead * 2 > timers.length) {
+        timers = timers.slice(timerHead);
+        timerHead = 0;
+      }
+    },
+
+    sweep(beforeTs: number) {
+      for (const [k, s] of byKey) if (s.lastTs < beforeTs - handler.windowMs) byKey.delete(k);
+    },
+    keyCount: () => byKey.size,
+    reset() {
+      byKey.clear();
+      timers = [];
+      timerHead = 0;
+    },
+  };
+
+  function stateFor(key: string | UserState): KeyState {
+    if (typeof key === 'string') {
+      let s = byKey.get(key);
+      if (!s) byKey.set(key, (s = newState(key)));
+      return s;
+    }
+    let s = key.slots[slot] as KeyState | undefined;
+    if (!s) key.slots[slot] = s = newState(key);
+    return s;
+  }
+
+  function newState(key: string | UserState): KeyState {
+    return { key, lastTs: -Infinity, bufEv: [], bufMask: [], partials: [], emitted: null };
+  }
+
+  /** Keeps the buffer to what a replay can still need: maxspan plus lateness, and a count cap. */
+  function push(s: KeyState, ev: Ev, mask: number): void {
+    s.bufEv.push(ev);
+    s.bufMask.push(mask);
+    const horizon = ev.ts - handler.windowMs - lateness;
+    let drop = 0;
+    while (drop < s.bufEv.length && s.bufEv[drop]!.ts < horizon) drop++;
+    if (s.bufEv.length - drop > MAX_BUFFER_PER_KEY) drop = s.bufEv.length - MAX_BUFFER_PER_KEY;
+    if (drop > 0) {
+      s.bufEv.splice(0, drop);
+      s.bufMask.splice(0, drop);
+    }
+  }
+
+  function insertSorted(s: KeyState, ev: Ev, mask: number): void {
+    let i = s.bufEv.length;
+    while (i > 0 && s.bufEv[i - 1]!.ts > ev.ts) i--;
+    s.bufEv.splice(i, 0, ev);
+    s.bufMask.splice(i, 0, mask);
+    if (s.bufEv.length > MAX_BUFFER_PER_KEY) {
+      s.bufEv.shift();
+      s.bufMask.shift();
+    }
+  }
+
+  function advance(s: KeyState, ev: Ev, mask: number, ctx: EngineContext): void {
+    const partials = s.partials;
+    if (mask & UNTIL_BIT) {
+      // The cancelling event drops every partial match that started at or before it.
+      for (const p of partials) if (p.evs[0]!.ts <= ev.ts) p.dead = true;
+    }
+    const n = partials.length;
+    for (let i = 0; i < n; i++) {
+      const p = partials[i]!;
+      if (p.dead) continue;
+      if (ev.ts - p.evs[0]!.ts > maxspan && !(p.stage === last && steps[last]!.absent)) {
+        p.dead = true;
+        continue;
+      }
+      const st = steps[p.stage]!;
+      if (st.absent) {
+        if (mask & (1 << p.stage) && joinValues(p, st, ev) !== null) {
+          p.dead = true;
+        } else if (p.stage < last && mask & (1 << (p.stage + 1))) {
+          const next = steps[p.stage + 1]!;
+          const j = joinValues(p, next, ev);
+          if (j !== null) moveTo(p, p.stage + 2, ev, j, ctx);
+        }
+      } else if (mask & (1 << p.stage)) {
+        const j = joinValues(p, st, ev);
+        if (j !== null) moveTo(p, p.stage + 1, ev, j, ctx);
+      }
+    }
+    if (mask & 1) {
+      const first = steps[0]!;
+      const join = first.join ? first.join.map((d) => valuesOf(d, ev)) : null;
+      // Common case (no join, no timer on stage 1): restart the existing stage-1 partial in place
+      // instead of allocating a new one (the newer start replaces the older one anyway).
+      const reuse = join === null && !(last === 1 && steps[1]!.absent) ? partials.find((p) => !p.dead && p.stage === 1 && p.joinKey === '') : undefined;
+      if (reuse) {
+        reuse.evs[0] = ev;
+        reuse.evs.length = 1;
+      } else if (!join || join.every((v) => v.length > 0)) {
+        const p: Partial = { evs: [], stage: 0, join: null, joinKey: '', dead: false, deadline: 0, state: s };
+        partials.push(p);
+        moveTo(p, 1, ev, join, ctx);
+      }
+    }
+    // Compact: drop finished partials; keep the newest when over the cap.
+    let w = 0;
+    for (let i = 0; i < partials.length; i++) if (!partials[i]!.dead) partials[w++] = partials[i]!;
+    partials.length = w;
+    if (w > MAX_PARTIALS_PER_KEY) {
+      for (const p of partials.splice(0, w - MAX_PARTIALS_PER_KEY)) p.dead = true;
+    }
+  }
+
+  /** The join binding after `ev` satisfies `step` for `p` (null: the join fails). */
+  function joinValues(p: Partial, step: Step, ev: Ev): (readonly string[])[] | null {
+    if (!step.join) return p.join ?? EMPTY_JOIN;
+    const vals = step.join.map((d) => valuesOf(d, ev));
+    if (!p.join || p.join === EMPTY_JOIN) return vals.every((v) => v.length > 0) ? vals : null;
+    const out: (readonly string[])[] = [];
+    for (let i = 0; i < vals.length; i++) {
+      const have = p.join[i] ?? [];
+      const both = vals[i]!.filter((v) => have.includes(v));
+      if (both.length === 0) return null;
+      out.push(both);
+    }
+    return out;
+  }
+
+  function moveTo(p: Partial, stage: number, ev: Ev, join: (readonly string[])[] | null, ctx: EngineContext): void {
+    // A partial is never shared (matches copy its events), so it grows in place.
+    p.evs.push(ev);
+    p.stage = stage;
+    if (join !== p.join) {
+      p.join = join;
+      p.joinKey = join && join !== EMPTY_JOIN ? join.map((v) => [...v].sort().join(',')).join('|') : '';
+    }
+    if (stage > last) {
+      complete(p, ctx, false);
+      return;
+    }
+    // One partial per (stage, join value): the one that started latest is the tightest chain.
+    for (const q of p.state.partials) {
+      if (q === p || q.dead || q.stage !== stage || q.joinKey !== p.joinKey) continue;
+      if (q.evs[0]!.ts > p.evs[0]!.ts) {
+        p.dead = true;
+        return;
+      }
+      q.dead = true;
+    }
+    if (stage === last && steps[last]!.absent) {
+      p.deadline = ev.ts + steps[last]!.within;
+      addTimer(p);
+    }
+  }
+
+  function addTimer(p: Partial): void {
+    timers.push(p);
+    let i = timers.length - 1;
+    while (i > timerHead && timers[i - 1]!.deadline > p.deadline) {
+      timers[i] = timers[i - 1]!;
+      i--;
+    }
+    timers[i] = p;
+  }
+
+  function complete(p: Partial, ctx: EngineContext, byAbsence: boolean): void {
+    p.dead = true;
+    const s = p.state;
+    const lastEv = p.evs[p.evs.length - 1]!;
+    const id = byAbsence ? `${lastEv.e.event_id}#absent` : lastEv.e.event_id;
+    if (s.emitted === null) s.emitted = new Map();
+    else if (s.emitted.has(id)) return;
+    s.emitted.set(id, lastEv.ts);
+    if (s.emitted.size > 64) {
+      for (const [k, ts] of s.emitted) if (ts < lastEv.ts - handler.windowMs - lateness) s.emitted.delete(k);
+    }
+    if (!ctx.admit(handler, s.key, lastEv.ts)) return;
+    const span = lastEv.ts - p.evs[0]!.ts;
+    const chain = p.evs.map(describeCall).join(' -> ');
+    const detail = byAbsence
+      ? `${chain}, not followed by the expected step within ${formatDuration(steps[last]!.within)}`
+      : `${chain} within ${formatDuration(span)}`;
+    ctx.emit(makeMatch(rule, ref, p.evs, detail));
+  }
+
+  return handler;
+}
+
+const EMPTY_JOIN: (readonly string[])[] = [];

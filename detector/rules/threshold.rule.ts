@@ -1,0 +1,100 @@
+// `threshold`: the count (or distinct count of a field) of matching events per key within a sliding
+// window reaches `threshold`. Per key we keep the window's events sorted by event time (a late event
+// is inserted in place); after a match the key stays quiet for one window, so a burst raises one
+// alert, not one per event past the threshold.
+import type { Catalogue } from '../catalogue/catalogue.ts';
+import { compileMatch, interestOf } from './condition.ts';
+import { formatDuration } from './duration.ts';
+import { FIELDS, valuesOf } from './fields.ts';
+import { compileKey, makeMatch, refOf } from './match.ts';
+import type { EngineContext, Ev, RuleHandler, UserState } from './rule.types.ts';
+import type { ThresholdRule } from './rule.schema.ts';
+
+interface KeyState {
+  key: string | UserState;
+  evs: Ev[];
+  lastTs: number;
+  quietUntil: number;
+}
+
+/** A key never holds more than this many events, whatever the threshold and rate. */
+const MAX_EVENTS_PER_KEY = 4096;
+
+export function createThresholdRule(rule: ThresholdRule, slot: number, catalogue: Catalogue): RuleHandler {
+  const ref = refOf(rule);
+  const pred = compileMatch(rule.match);
+  const keyOf = compileKey(rule.by);
+  const window = rule.window;
+  const distinct = rule.distinct ? FIELDS[rule.distinct]! : null;
+  const keep = Math.min(MAX_EVENTS_PER_KEY, distinct ? MAX_EVENTS_PER_KEY : rule.threshold * 2);
+  const { classes, kinds } = interestOf(rule.match, catalogue);
+  const byKey = new Map<string, KeyState>();
+
+  const handler: RuleHandler = {
+    ref,
+    slot,
+    classes,
+    kinds,
+    windowMs: window,
+    suppressMs: rule.suppress ?? 0,
+    onEvent(ev: Ev, ctx: EngineContext) {
+      if (!pred(ev)) return;
+      const s = stateFor(keyOf(ev));
+      const evs = s.evs;
+      // Insert in event-time order (almost always at the end).
+      let i = evs.length;
+      while (i > 0 && evs[i - 1]!.ts > ev.ts) i--;
+      if (i === evs.length) evs.push(ev);
+      else evs.splice(i, 0, ev);
+      if (ev.ts > s.lastTs) s.lastTs = ev.ts;
+      const horizon = s.lastTs - window - ctx.allowedLatenessMs;
+      let drop = 0;
+      while (drop < evs.length && evs[drop]!.ts < horizon) drop++;
+      if (evs.length - drop > keep) drop = evs.length - keep;
+      if (drop > 0) evs.splice(0, drop);
+      // The windows that contain the new event: the one ending at it, and (late arrival) the newest.
+      check(s, ev.ts, ctx) || (s.lastTs !== ev.ts && check(s, s.lastTs, ctx));
+    },
+    sweep(beforeTs: number) {
+      for (const [k, s] of byKey) if (s.lastTs < beforeTs - window) byKey.delete(k);
+    },
+    keyCount: () => byKey.size,
+    reset() {
+      byKey.clear();
+    },
+  };
+
+  function check(s: KeyState, endTs: number, ctx: EngineContext): boolean {
+    if (endTs < s.quietUntil) return false;
+    const evs = s.evs;
+    let hi = evs.length;
+    while (hi > 0 && evs[hi - 1]!.ts > endTs) hi--;
+    let lo = hi;
+    while (lo > 0 && evs[lo - 1]!.ts >= endTs - window) lo--;
+    let value: number;
+    if (distinct) {
+      const seen = new Set<string>();
+      for (let i = lo; i < hi && seen.size < rule.threshold; i++) for (const v of valuesOf(distinct, evs[i]!)) seen.add(v);
+      value = seen.size;
+    } else value = hi - lo;
+    if (value < rule.threshold) return false;
+    s.quietUntil = endTs + window;
+    if (!ctx.admit(handler, s.key, endTs)) return true;
+    const what = distinct ? `${value} distinct ${rule.distinct}` : `${value} matching events`;
+    ctx.emit(makeMatch(rule, ref, evs.slice(lo, hi), `${what} within ${formatDuration(window)} (threshold ${rule.threshold})`));
+    return true;
+  }
+
+  function stateFor(key: string | UserState): KeyState {
+    if (typeof key === 'string') {
+      let s = byKey.get(key);
+      if (!s) byKey.set(key, (s = { key, evs: [], lastTs: -Infinity, quietUntil: -Infinity }));
+      return s;
+    }
+    let s = key.slots[slot] as KeyState | undefined;
+    if (!s) key.slots[slot] = s = { key, evs: [], lastTs: -Infinity, quietUntil: -Infinity };
+    return s;
+  }
+
+  return handler;
+}

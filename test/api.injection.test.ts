@@ -1,0 +1,134 @@
+// Injection: ≥ 1,000 hostile values per filter parameter (quotes, backslashes, SQL fragments,
+// control characters, unicode, 100 KB strings) from a tenant-b key → never a 500, never a row of
+// tenant-a, never a ClickHouse error in the captured logs. Requests run concurrently in batches.
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../core/logger.ts';
+import { apiHarness, insertAlerts, insertEvents, makeChain, type ApiHarness, type Chain } from './support/api.factory.ts';
+
+const PER_PARAM = 1_000;
+const CONCURRENCY = 16;
+
+const logLines: string[] = [];
+let h: ApiHarness;
+let victim: Chain;
+let own: Chain;
+let headers: Record<string, string>;
+
+const CURATED = [
+  "'", "''", '\\', "\\'", "\\\\'", '"', '`', ';', '--', '/*', '*/', '%', '_', '\x00', '\n', '\r\n', '\t', '\x1b[31m', '\u007f',
+  "' OR 1=1 --", "' OR '1'='1", "x' OR tenant_id = 'tenant-a", "x' OR tenant_id != '", "') OR 1=1 --", "'; DROP TABLE alerts; --",
+  "' UNION ALL SELECT * FROM system.tables --", "alice@a.example' OR '", "tenant-a", "\\' OR 1=1 --", "{p:String}", '${x}', '$1', '?',
+  "' FORMAT JSON --", "' SETTINGS max_threads=1 --", "1; SELECT 1", '0x27', '\\x27', "\u2019 OR 1=1", '\u202eevil', '\ufeff', '\u0000\u0000',
+  '𝕏𝕐ℤ', '👩‍💻', 'é', 'ß', 'İ', '中文', 'null', 'undefined', 'NaN', '[]', '{}', '%27', '%00', '+', ' ', '  leading', 'trailing  ',
+];
+
+const sqlish = fc
+  .array(fc.constantFrom("'", '\\', '"', '`', ';', '-', '/', '*', ' ', 'OR', 'AND', 'tenant_id', '=', '!=', '(', ')', '\x00', '\n', 'tenant-a', '%', '_', 'é', '𝕏'), {
+    maxLength: 40,
+  })
+  .map((parts) => parts.join(''));
+
+const huge = fc.constantFrom("'".repeat(100_000), '\\'.repeat(100_000), 'x'.repeat(100_000), '中'.repeat(34_000), "' OR 1=1 -- ".repeat(8_500));
+
+const hostile = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...CURATED) },
+  { weight: 3, arbitrary: sqlish },
+  { weight: 3, arbitrary: fc.string({ unit: 'binary', maxLength: 300 }) },
+  { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 60 }) },
+  { weight: 1, arbitrary: huge },
+);
+
+/** ≥ 1,000 hostile values, the curated ones always among them; strings made well-formed for the URL. */
+function values(seed: number): string[] {
+  return [...CURATED, ...fc.sample(hostile, { numRuns: PER_PARAM, seed })].map((s) => s.toWellFormed());
+}
+
+async function inParallel<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += CONCURRENCY) await Promise.all(items.slice(i, i + CONCURRENCY).map(fn));
+}
+
+beforeAll(async () => {
+  const log = createLogger('info', 'api', { write: (line: string) => void logLines.push(line) });
+  h = await apiHarness('api_injection', { MCP_AUDIT_API_RATE_LIMIT_MAX: '1000000' }, log);
+  const db = h.env.config.clickhouse.database;
+  const at = Date.now() - 3_600_000;
+  victim = makeChain('tenant-a', 'alice@a.example', at, { summary: "alice' OR 1=1 -- read mail \\ then ~/.ssh" });
+  own = makeChain('tenant-b', 'bob@b.example', at + 10_000);
+  await insertEvents(h.env.clickhouse, db, [...victim.events, ...own.events]);
+  await insertAlerts(h.env.clickhouse, db, [victim.alert, own.alert]);
+  headers = { authorization: `Bearer ${await h.key('tenant-b', ['admin'], 'attacker')}` };
+}, 120_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+const victimMarkers = () => ['alice@a.example', victim.alert.incident_id, victim.alert.alert_id, ...victim.events.map((e) => e.event_id)];
+
+// `text` params reach ClickHouse as string literals; `checked` params are validated (enum, time,
+// cursor, limit) and a hostile value is refused before any query.
+const cases: { route: string; text: string[]; checked: string[] }[] = [
+  { route: '/v1/incidents', text: ['user', 'rule', 'text'], checked: ['status', 'severity', 'from', 'to', 'cursor', 'limit'] },
+  { route: '/v1/alerts', text: ['user', 'rule'], checked: ['incident', 'severity', 'from', 'to', 'cursor', 'limit'] },
+  { route: '/v1/events', text: ['user', 'session', 'tool', 'class', 'server'], checked: ['status', 'kind', 'from', 'to', 'cursor', 'limit'] },
+];
+
+/** One GET as the attacker; fails on anything but 200/400 or on any row of the victim tenant. */
+async function probe(route: string, params: Record<string, string>): Promise<number> {
+  // The events search reaches back far enough to see the seeded events.
+  const query = route === '/v1/events' && !('from' in params) ? { from: '2000-01-01T00:00:00Z', ...params } : params;
+  const res = await h.app.inject({ method: 'GET', url: route, query, headers });
+  const shown = JSON.stringify(params).slice(0, 160);
+  if (![200, 400].includes(res.statusCode)) throw new Error(`${route} ${shown} → ${res.statusCode} ${res.body.slice(0, 300)}`);
+  if (res.statusCode === 400 && !String(res.headers['content-type']).startsWith('application/problem+json')) throw new Error(`${route} ${shown}: 400 without problem+json`);
+  for (const m of victimMarkers()) if (res.body.includes(m)) throw new Error(`tenant-a data leaked: ${route} ${shown}`);
+  return res.statusCode;
+}
+
+describe('hostile filter values', () => {
+  let seed = 1;
+  for (const { route, text, checked } of cases) {
+    it(`${route}: ${text.join(', ')} each get ${PER_PARAM}+ hostile values at once per request, and each curated value alone`, async () => {
+      // Values within the 256-character bound, so every request reaches ClickHouse with all of them.
+      const perParam = text.map(() => values(seed++).filter((v) => v.length <= 256));
+      const n = Math.min(...perParam.map((v) => v.length));
+      expect(n).toBeGreaterThanOrEqual(PER_PARAM * 0.9);
+      const combined = Array.from({ length: n }, (_, i) => Object.fromEntries(text.map((p, k) => [p, perParam[k]![i]!])));
+      // Alone, so no other filter could hide a leak (e.g. `x' OR tenant_id = 'tenant-a`), incl. 100 KB values.
+      const alone = text.flatMap((p) => [...CURATED, ...fc.sample(huge, { numRuns: 10, seed })].map((v) => ({ [p]: v })));
+      const statuses: number[] = [];
+      await inParallel([...combined, ...alone], async (params) => void statuses.push(await probe(route, params)));
+      expect(statuses.filter((c) => c === 200).length).toBeGreaterThan(n / 2);
+    });
+
+    for (const param of checked) {
+      const s = seed++;
+      it(`${route}?${param}=<${PER_PARAM}+ hostile values> → 200 or 400`, async () => {
+        await inParallel(values(s), async (value) => void (await probe(route, { [param]: value })));
+      });
+    }
+  }
+
+  it(`/v1/incidents/<${PER_PARAM}+ hostile ids> and POST .../status → 400, 404 or 414`, async () => {
+    await inParallel(values(999), async (value) => {
+      const url = `/v1/incidents/${encodeURIComponent(value)}`;
+      const get = await h.app.inject({ method: 'GET', url, headers });
+      const post = await h.app.inject({ method: 'POST', url: `${url}/status`, headers, payload: { action: 'resolve', note: value.slice(0, 4000), actor: value.slice(0, 200) || 'x' } });
+      for (const res of [get, post]) {
+        if (![400, 404, 414].includes(res.statusCode)) throw new Error(`${url.slice(0, 120)} → ${res.statusCode} ${res.body.slice(0, 300)}`);
+      }
+    });
+  });
+
+  it('the victim tenant still sees its data, and the own tenant its own (the filters do work)', async () => {
+    const mine = await h.app.inject({ url: '/v1/incidents', query: { text: 'slack' }, headers });
+    expect(mine.statusCode).toBe(200);
+    expect(mine.body).toContain(own.alert.incident_id);
+  });
+
+  it('no ClickHouse error and no failed request in the logs', () => {
+    const bad = logLines.filter((l) => /DB::Exception|"level":5\d|"level":6\d/.test(l));
+    expect(bad.slice(0, 3)).toEqual([]);
+  });
+});

@@ -1,0 +1,35 @@
+// Helpers of the capture integration tests: read a topic raw (every message's bytes, as stored),
+// and the paths of the real CLI and of the real filesystem MCP server.
+import { fileURLToPath } from 'node:url';
+import type { Kafka } from 'kafkajs';
+
+export const BIN = fileURLToPath(new URL('../bin/mcp-audit.js', import.meta.url));
+export const FS_SERVER = fileURLToPath(new URL('../node_modules/@modelcontextprotocol/server-filesystem/dist/index.js', import.meta.url));
+
+/** Every message of `topic` as raw key and value bytes, read up to the current end offsets. */
+export async function readTopicRaw(kafka: Kafka, topic: string): Promise<{ key: Buffer | null; value: Buffer | null }[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const total = ends.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
+  const out: { key: Buffer | null; value: Buffer | null }[] = [];
+  if (total === 0) return out;
+  const consumer = kafka.consumer({ groupId: `raw-reader-${Date.now()}-${Math.random()}`, maxWaitTimeInMs: 200 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`read ${out.length} of ${total} messages of ${topic}`)), 60_000);
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        out.push({ key: message.key, value: message.value });
+        if (out.length >= total) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  await consumer.disconnect();
+  return out;
+}
