@@ -31,6 +31,10 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
     routerOptions: { maxParamLength: 256 },
     // Behind a proxy, set trustProxy via a reverse proxy config; direct exposure uses the socket address.
     trustProxy: false,
+    // `__proto__` / `constructor.prototype` keys in JSON bodies are dropped (never reach an object's
+    // prototype) rather than failing the whole request.
+    onProtoPoisoning: 'remove',
+    onConstructorPoisoning: 'remove',
     // Router-level refusals (bad URL encoding, over-long path parameter) get the problem shape too.
     frameworkErrors: (err, _req, reply) => {
       const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;

@@ -33,8 +33,15 @@ export function registerKeys(program: Command): void {
     .option('--name <name>', 'a label for people (e.g. who or what uses the key)', '')
     .option('--json', 'print {key_id, key, ...} as JSON')
     .action(async (opts: { tenant: string; scopes: string; name: string; json?: boolean }) => {
-      if (!TENANT.test(opts.tenant)) throw new Error('--tenant: letters, digits, . _ - only (1-128)');
-      const list = parseScopes(opts.scopes);
+      let list: Scope[];
+      try {
+        if (!TENANT.test(opts.tenant)) throw new Error('--tenant: letters, digits, . _ - only (1-128)');
+        list = parseScopes(opts.scopes);
+      } catch (err) {
+        process.stderr.write(`mcp-audit: ${(err as Error).message}\n`);
+        process.exitCode = 2;
+        return;
+      }
       const { key, record } = await withStore('keys', (store) => store.create(opts.tenant, list, opts.name.slice(0, 256)));
       if (opts.json) {
         process.stdout.write(`${JSON.stringify({ key_id: record.key_id, key, tenant_id: record.tenant_id, scopes: record.scopes, name: record.name })}\n`);

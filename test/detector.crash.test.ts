@@ -69,7 +69,7 @@ async function alertMessages(rule: string): Promise<string[]> {
 }
 
 describe('detector killed with SIGKILL mid-chain', () => {
-  it('still detects the chain after a restart, and raises it once', async () => {
+  it('still detects the chain after a restart, and raises it once', { timeout: 400_000 }, async () => {
     const chain = loadChain('exfil.mail-secret-send.chain.ndjson');
     const before = chain.slice(0, 5); // mail read and credential reads (and another user's calls)
     const after = chain.slice(5); // the posts to Slack
@@ -77,9 +77,9 @@ describe('detector killed with SIGKILL mid-chain', () => {
     const first = spawnCli(['detector'], t.env);
     children.push(first);
     await producer.sendMany(before);
-    expect(await eventually(async () => (await committedByDetector()) >= before.length, 60_000), first.output()).toBe(true);
+    expect(await eventually(async () => (await committedByDetector()) >= before.length, 120_000), first.output()).toBe(true);
     // The restarted detector rebuilds from ClickHouse: wait until ingest stored the first steps.
-    expect(await waitForDistinct(t, before.length)).toBe(before.length);
+    expect(await waitForDistinct(t, before.length, 120_000)).toBe(before.length);
     first.proc.kill('SIGKILL');
     await first.exited;
 
@@ -90,7 +90,7 @@ describe('detector killed with SIGKILL mid-chain', () => {
     const table = qualified(t.config.clickhouse.database, 'alerts');
     const stored = async () =>
       queryRows<{ alert_id: string }>(t.clickhouse, sql`SELECT alert_id FROM ${table} FINAL WHERE rule_id = 'exfil.mail-secret-send'`.text);
-    expect(await eventually(async () => (await stored()).length >= 1, 60_000), second.output()).toBe(true);
+    expect(await eventually(async () => (await stored()).length >= 1, 120_000), second.output()).toBe(true);
     // Give a duplicate every chance to show up before counting.
     await new Promise((r) => setTimeout(r, 3_000));
     expect(await stored()).toHaveLength(1);

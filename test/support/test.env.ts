@@ -35,6 +35,8 @@ export async function createTestEnv(name: string, overrides: Record<string, stri
     MCP_AUDIT_NOTIFIER_HEALTH_PORT: '0',
     MCP_AUDIT_INGEST_HEALTH_PORT: '0',
     MCP_AUDIT_INGEST_FLUSH_MS: '200',
+    // One ingest process per child: fault tests reason about one consumer (bench:ingest measures workers).
+    MCP_AUDIT_INGEST_WORKERS: '1',
     MCP_AUDIT_INGEST_RETRY_MAX_MS: '2000',
     MCP_AUDIT_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
     ...overrides,
