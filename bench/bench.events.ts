@@ -10,19 +10,11 @@
 // `\"`). `assertTsvSafe` checks every generated message.
 import { createHash } from 'node:crypto';
 import { uuidv7 } from '../core/ids.ts';
+import { createRng } from '../simulate/rng.ts';
 import { eventKey, type AuditEventV1 } from '../schemas/event.v1.ts';
 
-/** mulberry32: tiny, fast, seedable; the bench data is reproducible for a given seed. */
-function rng32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** The simulator's seeded generator (mulberry32): the bench data is reproducible for a seed. */
+const rng32 = (seed: number): (() => number) => createRng(seed).next;
 
 const TENANTS = Array.from({ length: 24 }, (_, i) => `t${String(i).padStart(2, '0')}`);
 const USERS_PER_TENANT = 40;

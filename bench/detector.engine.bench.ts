@@ -11,6 +11,7 @@
 // (--expose-gc makes the memory figures cleaner and adds the retained-heap figure.)
 // Last stdout line: {"bench":"detector.engine","events_per_s_per_core":…,"peak_rss_mb_per_100k_users":…,…}
 import { uuidv7 } from '../core/ids.ts';
+import { createRng } from '../simulate/rng.ts';
 import type { BaselineSnapshot, MetricBaseline, UserBaseline } from '../detector/baselines/baseline.types.ts';
 import { loadCatalogue } from '../detector/catalogue/catalogue.ts';
 import { createEngine, hashId } from '../detector/rules/engine.ts';
@@ -39,16 +40,8 @@ export interface EngineBenchResult {
   retained_heap_mb_per_100k_users: number | null;
 }
 
-function rng32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** The simulator's seeded generator (mulberry32): the bench data is reproducible for a seed. */
+const rng32 = (seed: number): (() => number) => createRng(seed).next;
 
 type Template = Pick<AuditEventV1, 'kind' | 'mcp' | 'server' | 'tool' | 'arguments' | 'resource' | 'result' | 'tools'>;
 const H = 'a'.repeat(64);

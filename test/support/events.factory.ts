@@ -1,20 +1,14 @@
 // Realistic, valid v1 events for tests and benchmarks; deterministic when given a seed.
 import { createHash } from 'node:crypto';
 import { uuidv7 } from '../../core/ids.ts';
+import { createRng } from '../../simulate/rng.ts';
 import type { AuditEventV1 } from '../../schemas/event.v1.ts';
 
 export type Rng = () => number;
 
-/** mulberry32: a tiny, fast, seedable PRNG; good enough for test data, not for secrets. */
+/** The simulator's seeded generator (mulberry32), as a plain function. */
 export function seededRng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  return createRng(seed).next;
 }
 
 export const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)]!;
