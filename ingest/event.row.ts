@@ -1,6 +1,7 @@
 // Flattens a validated v1 event into one row of the ClickHouse `events` table
 // (migrations/0001_events.sql). Absent optional fields become the column's empty value so the
 // table needs no Nullable columns, which are slower on every ClickHouse version.
+import { NO_CLASS, type Classification } from '../detector/classify.ts';
 import type { AuditEventV1 } from '../schemas/event.v1.ts';
 
 export interface KafkaOrigin {
@@ -11,7 +12,8 @@ export interface KafkaOrigin {
 
 export type EventRow = ReturnType<typeof toEventRow>;
 
-export function toEventRow(e: AuditEventV1, origin: KafkaOrigin, ingestedAtSec: number) {
+/** `cls` is the event's classification (detector/classify.ts); ingest always passes it. */
+export function toEventRow(e: AuditEventV1, origin: KafkaOrigin, ingestedAtSec: number, cls: Classification = NO_CLASS) {
   const tsMs = Date.parse(e.ts);
   return {
     event_id: e.event_id,
@@ -35,9 +37,8 @@ export function toEventRow(e: AuditEventV1, origin: KafkaOrigin, ingestedAtSec: 
     server_fingerprint: e.server.fingerprint ?? '',
     tool_name: e.tool?.name ?? '',
     tool_call_id: e.tool?.call_id ?? '',
-    // Left empty here: the detector issue's classifier fills the capability class at ingest.
-    tool_class: '',
-    tool_class_inferred: 0,
+    tool_class: cls.class,
+    tool_class_inferred: cls.inferred ? 1 : 0,
     args_preview: e.arguments?.preview ?? '',
     args_sha256: e.arguments?.sha256 ?? '',
     args_size: e.arguments?.size_bytes ?? 0,

@@ -1,11 +1,15 @@
-// Events: `mcp.audit.events` -> `events`.
+// Events: `mcp.audit.events` -> `events`, each row with its capability class from the same
+// catalogue and classification function the detector uses.
 import type { Config } from '../core/config.ts';
+import { loadCatalogue } from '../detector/catalogue/catalogue.ts';
+import { classify } from '../detector/classify.ts';
 import type { AuditEventV1 } from '../schemas/event.v1.ts';
 import { decodeEvent } from './event.decode.ts';
 import { toEventRow } from './event.row.ts';
 import type { IngestPipeline } from './ingest.pipeline.ts';
 
 export function eventsPipeline(config: Config): IngestPipeline<AuditEventV1> {
+  const catalogue = loadCatalogue(config.rules.catalogueFiles);
   return {
     name: 'events',
     topic: config.topics.events,
@@ -15,6 +19,6 @@ export function eventsPipeline(config: Config): IngestPipeline<AuditEventV1> {
       const d = decodeEvent(bytes, maxBytes);
       return d.ok ? { ok: true, value: d.event } : d;
     },
-    tables: [{ table: 'events', toRow: toEventRow }],
+    tables: [{ table: 'events', toRow: (e, origin, at) => toEventRow(e, origin, at, classify(e, catalogue)) }],
   };
 }

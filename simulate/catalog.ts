@@ -71,8 +71,10 @@ export const SERVERS: Readonly<Record<string, SimServer>> = {
     transport: 'stdio',
     tools: [{ name: 'fetch_url', description: 'Fetches a URL from the internet and extracts its contents as markdown.' }],
   },
-  shell: {
-    name: 'shell',
+  // A shell server under the name of a common one (Desktop Commander), so that the shipped
+  // allow-list (server.unapproved) approves the simulated organisation's whole tool set.
+  'desktop-commander': {
+    name: 'desktop-commander',
     version: '1.0.4',
     transport: 'stdio',
     tools: [{ name: 'run_command', description: 'Run a shell command in the working directory and return its output.' }],

@@ -28,6 +28,8 @@ export interface TrafficOptions {
   endMs?: number;
   tenants?: readonly string[];
   inject?: readonly InjectSpec[];
+  /** Injected chains start only within the last `injectDays` days (default: anywhere in the window), so the days before are clean history for baselines. */
+  injectDays?: number;
 }
 
 export interface Manifest {
@@ -154,6 +156,7 @@ export function generateTraffic(opts: TrafficOptions = {}): { events: AuditEvent
   const seed = opts.seed ?? 1;
   const endMs = opts.endMs ?? Math.floor(Date.now() / MIN) * MIN;
   const fromMs = endMs - (opts.days ?? 1) * DAY;
+  const injectFromMs = opts.injectDays === undefined ? fromMs : Math.max(fromMs, endMs - opts.injectDays * DAY);
   const root = createRng(seed);
   const users = makePopulation(root.fork('population'), opts.users ?? 20, opts.tenants ?? DEFAULT_TENANTS);
   const manifest = createManifest(seed, 'history', users, fromMs, endMs);
@@ -169,8 +172,8 @@ export function generateTraffic(opts: TrafficOptions = {}): { events: AuditEvent
   specs.forEach((type, i) => {
     const u = victims[i]!;
     // Start right after one of the user's own calls, so the chain sits inside real activity.
-    const own = (perUser.get(u) ?? []).filter((e) => e.kind === 'tool_call' && Date.parse(e.ts) < endMs - 15 * MIN);
-    const startMs = own.length ? Date.parse(chainRng.pick(own).ts) + chainRng.int(2_000, 20_000) : fromMs + Math.floor(chainRng.next() * Math.max(1, endMs - fromMs - 15 * MIN));
+    const own = (perUser.get(u) ?? []).filter((e) => e.kind === 'tool_call' && Date.parse(e.ts) >= injectFromMs && Date.parse(e.ts) < endMs - 15 * MIN);
+    const startMs = own.length ? Date.parse(chainRng.pick(own).ts) + chainRng.int(2_000, 20_000) : injectFromMs + Math.floor(chainRng.next() * Math.max(1, endMs - injectFromMs - 15 * MIN));
     const { chain, events: chainEvents } = buildChain(chainRng, type, u, startMs, () => chainRng.int(5_000, 90_000), i);
     events.push(...chainEvents);
     addChain(manifest, chain);

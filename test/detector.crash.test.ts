@@ -6,6 +6,7 @@ import { createKafka } from '../core/kafka.ts';
 import { qualified, sql } from '../core/sql.ts';
 import type { IngestService } from '../ingest/ingest.service.ts';
 import type { AuditProducer } from '../producer/audit.producer.ts';
+import { readAlertsTopic } from './support/alerts.topic.ts';
 import { loadChain } from './support/chain.fixture.ts';
 import { spawnCli, type Child } from './support/child.ts';
 import { connectProducer, startIngest, waitForDistinct } from './support/ingest.harness.ts';
@@ -39,35 +40,6 @@ async function committedByDetector(): Promise<number> {
   }
 }
 
-async function alertMessages(rule: string): Promise<string[]> {
-  const kafka = createKafka(t.config.kafka, testLog);
-  const admin = kafka.admin();
-  await admin.connect();
-  const total = (await admin.fetchTopicOffsets(t.config.topics.alerts)).reduce((n, o) => n + Number(o.high), 0);
-  await admin.disconnect();
-  const ids: string[] = [];
-  if (total === 0) return ids;
-  const consumer = kafka.consumer({ groupId: `${t.config.detector.groupId}.reader.${Date.now()}` });
-  await consumer.connect();
-  await consumer.subscribe({ topic: t.config.topics.alerts, fromBeginning: true });
-  let seen = 0;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, 30_000);
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        const a = JSON.parse(String(message.value)) as { alert_id: string; rule: { id: string } };
-        if (a.rule.id === rule) ids.push(a.alert_id);
-        if (++seen >= total) {
-          clearTimeout(timer);
-          resolve();
-        }
-      },
-    });
-  });
-  await consumer.disconnect();
-  return ids;
-}
-
 describe('detector killed with SIGKILL mid-chain', () => {
   it('still detects the chain after a restart, and raises it once', { timeout: 400_000 }, async () => {
     const chain = loadChain('exfil.mail-secret-send.chain.ndjson');
@@ -94,7 +66,7 @@ describe('detector killed with SIGKILL mid-chain', () => {
     // Give a duplicate every chance to show up before counting.
     await new Promise((r) => setTimeout(r, 3_000));
     expect(await stored()).toHaveLength(1);
-    const onTopic = await alertMessages('exfil.mail-secret-send');
+    const onTopic = (await readAlertsTopic(t)).filter((a) => a.rule.id === 'exfil.mail-secret-send').map((a) => a.alert_id);
     expect(onTopic).toHaveLength(1);
     expect(onTopic[0]).toBe((await stored())[0]!.alert_id);
 

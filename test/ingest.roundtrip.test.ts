@@ -1,7 +1,10 @@
 // N valid events produced through the producer library -> exactly N distinct events in ClickHouse,
-// with every field as sent (checked value by value on a sample, not only counted).
+// with every field as sent (checked value by value on a sample, not only counted) and the capability
+// class the detector's classifier gives it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { list, qualified, sql } from '../core/sql.ts';
+import { loadCatalogue } from '../detector/catalogue/catalogue.ts';
+import { classify } from '../detector/classify.ts';
 import type { IngestService } from '../ingest/ingest.service.ts';
 import { toEventRow } from '../ingest/event.row.ts';
 import type { AuditProducer } from '../producer/audit.producer.ts';
@@ -40,9 +43,10 @@ describe('ingest round trip', () => {
     );
     expect(rows).toHaveLength(sample.length);
     const byId = new Map(rows.map((r) => [r.event_id, r]));
+    const catalogue = loadCatalogue();
     for (const e of sample) {
       const stored = byId.get(e.event_id)!;
-      const expected = toEventRow(e, { topic: t.config.topics.events, partition: 0, offset: '0' }, 0);
+      const expected = toEventRow(e, { topic: t.config.topics.events, partition: 0, offset: '0' }, 0, classify(e, catalogue));
       for (const [column, value] of Object.entries(expected)) {
         if (['kafka_partition', 'kafka_offset', 'ingested_at', 'ts'].includes(column)) continue;
         // ClickHouse's JSON output writes 64-bit integers as strings.
@@ -52,6 +56,13 @@ describe('ingest round trip', () => {
       expect(Date.parse(`${String(stored.ts).replace(' ', 'T')}Z`)).toBe(Math.floor(Date.parse(e.ts) / 1000) * 1000);
       expect(stored.kafka_topic).toBe(t.config.topics.events);
     }
+    // The factory's tools are catalogued ones: every tool call is classified, none inferred.
+    const classes = await queryRows<{ unclassified: string; inferred: string; classes: string }>(
+      t.clickhouse,
+      sql`SELECT countIf(tool_class = '') AS unclassified, countIf(tool_class_inferred = 1) AS inferred, uniqExact(tool_class) AS classes FROM ${table} WHERE kind = 'tool_call'`.text,
+    );
+    expect(classes[0]).toMatchObject({ unclassified: '0', inferred: '0' });
+    expect(Number(classes[0]!.classes)).toBeGreaterThan(3);
   });
 
   it('keeps each user in one partition (key tenant_id:user_id)', async () => {
