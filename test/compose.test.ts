@@ -57,7 +57,7 @@ describe('docker-compose.yml', () => {
     if (skip) return ctx.skip();
     const r = compose(['config'], ENV_EXAMPLE);
     const { services, volumes } = parseYaml(r.stdout) as { services: Record<string, Service>; volumes: Record<string, unknown> };
-    expect(Object.keys(services).sort()).toEqual(['api', 'clickhouse', 'detector', 'grafana', 'ingest', 'kafka', 'kafka-topics', 'migrate', 'notifier']);
+    expect(Object.keys(services).sort()).toEqual(['api', 'baselines', 'clickhouse', 'detector', 'grafana', 'ingest', 'kafka', 'kafka-topics', 'migrate', 'notifier']);
 
     // Kafka: the official image at the version the test suite proves, KRaft, explicit topics.
     expect(services.kafka!.image).toBe(`apache/kafka:${settings.MCP_AUDIT_STACK_KAFKA_VERSION.schema.parse(undefined)}`);
@@ -65,12 +65,15 @@ describe('docker-compose.yml', () => {
     expect(services.clickhouse!.image).toMatch(/^clickhouse\/clickhouse-server:\d+\.\d+$/);
 
     // One image from the Dockerfile for migrate and the four services; each runs its own role.
-    for (const name of ['migrate', ...OUR_SERVICES]) {
+    for (const name of ['migrate', 'baselines', ...OUR_SERVICES]) {
       expect(services[name]!.build?.context, name).toBe(ROOT);
       expect(services[name]!.image, name).toBe('mcp-audit:latest');
     }
     expect(services.migrate!.command).toEqual(['migrate']);
     expect(services.migrate!.restart).toBe('no');
+    // The baseline scheduler has no port to probe; it starts once setup is done, like the services.
+    expect(services.baselines!.command).toEqual(['baselines', 'schedule']);
+    expect(services.baselines!.depends_on).toEqual(services.detector!.depends_on);
     for (const name of OUR_SERVICES) {
       const s = services[name]!;
       expect(s.command, name).toEqual([name]);
