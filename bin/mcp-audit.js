@@ -9,10 +9,4 @@ if (major < 24) {
   );
   process.exit(1);
 }
-// kafkajs 2.2.4 schedules timers with negative delays, which Node 24 reports as a warning on every
-// run; Node clamps them to 1 ms as kafkajs expects, so that one warning is noise. Others still print.
-process.removeAllListeners('warning');
-process.on('warning', (w) => {
-  if (w.name !== 'TimeoutNegativeWarning') process.stderr.write(`${w.name}: ${w.message}\n`);
-});
 await import('../cli/main.ts');

@@ -3,7 +3,23 @@
 import { Kafka, Partitioners, logLevel, type LogEntry, type ProducerConfig } from 'kafkajs';
 import type { Logger } from './logger.ts';
 
+let timerWarningQuieted = false;
+
+/**
+ * kafkajs 2.2.4 schedules timers with negative delays, which Node 24 reports as a warning on every
+ * run; Node clamps them to 1 ms as kafkajs expects, so that one warning is noise. Others still print.
+ */
+export function quietKafkajsTimerWarning(): void {
+  if (timerWarningQuieted) return;
+  timerWarningQuieted = true;
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => {
+    if (w.name !== 'TimeoutNegativeWarning') process.stderr.write(`${w.name}: ${w.message}\n`);
+  });
+}
+
 export function createKafka(opts: { brokers: string[]; clientId: string }, log: Logger): Kafka {
+  quietKafkajsTimerWarning();
   return new Kafka({
     clientId: opts.clientId,
     brokers: opts.brokers,

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
+import { quietKafkajsTimerWarning } from '../core/kafka.ts';
 import type { Logger } from '../core/logger.ts';
 import { renderLog4j1, renderLog4j2, renderServerProperties } from './kafka.config.ts';
 import { ensureKafkaInstalled, kafkaMajor, type KafkaVersion } from './kafka.install.ts';
@@ -84,6 +85,7 @@ export function kafkaPid(inst: KafkaInstance): number | undefined {
 
 /** True once the broker answers a metadata request (describeCluster) on `port`. */
 export async function kafkaReady(port: number): Promise<boolean> {
+  quietKafkajsTimerWarning();
   const kafka = new Kafka({
     clientId: 'mcp-audit-stack-probe',
     brokers: [`127.0.0.1:${port}`],
