@@ -12,10 +12,13 @@ import { authHook } from './auth/auth.hook.ts';
 import { KeyVerifier } from './auth/key.verifier.ts';
 import { registerOpenApi } from './openapi.ts';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problem, type Problem } from './problem.ts';
+import { loadRulesSource } from './rules.source.ts';
 import { alertsRoutes } from './routes/alerts.routes.ts';
+import { baselinesRoutes } from './routes/baselines.routes.ts';
 import { eventsRoutes } from './routes/events.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { incidentsRoutes } from './routes/incidents.routes.ts';
+import { rulesRoutes } from './routes/rules.routes.ts';
 
 /** The app, plus `clearKeyCache()`: forgets cached API key lookups (a revocation then applies at once). */
 export type ApiApp = FastifyInstance & { clearKeyCache: () => void };
@@ -27,7 +30,8 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
     // Request lines are counted in metrics; a log line per request would drown the service's own logs.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.api.bodyLimitBytes,
-    // Path parameters are ids (64 hex digits); a longer one is refused by the router before any work.
+    // Path parameters are ids (64 hex digits) or names (at most 256 characters, decoded); a longer one
+    // is refused by the router (414) before any work.
     routerOptions: { maxParamLength: 256 },
     // Behind a proxy, set trustProxy via a reverse proxy config; direct exposure uses the socket address.
     trustProxy: false,
@@ -113,6 +117,8 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   await app.register(incidentsRoutes, { deps });
   await app.register(alertsRoutes, { deps });
   await app.register(eventsRoutes, { deps, metrics });
+  await app.register(baselinesRoutes, { deps });
+  await app.register(rulesRoutes, { deps, rules: loadRulesSource(config, log) });
 
   await app.ready();
   return Object.assign(app, { clearKeyCache: () => verifier.clear() }) as unknown as ApiApp;

@@ -46,7 +46,7 @@ export async function registerOpenApi(app: FastifyInstance<any, any, any, any, a
       info: {
         title: 'mcp-audit incident API',
         description:
-          'Incidents, alerts, events, and HTTP ingest of MCP audit events. Authenticate with `Authorization: Bearer mcpa_<id>_<secret>` (create keys with `mcp-audit keys create`). Every error is application/problem+json.',
+          'Incidents, alerts, events, per-user and per-tool baselines, detection rules and their dry runs, and HTTP ingest of MCP audit events. Authenticate with `Authorization: Bearer mcpa_<id>_<secret>` (create keys with `mcp-audit keys create`). Every error is application/problem+json.',
         version: '1.0.0',
       },
       components: {

@@ -2,14 +2,11 @@
 // tests (exit 1 on any failure); `backtest` runs one rule over ClickHouse history and prints what it
 // would have raised.
 import type { Command } from 'commander';
-import { incidentId } from '../schemas/alert.v1.ts';
 import { loadCatalogue } from '../detector/catalogue/catalogue.ts';
-import { eventFromRow } from '../detector/event.from-row.ts';
-import { toAlert } from '../detector/rules/alert.ts';
-import { createEngine, type RuleMatch } from '../detector/rules/engine.ts';
 import { runRuleTests } from '../detector/rules/rule.tests.ts';
+import { backtestAlert, backtestRule } from '../detector/rules/rules.backtest.ts';
 import { loadRules, type LoadedRule } from '../detector/rules/rules.load.ts';
-import { qualified, sql } from '../core/sql.ts';
+import { qualified, raw, sql } from '../core/sql.ts';
 import { loadConfig } from '../core/config.ts';
 import { clickhouseFor } from './context.ts';
 
@@ -90,68 +87,40 @@ export function registerRules(program: Command): void {
         err(`mcp-audit: no rule with id ${ruleId}`);
         process.exit(2);
       }
-      // Baselines are not loaded here: `baseline` and `first_seen` rules stay silent (cold start).
-      const engine = createEngine({
-        rules: [{ ...loaded.rule, enabled: true }],
-        catalogue: loadCatalogue(config.rules.catalogueFiles),
-        allowedLatenessMs: config.detector.latenessMs,
-      });
       const ch = clickhouseFor(config);
       const started = Date.now();
-      let read = 0;
-      let raised = 0;
-      const report = (matches: RuleMatch[]) => {
-        for (const m of matches) {
-          raised++;
-          if (opts.json) {
-            const last = m.evidence[m.evidence.length - 1]!;
-            const alert = toAlert(m, { incidentId: '0'.repeat(64), detectedAt: new Date() });
-            alert.incident_id = incidentId(alert.tenant_id, `user:${last.actor.user_id}`, alert.alert_id);
-            out(JSON.stringify(alert));
-          } else {
-            const last = m.evidence[m.evidence.length - 1]!;
-            out(`${last.ts} ${m.severity.padEnd(8)} ${m.rule.id} ${last.tenant_id}/${last.actor.user_id}: ${m.summary}`);
-          }
-        }
-      };
-      const progress = (lastMs: number, done: boolean) => {
+      const progress = (p: { read: number; raised: number; lastMs: number }, done: boolean) => {
         const secs = Math.max(0.001, (Date.now() - started) / 1000);
-        const pct = done ? 100 : Math.min(100, ((lastMs - fromMs) / (toMs - fromMs)) * 100);
-        const line = `backtest ${ruleId}: ${read.toLocaleString('en')} events, ${Math.round(read / secs).toLocaleString('en')} ev/s, ${pct.toFixed(1)}% of the range, ${raised} match(es)`;
+        const pct = done ? 100 : Math.min(100, ((p.lastMs - fromMs) / (toMs - fromMs)) * 100);
+        const line = `backtest ${ruleId}: ${p.read.toLocaleString('en')} events, ${Math.round(p.read / secs).toLocaleString('en')} ev/s, ${pct.toFixed(1)}% of the range, ${p.raised} match(es)`;
         if (process.stderr.isTTY) process.stderr.write(`\r${line}\x1b[K${done ? '\n' : ''}`);
         else err(line);
       };
       try {
         const table = qualified(config.clickhouse.database, 'events');
-        const tenant = opts.tenant ? sql`AND tenant_id = ${opts.tenant}` : sql``;
-        let afterMs = fromMs - 1;
-        let afterId = '';
-        // Keyset pagination on (ts_ms, event_id): stable under concurrent inserts, no OFFSET scans.
-        for (;;) {
-          const rows = await (
-            await ch.query({
-              query: sql`SELECT * FROM ${table} FINAL
-                WHERE ts >= toDateTime(${Math.floor(Math.max(afterMs, fromMs) / 1000)}) AND ts <= toDateTime(${Math.floor(toMs / 1000)})
-                  AND ts_ms >= ${fromMs} AND ts_ms < ${toMs} ${tenant}
-                  AND (ts_ms > ${afterMs} OR (ts_ms = ${afterMs} AND event_id > ${afterId}))
-                ORDER BY ts_ms, event_id LIMIT ${page}`.text,
-              format: 'JSONEachRow',
-            })
-          ).json<Record<string, unknown>>();
-          for (const row of rows) report(engine.process(eventFromRow(row)));
-          read += rows.length;
-          const last = rows[rows.length - 1];
-          if (last) {
-            afterMs = Number(last.ts_ms);
-            afterId = String(last.event_id);
-          }
-          if (rows.length < page) break;
-          progress(afterMs, false);
-        }
-        report(engine.advanceWatermark(Number.MAX_SAFE_INTEGER));
-        progress(toMs, true);
-        const s = engine.stats();
-        err(`backtest ${ruleId}: ${raised} match(es) over ${read} events (${s.duplicates} duplicates, ${s.late} late) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        // Baselines are not loaded here: `baseline` and `first_seen` rules stay silent (cold start).
+        const result = await backtestRule({
+          ch,
+          source: sql`${table} FINAL WHERE ${opts.tenant ? sql`tenant_id = ${opts.tenant}` : raw('1 = 1')}`,
+          rule: loaded.rule,
+          catalogue: loadCatalogue(config.rules.catalogueFiles),
+          allowedLatenessMs: config.detector.latenessMs,
+          fromMs,
+          toMs,
+          pageRows: page,
+          onMatch: (m) => {
+            if (opts.json) {
+              out(JSON.stringify(backtestAlert(m)));
+            } else {
+              const last = m.evidence[m.evidence.length - 1]!;
+              out(`${last.ts} ${m.severity.padEnd(8)} ${m.rule.id} ${last.tenant_id}/${last.actor.user_id}: ${m.summary}`);
+            }
+          },
+          onPage: (p) => progress(p, false),
+        });
+        progress({ ...result, lastMs: toMs }, true);
+        const s = result.stats;
+        err(`backtest ${ruleId}: ${result.raised} match(es) over ${result.read} events (${s.duplicates} duplicates, ${s.late} late) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       } finally {
         await ch.close();
       }

@@ -4,13 +4,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Scope } from '../api/auth/scopes.ts';
 import { scopes } from '../api/auth/scopes.ts';
+import { computeBaselines } from '../detector/baselines/baselines.compute.ts';
 import { makeEvent } from './support/events.factory.ts';
-import { apiHarness, insertAlerts, insertEvents, makeChain, type ApiHarness, type Chain } from './support/api.factory.ts';
+import { apiHarness, insertAlerts, insertEvents, makeChain, toolCall, type ApiHarness, type Chain } from './support/api.factory.ts';
 
 let h: ApiHarness;
 let chainA: Chain;
 let chainB: Chain;
 let revoked: string;
+/** The dry-run range: both chains lie in it. */
+let dryRange: { from: string; to: string };
 const keyOf: Record<string, string> = {};
 
 interface Route {
@@ -47,6 +50,19 @@ const routes: Route[] = [
     ok: 202,
     otherTenant: 403,
   },
+  { name: 'user baseline', method: 'GET', url: () => '/v1/baselines/users/alice%40a.example', scope: 'incidents:read', ok: 200, otherTenant: 404 },
+  { name: 'tool baseline', method: 'GET', url: () => '/v1/baselines/tools/jira/create_issue', scope: 'incidents:read', ok: 200, otherTenant: 404 },
+  { name: 'list rules', method: 'GET', url: () => '/v1/rules', scope: 'rules:read', ok: 200, otherTenant: 200 },
+  { name: 'rule detail', method: 'GET', url: () => '/v1/rules/exfil.mail-secret-send', scope: 'rules:read', ok: 200, otherTenant: 200 },
+  {
+    name: 'rule dry run',
+    method: 'POST',
+    url: () => '/v1/rules/exfil.mail-secret-send/dry-run',
+    scope: 'rules:read',
+    payload: () => dryRange,
+    ok: 200,
+    otherTenant: 200,
+  },
 ];
 
 const publicRoutes = ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs'];
@@ -57,8 +73,13 @@ beforeAll(async () => {
   const now = Date.now() - 3_600_000;
   chainA = makeChain('tenant-a', 'alice@a.example', now);
   chainB = makeChain('tenant-b', 'bob@b.example', now + 5_000);
-  await insertEvents(h.env.clickhouse, db, [...chainA.events, ...chainB.events]);
+  // A tool only tenant-a uses: its baseline is tenant-a's alone. Before the chains, so it lies in a
+  // whole past hour (the baseline window ends where the current hour starts).
+  const jira = toolCall('tenant-a', 'alice@a.example', now - 60_000, { server: 'jira', tool: 'create_issue' });
+  await insertEvents(h.env.clickhouse, db, [...chainA.events, ...chainB.events, jira]);
   await insertAlerts(h.env.clickhouse, db, [chainA.alert, chainB.alert]);
+  await computeBaselines(h.env.clickhouse, db, { lookbackDays: 28 });
+  dryRange = { from: new Date(now - 120_000).toISOString(), to: new Date(now + 120_000).toISOString() };
   for (const s of scopes) {
     keyOf[`a:${s}`] = await h.key('tenant-a', [s], `a-${s}`);
     keyOf[`b:${s}`] = await h.key('tenant-b', [s], `b-${s}`);
@@ -130,6 +151,11 @@ describe('authorization matrix', () => {
         },
       ),
     );
+    // Tenant B's dry run over the range of both chains: its own chain's alert, never tenant A's.
+    const dry = await h.app.inject({ method: 'POST', url: '/v1/rules/exfil.mail-secret-send/dry-run', headers: { authorization: `Bearer ${keyOf['b:rules:read']}` }, payload: dryRange });
+    expect(dry.statusCode).toBe(200);
+    expect(JSON.parse(dry.body)).toMatchObject({ alert_count: 1, alerts: [{ user_id: 'bob@b.example' }] });
+    bodies.push(dry.body);
     for (const body of bodies) {
       expect(body).not.toContain('alice@a.example');
       expect(body).not.toContain(chainA.alert.incident_id);

@@ -60,8 +60,24 @@ describe('errors, limits and headers', () => {
     const doc = JSON.parse((await h.app.inject({ url: '/openapi.json' })).body);
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/healthz', '/metrics', '/readyz', '/v1/alerts', '/v1/events', '/v1/incidents', '/v1/incidents/{incident_id}', '/v1/incidents/{incident_id}/status'].sort(),
+      [
+        '/healthz',
+        '/metrics',
+        '/readyz',
+        '/v1/alerts',
+        '/v1/events',
+        '/v1/incidents',
+        '/v1/incidents/{incident_id}',
+        '/v1/incidents/{incident_id}/status',
+        '/v1/baselines/users/{user_id}',
+        '/v1/baselines/tools/{server_name}/{tool_name}',
+        '/v1/rules',
+        '/v1/rules/{rule_id}',
+        '/v1/rules/{rule_id}/dry-run',
+      ].sort(),
     );
+    expect(doc.paths['/v1/rules/{rule_id}/dry-run'].post.security).toEqual([{ apiKey: [] }]);
+    expect(doc.paths['/v1/rules/{rule_id}/dry-run'].post.description).toMatch(/7 days.*200,000 events/);
     const list = doc.paths['/v1/incidents'].get;
     expect(list.security).toEqual([{ apiKey: [] }]);
     expect(Object.keys(list.responses['401'].content)).toEqual(['application/problem+json']);

@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../core/logger.ts';
+import { computeBaselines } from '../detector/baselines/baselines.compute.ts';
 import { apiHarness, insertAlerts, insertEvents, makeChain, type ApiHarness, type Chain } from './support/api.factory.ts';
 
 const PER_PARAM = 1_000;
@@ -57,6 +58,8 @@ beforeAll(async () => {
   own = makeChain('tenant-b', 'bob@b.example', at + 10_000);
   await insertEvents(h.env.clickhouse, db, [...victim.events, ...own.events]);
   await insertAlerts(h.env.clickhouse, db, [victim.alert, own.alert]);
+  // Baselines of both tenants (the chains lie in a whole past hour), for the baseline views.
+  await computeBaselines(h.env.clickhouse, db, { lookbackDays: 28 });
   headers = { authorization: `Bearer ${await h.key('tenant-b', ['admin'], 'attacker')}` };
 }, 120_000);
 
@@ -119,6 +122,69 @@ describe('hostile filter values', () => {
         if (![400, 404, 414].includes(res.statusCode)) throw new Error(`${url.slice(0, 120)} → ${res.statusCode} ${res.body.slice(0, 300)}`);
       }
     });
+  });
+
+  /** Fails on a status outside `allowed`, a 4xx that is not problem+json, or any row of the victim tenant. */
+  function expectSafe(res: { statusCode: number; headers: Record<string, unknown>; body: string }, allowed: number[], label: string): void {
+    const shown = label.slice(0, 160);
+    if (!allowed.includes(res.statusCode)) throw new Error(`${shown} → ${res.statusCode} ${res.body.slice(0, 300)}`);
+    if (res.statusCode >= 400 && res.statusCode !== 414 && !String(res.headers['content-type']).startsWith('application/problem+json')) {
+      throw new Error(`${shown}: ${res.statusCode} without problem+json`);
+    }
+    for (const m of victimMarkers()) if (res.body.includes(m)) throw new Error(`tenant-a data leaked: ${shown}`);
+  }
+
+  // Path parameters of the baseline views reach ClickHouse as string literals (up to 256 characters).
+  const baselinePaths: [string, (v: string) => string][] = [
+    ['user_id', (v) => `/v1/baselines/users/${encodeURIComponent(v)}`],
+    ['server_name', (v) => `/v1/baselines/tools/${encodeURIComponent(v)}/search_email`],
+    ['tool_name', (v) => `/v1/baselines/tools/gmail/${encodeURIComponent(v)}`],
+  ];
+  for (const [param, url] of baselinePaths) {
+    const s = seed++;
+    it(`/v1/baselines: ${param}=<${PER_PARAM}+ hostile values> → 200, 400, 404 or 414`, async () => {
+      let queried = 0;
+      await inParallel(values(s), async (value) => {
+        const res = await h.app.inject({ method: 'GET', url: url(value), headers });
+        expectSafe(res, [200, 400, 404, 414], `${param}=${JSON.stringify(value)}`);
+        if (res.statusCode === 404) queried++;
+      });
+      // Most values pass validation and are looked up (and not found) in ClickHouse.
+      expect(queried).toBeGreaterThan(PER_PARAM / 2);
+    });
+  }
+
+  it(`/v1/rules/<${PER_PARAM}+ hostile ids> and POST .../dry-run → 400, 404 or 414`, async () => {
+    const to = new Date().toISOString();
+    await inParallel(values(seed++), async (value) => {
+      const url = `/v1/rules/${encodeURIComponent(value)}`;
+      const get = await h.app.inject({ method: 'GET', url, headers });
+      const post = await h.app.inject({ method: 'POST', url: `${url}/dry-run`, headers, payload: { from: '2000-01-01T00:00:00Z', to } });
+      for (const res of [get, post]) expectSafe(res, [400, 404, 414], `rule id ${JSON.stringify(value)}`);
+    });
+  });
+
+  for (const field of ['from', 'to'] as const) {
+    const s = seed++;
+    it(`POST /v1/rules/{id}/dry-run {${field}: <${PER_PARAM}+ hostile values>} → 200 or 400`, async () => {
+      const valid = { from: new Date(Date.now() - 2 * 3_600_000).toISOString(), to: new Date().toISOString() };
+      await inParallel(values(s), async (value) => {
+        const res = await h.app.inject({ method: 'POST', url: '/v1/rules/exfil.mail-secret-send/dry-run', headers, payload: { ...valid, [field]: value } });
+        expectSafe(res, [200, 400], `${field}=${JSON.stringify(value)}`);
+      });
+    });
+  }
+
+  it('a dry run over the victim chain raises only the own tenant\'s alert (the dry run does work)', async () => {
+    const payload = { from: new Date(victim.alert.ts).getTime() - 60_000, to: Date.parse(own.alert.ts) + 60_000 };
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/v1/rules/exfil.mail-secret-send/dry-run',
+      headers,
+      payload: { from: new Date(payload.from).toISOString(), to: new Date(payload.to).toISOString() },
+    });
+    expectSafe(res, [200], 'dry run');
+    expect(JSON.parse(res.body)).toMatchObject({ alert_count: 1, alerts: [{ user_id: 'bob@b.example' }] });
   });
 
   it('the victim tenant still sees its data, and the own tenant its own (the filters do work)', async () => {

@@ -2,7 +2,8 @@
 // which renders `db.table [FINAL] WHERE tenant_id = '<tenant>'`; query builders take the scope as
 // their required first argument and only append `AND ...` conditions to it. A `TenantScope` is made
 // only by the authentication hook from the verified API key (`scopeOfKey`), so there is no code path
-// that reads tenant data without the authenticated tenant in the WHERE clause.
+// that reads tenant data without the authenticated tenant in the WHERE clause. (The one table read
+// otherwise is `baseline_runs`, which holds no tenant data: only when each baseline run completed.)
 import { qualified, raw, sql, type SqlFragment } from '../../core/sql.ts';
 
 const SCOPE = Symbol('tenant.scope');
@@ -20,7 +21,7 @@ export function scopeOfKey(tenantId: string, database: string): TenantScope {
 }
 
 /** The tables the API reads, all of which have a `tenant_id` column. */
-export type TenantTable = 'events' | 'alerts' | 'incidents' | 'incident_history';
+export type TenantTable = 'events' | 'alerts' | 'incidents' | 'incident_history' | 'baselines';
 
 /** `db.table [FINAL] WHERE tenant_id = '<tenant>'`: the only way API queries name a table. */
 export function fromTenant(scope: TenantScope, table: TenantTable, opts: { final?: boolean } = {}): SqlFragment {

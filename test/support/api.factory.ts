@@ -91,6 +91,29 @@ export function makeChain(tenant: string, user: string, startMs: number, opts: {
   return { events, alert };
 }
 
+/** One tool call of `user` at `ms` with 100 argument bytes and, unless it failed, 1000 result bytes. */
+export function toolCall(
+  tenant: string,
+  user: string,
+  ms: number,
+  o: { server: string; tool: string; path?: string; host?: string; error?: boolean },
+): AuditEventV1 {
+  return makeEvent(
+    {
+      tenant_id: tenant,
+      kind: 'tool_call',
+      actor: { user_id: user, client_name: 'claude-desktop' },
+      server: { name: o.server, transport: 'stdio' },
+      mcp: { method: 'tools/call', session_id: 'sess-b' },
+      tool: { name: o.tool },
+      arguments: { preview: '{}', sha256: 'a'.repeat(64), size_bytes: 100 },
+      resource: { ...(o.path ? { paths: [o.path] } : {}), ...(o.host ? { hosts: [o.host], urls: [`https://${o.host}/x`] } : {}) },
+      result: o.error ? { status: 'error', error_type: 'timeout' } : { status: 'ok', size_bytes: 1000 },
+    },
+    { ms },
+  );
+}
+
 export interface ApiHarness {
   env: TestEnv;
   app: ApiApp;
