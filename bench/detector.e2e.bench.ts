@@ -115,6 +115,9 @@ export async function runE2eBench(opts: E2eBenchOptions = {}): Promise<E2eBenchR
   };
   const consumer = kafka.consumer({ groupId: `${suffix}.bench`, maxWaitTimeInMs: 20 });
   const children: ChildProcess[] = [];
+  // If this process dies on an error, its services must not stay behind consuming CPU.
+  const killChildren = () => children.forEach((c) => c.kill('SIGKILL'));
+  process.once('exit', killChildren);
   try {
     say(`starting ingest and detector (topics ${suffix}.*) ...`);
     children.push(await startService('ingest', env, 'ingest started'));
@@ -181,6 +184,7 @@ export async function runE2eBench(opts: E2eBenchOptions = {}): Promise<E2eBenchR
       achieved_rate: achieved,
     };
   } finally {
+    process.off('exit', killChildren);
     await consumer.disconnect().catch(() => {});
     await producer.disconnect().catch(() => {});
     await Promise.all(
