@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { runUntilSignal } from '../core/lifecycle.ts';
 import { computeBaselines } from '../detector/baselines/baselines.compute.ts';
-import { latestRun, loadBaselineSnapshot } from '../detector/baselines/baselines.load.ts';
-import { createBaselineScheduler } from '../detector/baselines/baselines.scheduler.ts';
+import { loadBaselineSnapshot } from '../detector/baselines/baselines.load.ts';
 import { clickhouseFor, context } from './context.ts';
+import { baselineSchedulerService } from './services.ts';
 
 const positiveInt = (v: string) => {
   const n = Number(v);
@@ -68,29 +68,6 @@ export function registerBaselines(program: Command): void {
     .description('Recompute on MCP_AUDIT_BASELINE_CRON until stopped (a run still going at the next tick makes that tick skip).')
     .action(async () => {
       const { config, log } = context('baselines');
-      const ch = clickhouseFor(config);
-      const scheduler = createBaselineScheduler({
-        ch,
-        database: config.clickhouse.database,
-        cron: config.baselines.cron,
-        lookbackDays: config.baselines.lookbackDays,
-        log,
-      });
-      await runUntilSignal(
-        {
-          start: async () => {
-            scheduler.start();
-            const last = await latestRun(ch, config.clickhouse.database);
-            log.info({ cron: config.baselines.cron, lastRun: last ? new Date(last.computedAtMs).toISOString() : null }, 'baseline scheduler started');
-            // No completed run yet: compute at once rather than leave the detector cold until the first tick.
-            if (!last) void scheduler.runNow();
-          },
-          stop: async () => {
-            await scheduler.stop();
-            await ch.close();
-          },
-        },
-        log,
-      );
+      await runUntilSignal(baselineSchedulerService(config, log), log);
     });
 }
