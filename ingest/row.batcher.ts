@@ -10,6 +10,8 @@ export interface BatcherOptions {
   maxPending: number;
   /** Called when a flush throws (only when stopping); its items stay uncommitted and come again. */
   onError: (err: unknown) => void;
+  /** The wall clock the age of the oldest item is read from (tests make it lag behind the timers). */
+  now?: () => number;
 }
 
 export class RowBatcher<T> {
@@ -22,15 +24,17 @@ export class RowBatcher<T> {
   private failed = false;
   private readonly opts: BatcherOptions;
   private readonly flush: (items: T[]) => Promise<void>;
+  private readonly now: () => number;
 
   constructor(opts: BatcherOptions, flush: (items: T[]) => Promise<void>) {
     this.opts = opts;
     this.flush = flush;
+    this.now = opts.now ?? Date.now;
   }
 
   add(item: T): void {
     if (this.buffer.length === 0) {
-      this.oldestAt = Date.now();
+      this.oldestAt = this.now();
       this.armTimer();
     }
     this.buffer.push(item);
@@ -74,21 +78,30 @@ export class RowBatcher<T> {
     this.timer = null;
   }
 
+  /** Wakes up when the oldest buffered item is `flushMs` old (at least 1 ms from now). */
   private armTimer(): void {
     if (this.timer) return;
+    const wait = Math.max(1, this.opts.flushMs - (this.now() - this.oldestAt));
     this.timer = setTimeout(() => {
       this.timer = null;
       this.kick();
-    }, this.opts.flushMs);
+    }, wait);
   }
 
   private due(): boolean {
     if (this.buffer.length === 0) return false;
-    return this.draining || this.buffer.length >= this.opts.maxRows || Date.now() - this.oldestAt >= this.opts.flushMs;
+    return this.draining || this.buffer.length >= this.opts.maxRows || this.now() - this.oldestAt >= this.opts.flushMs;
   }
 
   private kick(): void {
-    if (this.running || !this.due()) return;
+    if (this.running) return;
+    if (!this.due()) {
+      // Node's timers and Date.now() are different clocks: a timer may fire a moment before the
+      // oldest item is `flushMs` old by the wall clock. Without a new timer those rows would wait
+      // until `maxRows` arrive, which under light traffic is never.
+      if (this.buffer.length > 0) this.armTimer();
+      return;
+    }
     this.running = this.loop()
       .catch((err: unknown) => {
         this.failed = true;
@@ -103,7 +116,7 @@ export class RowBatcher<T> {
   private async loop(): Promise<void> {
     while (this.due()) {
       const items = this.buffer.splice(0, this.opts.maxRows);
-      this.oldestAt = Date.now();
+      this.oldestAt = this.now();
       this.inFlight = items.length;
       try {
         await this.flush(items);
