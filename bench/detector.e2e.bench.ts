@@ -11,6 +11,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { quantileSorted } from 'simple-statistics';
 import { createClickHouse } from '../core/clickhouse.ts';
 import { loadConfig } from '../core/config.ts';
 import { createKafka, idempotentProducerConfig } from '../core/kafka.ts';
@@ -21,8 +22,7 @@ import type { AlertV1 } from '../schemas/alert.v1.ts';
 import { eventKey, type AuditEventV1 } from '../schemas/event.v1.ts';
 import { chainTypes } from '../simulate/chains.ts';
 import { LiveTraffic } from '../simulate/simulate.ts';
-import { createTopics } from '../stack/topics.ts';
-import { stackUp } from '../stack/stack.ts';
+import { createTopics, stackTopics, stackUp } from '../stack/stack.ts';
 
 export interface E2eBenchOptions {
   rate?: number;
@@ -44,10 +44,8 @@ const BIN = fileURLToPath(new URL('../bin/mcp-audit.js', import.meta.url));
 const say = (msg: string) => process.stderr.write(`${msg}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-}
+/** simple-statistics' quantile of sorted data (as bench:proxy uses), NaN when there is none. */
+const quantile = (sorted: number[], q: number): number => (sorted.length === 0 ? NaN : Math.round(quantileSorted(sorted, q) * 10) / 10);
 
 /** Starts `mcp-audit <command>` and resolves once a log line contains `readyText`. */
 function startService(command: string, env: Record<string, string>, readyText: string): Promise<ChildProcess> {
@@ -87,16 +85,8 @@ export async function runE2eBench(opts: E2eBenchOptions = {}): Promise<E2eBenchR
   };
   const config = loadConfig({ ...process.env, ...env });
   await stackUp(config, log);
-  await createTopics(
-    config.kafka.brokers,
-    [
-      { name: config.topics.events, partitions: config.stack.eventsPartitions },
-      { name: config.topics.eventsDlq, partitions: 1 },
-      { name: config.topics.alerts, partitions: config.stack.eventsPartitions },
-      { name: config.topics.alertsDlq, partitions: 1 },
-    ],
-    log,
-  );
+  const topics = stackTopics(config);
+  await createTopics(config.kafka.brokers, topics, log);
   const ch = createClickHouse({ ...config.clickhouse, database: null });
   await migrate(ch, suffix, log);
 
@@ -195,7 +185,7 @@ export async function runE2eBench(opts: E2eBenchOptions = {}): Promise<E2eBenchR
     );
     const admin = kafka.admin();
     await admin.connect();
-    await admin.deleteTopics({ topics: [config.topics.events, config.topics.eventsDlq, config.topics.alerts, config.topics.alertsDlq] }).catch(() => {});
+    await admin.deleteTopics({ topics: topics.map((t) => t.name) }).catch(() => {});
     await admin.disconnect();
     await ch.command({ query: sql`DROP DATABASE IF EXISTS ${ident(suffix)}`.text });
     await ch.close();

@@ -6,7 +6,7 @@ import { createClickHouse, type ClickHouseClient } from '../../core/clickhouse.t
 import { loadConfig, type Config } from '../../core/config.ts';
 import { createLogger } from '../../core/logger.ts';
 import { migrate } from '../../migrations/migrate.ts';
-import { createTopics } from '../../stack/topics.ts';
+import { createTopics, stackTopics } from '../../stack/stack.ts';
 
 // Tests provoke failures on purpose; their warnings would bury the test report. TEST_LOG_LEVEL=debug shows them.
 export const testLog = createLogger(process.env.TEST_LOG_LEVEL ?? 'error', 'test');
@@ -42,16 +42,7 @@ export async function createTestEnv(name: string, overrides: Record<string, stri
     ...overrides,
   };
   const config = loadConfig({ ...process.env, ...env });
-  await createTopics(
-    config.kafka.brokers,
-    [
-      { name: config.topics.events, partitions: config.stack.eventsPartitions },
-      { name: config.topics.eventsDlq, partitions: 1 },
-      { name: config.topics.alerts, partitions: config.stack.eventsPartitions },
-      { name: config.topics.alertsDlq, partitions: 1 },
-    ],
-    testLog,
-  );
+  await createTopics(config.kafka.brokers, stackTopics(config), testLog);
   const admin = createClickHouse({ ...config.clickhouse, database: null });
   await migrate(admin, config.clickhouse.database, testLog);
   await admin.close();
