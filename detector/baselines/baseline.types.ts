@@ -30,6 +30,8 @@ export interface UserBaseline {
   knownTools: ReadonlySet<string>;
   knownServers: ReadonlySet<string>;
   knownHosts: ReadonlySet<string>;
+  /** Destinations used in the period (destinations.ts representation); absent in older snapshots. */
+  knownDestinations?: ReadonlySet<string>;
 }
 
 export interface ToolBaseline {

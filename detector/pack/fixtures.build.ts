@@ -3,7 +3,7 @@
 // The fixtures are committed; the pack's rule tests read them, not this file.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { AuditEventV1 } from '../../schemas/event.v1.ts';
+import type { AuditEvent } from '../../schemas/event.ts';
 import { call, calls, resetIds, timeOf, type CallSpec } from '../rules/event.builder.ts';
 
 const dir = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -15,7 +15,7 @@ const readme = (at: string, user = 'alice@acme.com'): CallSpec => ({ at, user, s
 const sql = (at: string, text: string): CallSpec => ({ at, server: 'postgres', tool: 'query', args: { sql: text }, resultBytes: 1800 });
 const big = 'x'.repeat(6000);
 
-const scenarios: Record<string, (CallSpec | AuditEventV1[])[]> = {
+const scenarios: Record<string, (CallSpec | AuditEvent[])[]> = {
   'exfil.mail-secret-send.chain': [
     { at: '+0s', ...mailRead }, readme('+20s', 'bob@acme.com'), { at: '+1m', ...sshRead }, { at: '+70s', ...bob, ...mailRead },
     readme('+2m'), { at: '+4m', ...slackSend }, { at: '+5m', ...slackSend },

@@ -15,11 +15,14 @@
 import { EMPTY_BASELINES, type BaselineSnapshot, type UserBaseline } from '../baselines/baseline.types.ts';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import { classify } from '../classify.ts';
-import type { AuditEventV1 } from '../../schemas/event.v1.ts';
+import type { AuditEvent } from '../../schemas/event.ts';
 import { createBaselineRule } from './baseline.rule.ts';
 import { createDriftRule } from './drift.rule.ts';
 import { createFirstSeenRule } from './first-seen.rule.ts';
+import { forgetDestinationsBefore, rememberDestinations } from './destinations.ts';
 import { createPatternRule } from './pattern.rule.ts';
+import { ProvenanceStore } from './provenance.ts';
+import { RiskAccumulator, type RiskOptions } from './risk.ts';
 import type { EngineContext, Ev, RuleHandler, RuleMatch, RuleRef, UserState } from './rule.types.ts';
 import type { Rule } from './rule.schema.ts';
 import { createSequenceRule } from './sequence.rule.ts';
@@ -37,6 +40,10 @@ export interface EngineOptions {
   maxUsers?: number;
   /** Event ids remembered per user for idempotent re-processing. */
   dedupPerUser?: number;
+  /** Risk-based alerting (risk.ts): threshold, half-life, distinct rules, routine weight. */
+  risk?: Partial<RiskOptions>;
+  /** Result fingerprints remembered per user for provenance (the oldest go first beyond it). */
+  provenancePerUser?: number;
 }
 
 export interface EngineStats {
@@ -48,6 +55,11 @@ export interface EngineStats {
   late: number;
   invalid: number;
   matches: number;
+  /** Matches that are alerts (rules alerting on their own, and stories that added up). */
+  alerts: number;
+  /** Matches that are signals (their risk accumulates). */
+  signals: number;
+  stories: number;
   suppressed: number;
   users: number;
   evictedUsers: number;
@@ -58,7 +70,7 @@ export interface EngineStats {
 
 export interface Engine {
   readonly rules: readonly RuleRef[];
-  process(event: AuditEventV1): RuleMatch[];
+  process(event: AuditEvent): RuleMatch[];
   /** Moves the watermark (event time, ms) forward; returns matches of absence steps that became due. */
   advanceWatermark(ms: number): RuleMatch[];
   setBaselines(snapshot: BaselineSnapshot): void;
@@ -92,6 +104,9 @@ export function createEngine(opts: EngineOptions): Engine {
   const lateness = opts.allowedLatenessMs ?? 5_000;
   const maxUsers = opts.maxUsers ?? 1_000_000;
   const dedupPerUser = Math.max(1, opts.dedupPerUser ?? 32);
+  const provenancePerUser = Math.max(16, opts.provenancePerUser ?? 2048);
+  const risk = new RiskAccumulator(opts.risk);
+  const riskHorizonMs = 8 * (opts.risk?.halfLifeMs ?? 30 * 60_000);
   const handlers = opts.rules.filter((r) => r.enabled).map((r, i) => createHandler(r, i, catalogue));
   const timed = handlers.filter((h) => h.onWatermark);
   const swept = handlers.filter((h) => h.sweep);
@@ -105,7 +120,7 @@ export function createEngine(opts: EngineOptions): Engine {
   let watermark = -Infinity;
   let nextSweep = -Infinity;
   let out: RuleMatch[] = [];
-  const s = { events: 0, duplicates: 0, outOfOrder: 0, late: 0, invalid: 0, matches: 0, suppressed: 0, evictedUsers: 0 };
+  const s = { events: 0, duplicates: 0, outOfOrder: 0, late: 0, invalid: 0, matches: 0, alerts: 0, signals: 0, suppressed: 0, evictedUsers: 0 };
   const byRule = new Map<string, number>();
 
   const ctx: EngineContext = {
@@ -134,6 +149,17 @@ export function createEngine(opts: EngineOptions): Engine {
       out.push(match);
       s.matches++;
       byRule.set(match.rule.id, (byRule.get(match.rule.id) ?? 0) + 1);
+      if (match.alert) {
+        s.alerts++;
+        return;
+      }
+      s.signals++;
+      for (const story of risk.add(match, ctx.baselines)) {
+        out.push(story);
+        s.matches++;
+        s.alerts++;
+        byRule.set(story.rule.id, (byRule.get(story.rule.id) ?? 0) + 1);
+      }
     },
   };
 
@@ -153,7 +179,7 @@ export function createEngine(opts: EngineOptions): Engine {
     if (!byUser) users.set(tenant, (byUser = new Map()));
     let u = byUser.get(user);
     if (!u) {
-      u = { tenant, user, lastTs: -Infinity, ids: [], idPos: 0, slots: [], baseline: undefined, baselineOf: null };
+      u = { tenant, user, lastTs: -Infinity, ids: [], idPos: 0, slots: [], baseline: undefined, baselineOf: null, prov: null, recentDestinations: null };
       byUser.set(user, u);
       if (++userCount > maxUsers) shrinkUsers();
     }
@@ -191,6 +217,7 @@ export function createEngine(opts: EngineOptions): Engine {
       if (byUser.size === 0) users.delete(tenant);
     }
     for (const h of swept) h.sweep!(watermark - lateness);
+    risk.sweep(watermark - riskHorizonMs);
     for (const map of suppress) if (map) for (const [k, until] of map) if (until < watermark) map.delete(k);
   }
 
@@ -221,7 +248,7 @@ export function createEngine(opts: EngineOptions): Engine {
   return {
     rules: handlers.map((h) => h.ref),
 
-    process(e: AuditEventV1): RuleMatch[] {
+    process(e: AuditEvent): RuleMatch[] {
       const ts = Date.parse(e.ts);
       if (Number.isNaN(ts)) {
         s.invalid++;
@@ -240,8 +267,19 @@ export function createEngine(opts: EngineOptions): Engine {
       moveWatermark(ts - lateness);
       const cls = classify(e, catalogue);
       const ev: Ev = { e, ts, cls, user: u };
+      // Conditions on destinations read the user's baseline from the state (cached per snapshot).
+      if (u.baselineOf !== ctx.baselines) {
+        ctx.userBaseline(u);
+        forgetDestinationsBefore(u, ctx.baselines.computedAt);
+      }
       const list = route(e.kind, cls.class);
       for (let i = 0; i < list.length; i++) list[i]!.onEvent(ev, ctx);
+      // Only after every rule has seen the call: its own result is no provenance of its arguments,
+      // and its destinations are not novel to itself.
+      if (e.schema_version === 2) {
+        if (e.fingerprints && e.fingerprints.result.length > 0 && cls.labels.length > 0) (u.prov ??= new ProvenanceStore(provenancePerUser)).record(ev);
+      }
+      rememberDestinations(u, ev);
       return collect();
     },
 
@@ -260,7 +298,7 @@ export function createEngine(opts: EngineOptions): Engine {
     stats(): EngineStats {
       let keyed = 0;
       for (const h of handlers) keyed += h.keyCount?.() ?? 0;
-      return { ...s, users: userCount, keyedStates: keyed, watermark, matchesByRule: Object.fromEntries(byRule) };
+      return { ...s, users: userCount, keyedStates: keyed, stories: risk.size(), watermark, matchesByRule: Object.fromEntries(byRule) };
     },
 
     reset(): void {
@@ -269,6 +307,7 @@ export function createEngine(opts: EngineOptions): Engine {
       routes.clear();
       for (const h of handlers) h.reset();
       for (const map of suppress) map?.clear();
+      risk.reset();
       watermark = ctx.watermark = -Infinity;
       nextSweep = -Infinity;
       out = [];
