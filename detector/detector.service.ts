@@ -20,6 +20,10 @@ import type { AuditEvent } from '../schemas/event.ts';
 import type { BaselineSnapshot } from './baselines/baseline.types.ts';
 import { createDetectorMetrics } from './detector.metrics.ts';
 import { IncidentGrouper } from './incident.grouper.ts';
+import { PartitionWatermark } from './partition.watermark.ts';
+
+/** A partition without new events for this long (wall time) no longer holds event time back. */
+const PARTITION_IDLE_MS = 30_000;
 import { rebuildState } from './state.rebuild.ts';
 
 /** What the service needs from the rule engine (detector/rules). */
@@ -36,6 +40,8 @@ export interface MatchEngine<M extends EngineMatch> {
 
 export interface EngineMatch {
   rule: { id: string; version: number };
+  /** Alerts go to the alerts topic; signals only feed risk stories (counted here). */
+  alert: boolean;
   evidence: readonly { event_id: string; ts: string; tenant_id: string; actor: { user_id: string } }[];
 }
 
@@ -68,6 +74,7 @@ export function createDetectorService<M extends EngineMatch>(config: Config, dep
   let stopping = false;
   let crashed: string | null = null;
   let watermark = 0;
+  const partitionTime = new PartitionWatermark(PARTITION_IDLE_MS);
   /** Resolved when the state for the current assignment is rebuilt; batches wait for it. */
   let ready: Promise<void> = Promise.resolve();
 
@@ -138,11 +145,11 @@ export function createDetectorService<M extends EngineMatch>(config: Config, dep
       const tsMs = Date.parse(event.ts);
       let matches: M[];
       try {
-        matches = [...engine.process(event)];
-        if (tsMs > watermark) {
-          watermark = tsMs;
-          matches.push(...engine.advanceWatermark(watermark - config.detector.latenessMs));
-        }
+        // Timers due before this event fire first (an event past a deadline cannot cancel it).
+        partitionTime.observe(batch.partition, tsMs, Date.now());
+        const now = partitionTime.current(Date.now());
+        matches = now > watermark ? [...engine.advanceWatermark((watermark = now) - config.detector.latenessMs)] : [];
+        matches.push(...engine.process(event));
       } catch (err) {
         // A rule bug must not stop detection for everyone: count it, log the event id, go on.
         metrics.engineErrors.inc();
@@ -150,6 +157,10 @@ export function createDetectorService<M extends EngineMatch>(config: Config, dep
         continue;
       }
       for (const match of matches) {
+        if (!match.alert) {
+          metrics.signals.inc({ rule: match.rule.id });
+          continue;
+        }
         const ids = match.evidence.map((e) => e.event_id);
         const lastEvidence = match.evidence[match.evidence.length - 1]!;
         // The match's own evidence decides tenant and user: a match released by the watermark
@@ -191,6 +202,7 @@ export function createDetectorService<M extends EngineMatch>(config: Config, dep
       });
       consumer.on(consumer.events.GROUP_JOIN, (e) => {
         const assigned = (e.payload.memberAssignment[topic] ?? []) as number[];
+      partitionTime.assign(assigned);
         log.info({ partitions: assigned }, 'detector joined its group; rebuilding state');
         ready = rebuild(assigned).catch((err: unknown) => {
           log.error({ err }, 'state rebuild failed; continuing with empty state');

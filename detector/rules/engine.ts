@@ -44,6 +44,12 @@ export interface EngineOptions {
   risk?: Partial<RiskOptions>;
   /** Result fingerprints remembered per user for provenance (the oldest go first beyond it). */
   provenancePerUser?: number;
+  /**
+   * true (default): the watermark follows the largest event time processed. false: only
+   * `advanceWatermark` moves it — a consumer of several partitions passes the minimum of their
+   * event times, so a lagging partition's events are not taken for late ones.
+   */
+  watermarkFromEvents?: boolean;
 }
 
 export interface EngineStats {
@@ -107,6 +113,7 @@ export function createEngine(opts: EngineOptions): Engine {
   const provenancePerUser = Math.max(16, opts.provenancePerUser ?? 2048);
   const risk = new RiskAccumulator(opts.risk);
   const riskHorizonMs = 8 * (opts.risk?.halfLifeMs ?? 30 * 60_000);
+  const watermarkFromEvents = opts.watermarkFromEvents ?? true;
   const handlers = opts.rules.filter((r) => r.enabled).map((r, i) => createHandler(r, i, catalogue));
   const timed = handlers.filter((h) => h.onWatermark);
   const swept = handlers.filter((h) => h.sweep);
@@ -264,7 +271,7 @@ export function createEngine(opts: EngineOptions): Engine {
       else s.outOfOrder++;
       if (ts < watermark) s.late++;
       // Timers due before this event are fired first: an event past a deadline cannot cancel it.
-      moveWatermark(ts - lateness);
+      if (watermarkFromEvents) moveWatermark(ts - lateness);
       const cls = classify(e, catalogue);
       const ev: Ev = { e, ts, cls, user: u };
       // Conditions on destinations read the user's baseline from the state (cached per snapshot).
