@@ -13,7 +13,7 @@ export function buildDetector(config: Config, clickhouse: ClickHouseClient) {
   const catalogue = loadCatalogue(config.rules.catalogueFiles);
   const rules = loadRulesOrThrow(config.rules.dirs).map((r) => r.rule);
   // The service drives event time per partition (partition.watermark.ts), not the engine.
-  const engine = createEngine({ rules, catalogue, allowedLatenessMs: config.detector.latenessMs, watermarkFromEvents: false });
+  const engine = createEngine({ rules, catalogue, allowedLatenessMs: config.detector.latenessMs, watermarkFromEvents: false, risk: config.detector.risk });
   return {
     engine,
     rules,

@@ -16,6 +16,7 @@ import type { Logger } from '../core/logger.ts';
 import type { Registry } from '../core/metrics.ts';
 import { decodeEvent } from '../ingest/event.decode.ts';
 import { alertId, alertKey, type AlertV1 } from '../schemas/alert.v1.ts';
+import { NO_INCIDENT } from '../schemas/signal.ts';
 import type { AuditEvent } from '../schemas/event.ts';
 import type { BaselineSnapshot } from './baselines/baseline.types.ts';
 import { createDetectorMetrics } from './detector.metrics.ts';
@@ -129,6 +130,7 @@ export function createDetectorService<M extends EngineMatch>(config: Config, dep
   async function eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) {
     await ready;
     const alerts: AlertV1[] = [];
+    const signals: AlertV1[] = [];
     let last: string | null = null;
     const detectedAt = new Date();
     for (const message of batch.messages) {
@@ -158,7 +160,8 @@ export function createDetectorService<M extends EngineMatch>(config: Config, dep
       }
       for (const match of matches) {
         if (!match.alert) {
-          metrics.signals.inc({ rule: match.rule.id });
+          // Signals open no incident: the story of an incident shows the user's signals around it.
+          signals.push(deps.toAlert(match, { incidentId: NO_INCIDENT, detectedAt }));
           continue;
         }
         const ids = match.evidence.map((e) => e.event_id);
@@ -170,14 +173,18 @@ export function createDetectorService<M extends EngineMatch>(config: Config, dep
         alerts.push(deps.toAlert(match, { incidentId: incident, detectedAt }));
       }
     }
-    if (alerts.length > 0) {
-      await producer!.send({
-        topic: config.topics.alerts,
+    if (alerts.length > 0 || signals.length > 0) {
+      const messages = (list: AlertV1[]) => list.map((a) => ({ key: alertKey(a), value: JSON.stringify(a), headers: { 'mcp-audit-rule': a.rule.id } }));
+      await producer!.sendBatch({
         acks: -1,
-        messages: alerts.map((a) => ({ key: alertKey(a), value: JSON.stringify(a), headers: { 'mcp-audit-rule': a.rule.id } })),
+        topicMessages: [
+          ...(alerts.length > 0 ? [{ topic: config.topics.alerts, messages: messages(alerts) }] : []),
+          ...(signals.length > 0 ? [{ topic: config.topics.signals, messages: messages(signals) }] : []),
+        ],
       });
+      for (const s of signals) metrics.signals.inc({ rule: s.rule.id });
       for (const a of alerts) metrics.alerts.inc({ rule: a.rule.id, severity: a.severity });
-      log.info({ alerts: alerts.map((a) => ({ rule: a.rule.id, user: a.user_id, alert_id: a.alert_id })) }, 'alerts raised');
+      if (alerts.length > 0) log.info({ alerts: alerts.map((a) => ({ rule: a.rule.id, user: a.user_id, alert_id: a.alert_id })) }, 'alerts raised');
     }
     if (last !== null) {
       resolveOffset(last);

@@ -45,12 +45,14 @@ const scenarios: Record<string, (CallSpec | AuditEvent[])[]> = {
     { at: '+2m', server: 'filesystem', tool: 'read_file', paths: ['/home/alice/project/shell.md'], args: { path: '/home/alice/project/shell.md' } },
   ],
 
-  'approval.write-after-secret-read.no-approval': [{ at: '+0s', ...sshRead }, { at: '+2m', server: 'filesystem', tool: 'write_file', paths: ['/tmp/k.txt'], args: { path: '/tmp/k.txt', content: '[REDACTED]' } }],
+  'approval.write-after-secret-read.no-approval': [{ at: '+0s', ...sshRead }, { at: '+1m', server: 'filesystem', tool: 'write_file', paths: ['/tmp/k.txt'], args: { path: '/tmp/k.txt', content: '[REDACTED]' } }, { at: '+2m', ...slackSend }],
   'approval.write-after-secret-read.approved': [
     { at: '+0s', ...sshRead },
     { at: '+1m', kind: 'auth_decision', server: 'filesystem', status: 'ok' },
-    { at: '+2m', server: 'filesystem', tool: 'write_file', paths: ['/home/alice/.ssh/config'], args: { path: '/home/alice/.ssh/config' } },
-    { at: '+3m', ...bob, server: 'filesystem', tool: 'write_file', paths: ['/tmp/notes.md'] },
+    { at: '+2m', ...slackSend },
+    // A local write after the read is routine (ops agents read a kube config, then run kubectl).
+    { at: '+3m', server: 'filesystem', tool: 'write_file', paths: ['/home/alice/.ssh/config'], args: { path: '/home/alice/.ssh/config' } },
+    { at: '+4m', ...bob, ...slackSend },
   ],
 
   'drift.tool-description-changed.changed': [

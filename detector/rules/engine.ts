@@ -22,7 +22,7 @@ import { createFirstSeenRule } from './first-seen.rule.ts';
 import { forgetDestinationsBefore, rememberDestinations } from './destinations.ts';
 import { createPatternRule } from './pattern.rule.ts';
 import { ProvenanceStore } from './provenance.ts';
-import { RiskAccumulator, type RiskOptions } from './risk.ts';
+import { DEFAULT_RISK, RiskAccumulator, type RiskOptions } from './risk.ts';
 import type { EngineContext, Ev, RuleHandler, RuleMatch, RuleRef, UserState } from './rule.types.ts';
 import type { Rule } from './rule.schema.ts';
 import { createSequenceRule } from './sequence.rule.ts';
@@ -112,7 +112,7 @@ export function createEngine(opts: EngineOptions): Engine {
   const dedupPerUser = Math.max(1, opts.dedupPerUser ?? 32);
   const provenancePerUser = Math.max(16, opts.provenancePerUser ?? 2048);
   const risk = new RiskAccumulator(opts.risk);
-  const riskHorizonMs = 8 * (opts.risk?.halfLifeMs ?? 30 * 60_000);
+  const riskHorizonMs = 8 * (opts.risk?.halfLifeMs ?? DEFAULT_RISK.halfLifeMs);
   const watermarkFromEvents = opts.watermarkFromEvents ?? true;
   const handlers = opts.rules.filter((r) => r.enabled).map((r, i) => createHandler(r, i, catalogue));
   const timed = handlers.filter((h) => h.onWatermark);
@@ -156,17 +156,8 @@ export function createEngine(opts: EngineOptions): Engine {
       out.push(match);
       s.matches++;
       byRule.set(match.rule.id, (byRule.get(match.rule.id) ?? 0) + 1);
-      if (match.alert) {
-        s.alerts++;
-        return;
-      }
-      s.signals++;
-      for (const story of risk.add(match, ctx.baselines)) {
-        out.push(story);
-        s.matches++;
-        s.alerts++;
-        byRule.set(story.rule.id, (byRule.get(story.rule.id) ?? 0) + 1);
-      }
+      if (match.alert) s.alerts++;
+      else s.signals++;
     },
   };
 
@@ -245,11 +236,36 @@ export function createEngine(opts: EngineOptions): Engine {
     s.evictedUsers += before - userCount;
   }
 
+  /**
+   * Adds this step's signals to their stories — after every rule has seen the event, so an alert of
+   * its own (a whole chain) explains the story of its user instead of a second, story alert.
+   */
   function collect(): RuleMatch[] {
     if (out.length === 0) return NO_MATCHES;
     const result = out;
     out = [];
+    const explained = new Set<string>();
+    for (const m of result) if (m.alert) {
+      risk.explain(m);
+      explained.add(userOf(m));
+    }
+    const n = result.length;
+    for (let i = 0; i < n; i++) {
+      const m = result[i]!;
+      if (m.alert || explained.has(userOf(m))) continue;
+      for (const story of risk.add(m, ctx.baselines)) {
+        result.push(story);
+        s.matches++;
+        s.alerts++;
+        byRule.set(story.rule.id, (byRule.get(story.rule.id) ?? 0) + 1);
+      }
+    }
     return result;
+  }
+
+  function userOf(m: RuleMatch): string {
+    const e = m.evidence[m.evidence.length - 1]!;
+    return `${e.tenant_id}\u0001${e.actor.user_id}`;
   }
 
   return {
@@ -300,7 +316,9 @@ export function createEngine(opts: EngineOptions): Engine {
       for (const h of handlers) h.onBaselines?.(snapshot);
     },
 
-    stateWindowMs: () => maxWindow + lateness,
+    // Also two risk half-lives: the stories and the provenance a restart must rebuild (provenance
+    // conditions look back at most 30 minutes in the shipped pack).
+    stateWindowMs: () => Math.max(maxWindow, 2 * (opts.risk?.halfLifeMs ?? DEFAULT_RISK.halfLifeMs)) + lateness,
 
     stats(): EngineStats {
       let keyed = 0;

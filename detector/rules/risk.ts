@@ -99,6 +99,14 @@ export class RiskAccumulator {
     return b && b.callsPerHour.samples >= ROUTINE_MIN_ACTIVE_HOURS ? this.opts.routineWeight : 1;
   }
 
+  /** An alert of its own explains the story of its user and episode: start them afresh. */
+  explain(alert: RuleMatch): void {
+    const last = alert.evidence[alert.evidence.length - 1]!;
+    const user = `${last.tenant_id}\u0001${last.actor.user_id}`;
+    this.stories.delete(user);
+    if (alert.episode) this.stories.delete(`${user}\u0001e\u0001${alert.episode}`);
+  }
+
   /** Drops stories untouched since `beforeTs` (their risk has decayed to nothing). */
   sweep(beforeTs: number): void {
     for (const [k, s] of this.stories) if (s.at < beforeTs) this.stories.delete(k);
