@@ -31,6 +31,13 @@ export async function insertAlerts(ch: ClickHouseClient, database: string, alert
   await ch.insert({ table: qualified(database, 'incidents').text, values: alerts.map((a) => toIncidentOpenRow(a, now)), format: 'JSONEachRow' });
 }
 
+/** Signals as ingest stores them (signals.pipeline.ts): the alert shape, no incident. */
+export async function insertSignals(ch: ClickHouseClient, database: string, signals: readonly AlertV1[]): Promise<void> {
+  if (!signals.length) return;
+  const now = Math.floor(Date.now() / 1000);
+  await ch.insert({ table: qualified(database, 'signals').text, values: signals.map((s) => ({ ...toAlertRow(s, origin, now), incident_id: '' })), format: 'JSONEachRow' });
+}
+
 export interface Chain {
   events: AuditEventV1[];
   alert: AlertV1;
