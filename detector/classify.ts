@@ -2,7 +2,7 @@
 // from the capability catalogue (detector/catalogue). One pure function used by ingest (it fills
 // `events.tool_class`) and by the detector; the tool-name part is cached per (server, tool), so the
 // per-event cost is two Map lookups plus the few refinements (paths, SQL text) of that tool's class.
-import type { AuditEventV1 } from '../schemas/event.v1.ts';
+import type { AuditEvent } from '../schemas/event.ts';
 import { MAX_CACHED_TOOLS, normalizeWords, type Catalogue, type Classification, type PathTest, type ToolEntry } from './catalogue/catalogue.ts';
 
 export type { Catalogue, Classification } from './catalogue/catalogue.ts';
@@ -10,8 +10,8 @@ export type { Catalogue, Classification } from './catalogue/catalogue.ts';
 /** Events that are not tool calls or resource reads have no capability class. */
 export const NO_CLASS: Classification = Object.freeze({ class: '', inferred: false, labels: Object.freeze([]) as readonly string[] });
 
-/** The fields classification reads; a full AuditEventV1 fits. */
-export type Classifiable = Pick<AuditEventV1, 'kind' | 'server' | 'tool' | 'arguments' | 'resource'>;
+/** The fields classification reads; a full event of either contract version fits. */
+export type Classifiable = Pick<AuditEvent, 'kind' | 'server' | 'tool' | 'arguments' | 'resource'>;
 
 export function classify(event: Classifiable, catalogue: Catalogue): Classification {
   let entry: ToolEntry;

@@ -16,7 +16,7 @@ import type { Logger } from '../core/logger.ts';
 import type { Registry } from '../core/metrics.ts';
 import { decodeEvent } from '../ingest/event.decode.ts';
 import { alertId, alertKey, type AlertV1 } from '../schemas/alert.v1.ts';
-import type { AuditEventV1 } from '../schemas/event.v1.ts';
+import type { AuditEvent } from '../schemas/event.ts';
 import type { BaselineSnapshot } from './baselines/baseline.types.ts';
 import { createDetectorMetrics } from './detector.metrics.ts';
 import { IncidentGrouper } from './incident.grouper.ts';
@@ -24,7 +24,7 @@ import { rebuildState } from './state.rebuild.ts';
 
 /** What the service needs from the rule engine (detector/rules). */
 export interface MatchEngine<M extends EngineMatch> {
-  process(event: AuditEventV1): M[];
+  process(event: AuditEvent): M[];
   /** Moves event time forward; returns matches that became due (absence steps timing out). */
   advanceWatermark(ms: number): M[];
   setBaselines(snapshot: BaselineSnapshot): void;
@@ -47,7 +47,7 @@ export interface DetectorDeps<M extends EngineMatch> {
   engine: MatchEngine<M>;
   toAlert: (match: M, ctx: { incidentId: string; detectedAt: Date }) => AlertV1;
   /** A ClickHouse `events` row back into an event (for the state rebuild). */
-  fromRow: (row: Record<string, unknown>) => AuditEventV1;
+  fromRow: (row: Record<string, unknown>) => AuditEvent;
   loadBaselines?: () => Promise<BaselineSnapshot>;
   onFatal?: (err: unknown) => void;
 }

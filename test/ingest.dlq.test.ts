@@ -66,7 +66,7 @@ describe('ingest dead-letters invalid input', () => {
 
     const parked = await readDlq(inputs.length);
     expect(parked).toHaveLength(inputs.length);
-    const reasons = new Set(['empty', 'oversize', 'not_utf8', 'bad_json', 'not_object', 'schema']);
+    const reasons = new Set(['empty', 'oversize', 'not_utf8', 'bad_json', 'not_object', 'unknown_version', 'schema']);
     for (const p of parked) {
       expect(reasons.has(p.headers['mcp-audit-reason']!), p.headers['mcp-audit-reason']).toBe(true);
       expect(['decode', 'validate']).toContain(p.headers['mcp-audit-step']);

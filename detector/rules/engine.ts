@@ -15,6 +15,7 @@
 import { EMPTY_BASELINES, type BaselineSnapshot, type UserBaseline } from '../baselines/baseline.types.ts';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import { classify } from '../classify.ts';
+import type { AuditEvent } from '../../schemas/event.ts';
 import type { AuditEventV1 } from '../../schemas/event.v1.ts';
 import { createBaselineRule } from './baseline.rule.ts';
 import { createDriftRule } from './drift.rule.ts';
@@ -58,7 +59,7 @@ export interface EngineStats {
 
 export interface Engine {
   readonly rules: readonly RuleRef[];
-  process(event: AuditEventV1): RuleMatch[];
+  process(event: AuditEvent): RuleMatch[];
   /** Moves the watermark (event time, ms) forward; returns matches of absence steps that became due. */
   advanceWatermark(ms: number): RuleMatch[];
   setBaselines(snapshot: BaselineSnapshot): void;

@@ -61,7 +61,9 @@ const BAD_VALUES: readonly [string, unknown][] = [
   ['ts', '2025-06-02T09:00:00'],
   ['ts', '2025-02-30T09:00:00Z'],
   ['kind', 'tool_invoke'],
+  // 2 is a version ingest reads, but this v1 body is not a valid v2 event; 3 is a version it does not read.
   ['schema_version', 2],
+  ['schema_version', 3],
   ['arguments.sha256', 'ABCDEF'.repeat(10) + 'ABCD'],
   ['result.sha256', 'xyz'],
   ['server.transport', 'websocket'],
