@@ -7,6 +7,7 @@ import { list, qualified, sql } from '../core/sql.ts';
 import type { AuditEvent } from '../schemas/event.ts';
 import { loadCatalogue } from '../detector/catalogue/catalogue.ts';
 import { classify } from '../detector/classify.ts';
+import { eventFromRow } from '../detector/event.from-row.ts';
 import type { IngestService } from '../ingest/ingest.service.ts';
 import { toEventRow } from '../ingest/event.row.ts';
 import type { AuditProducer } from '../producer/audit.producer.ts';
@@ -105,6 +106,12 @@ describe('ingest round trip', () => {
       expect([r.args_truncated, r.result_truncated]).toEqual([0, 0]);
     }
     expect(storedV1.some((r) => r.args_sha256 !== '')).toBe(true);
+
+    // What the detector's state rebuild reads back (SELECT * as JSONEachRow) is the event that was sent,
+    // in its own version: fingerprints, episode, argument names and secret kinds included.
+    const sent = (e: AuditEvent) => JSON.parse(JSON.stringify(e)) as AuditEvent;
+    v2.forEach((e, i) => expect(eventFromRow(storedV2[i]!), e.event_id).toEqual(sent(e)));
+    v1.forEach((e, i) => expect(eventFromRow(storedV1[i]!), e.event_id).toEqual(sent(e)));
   });
 
   it('keeps each user in one partition (key tenant_id:user_id)', async () => {
