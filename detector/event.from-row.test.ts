@@ -36,13 +36,15 @@ describe('eventFromRow', () => {
       (e: (typeof events)[number]) => (e.fingerprints?.destinations.length ?? 0) > 0,
       (e: (typeof events)[number]) => e.episode !== undefined,
       (e: (typeof events)[number]) => e.actor.conversation_id !== undefined,
-      (e: (typeof events)[number]) => e.arguments?.keys !== undefined && e.arguments.secrets !== undefined,
+      (e: (typeof events)[number]) => e.arguments?.keys !== undefined,
+      (e: (typeof events)[number]) => e.arguments?.secrets !== undefined,
       (e: (typeof events)[number]) => e.arguments?.truncated === true,
-      (e: (typeof events)[number]) => e.result?.secrets !== undefined && e.result.truncated === true,
+      (e: (typeof events)[number]) => e.result?.secrets !== undefined,
+      (e: (typeof events)[number]) => e.result?.truncated === true,
       (e: (typeof events)[number]) => e.result?.hmac_sha256 !== undefined,
       (e: (typeof events)[number]) => e.tools?.some((t) => t.input_keys) === true && e.tools.some((t) => !t.input_keys),
       (e: (typeof events)[number]) => e.hash_key_id === undefined,
-    ]) expect(events.some(has)).toBe(true);
+    ]) expect(events.some(has), String(has)).toBe(true);
     for (const e of events) {
       const row = asClickHouseJson(toEventRow(e, { topic: 't', partition: 0, offset: '7' }, 0));
       expect(row.args_sha256).toBe('');

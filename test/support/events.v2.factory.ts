@@ -75,7 +75,8 @@ export function toV2(rng: Rng, e: AuditEventV1): AuditEventV2 {
 
 /** `n` v2 events in time order; same seed, same events. */
 export function makeEventsV2(n: number, opts: { seed: number; startMs?: number; stepMs?: number }): AuditEventV2[] {
-  const rng = seededRng(opts.seed);
+  // A stream of its own: the same seed must not repeat makeEvents' event ids when both are mixed.
+  const rng = seededRng((opts.seed ^ 0x7632_0000) >>> 0);
   const step = opts.stepMs ?? 250;
   let ms = opts.startMs ?? Date.UTC(2025, 5, 2, 9, 0, 0);
   const out: AuditEventV2[] = [];
