@@ -10,7 +10,7 @@ export type { Catalogue, Classification } from './catalogue/catalogue.ts';
 /** Events that are not tool calls or resource reads have no capability class. */
 export const NO_CLASS: Classification = Object.freeze({ class: '', inferred: false, labels: Object.freeze([]) as readonly string[] });
 
-/** The fields classification reads; a full AuditEvent fits. */
+/** The fields classification reads; a full event of either contract version fits. */
 export type Classifiable = Pick<AuditEvent, 'kind' | 'server' | 'tool' | 'arguments' | 'resource'>;
 
 export function classify(event: Classifiable, catalogue: Catalogue): Classification {

@@ -1,14 +1,14 @@
-// Events: `mcp.audit.events` -> `events`, each row with its capability class from the same
+// Events of every contract version: `mcp.audit.events` -> `events`, each row with its capability class from the same
 // catalogue and classification function the detector uses.
 import type { Config } from '../core/config.ts';
 import { loadCatalogue } from '../detector/catalogue/catalogue.ts';
 import { classify } from '../detector/classify.ts';
-import type { AuditEventV1 } from '../schemas/event.v1.ts';
+import type { AuditEvent } from '../schemas/event.ts';
 import { decodeEvent } from './event.decode.ts';
 import { toEventRow } from './event.row.ts';
 import type { IngestPipeline } from './ingest.pipeline.ts';
 
-export function eventsPipeline(config: Config): IngestPipeline<AuditEventV1> {
+export function eventsPipeline(config: Config): IngestPipeline<AuditEvent> {
   const catalogue = loadCatalogue(config.rules.catalogueFiles);
   return {
     name: 'events',
