@@ -66,6 +66,16 @@ describe('the engine', () => {
     const [r] = await rowsOf<{ n: unknown }>('SELECT toUInt64(9007199254740991) AS n');
     expect(r!.n).toBe(9007199254740991);
   });
+
+  it('with async_insert on (a default of newer releases), the sink still resolves only once its rows are readable', async () => {
+    const asyncCh = engine.client(DB, { async_insert: 1 });
+    const [setting] = await (await asyncCh.query({ query: "SELECT getSetting('async_insert') AS a, getSetting('wait_for_async_insert') AS w", format: 'JSONEachRow' })).json<{ a: unknown; w: unknown }>();
+    expect([Number(setting!.a), Number(setting!.w)]).toEqual([1, 1]);
+    const sink = new RowsSink<ReturnType<typeof toEventRow>>(asyncCh, testLog, { table: `${DB}.events`, toRow: (r) => r, retryMaxMs: 1_000, signal: new AbortController().signal });
+    const rows = [toolCall(TENANT, 'erin@acme.com', NOW, { server: 'fetch', tool: 'fetch_url', host: 'example.org' })].map((e) => toEventRow(e, { topic: 'async', partition: 0, offset: '7' }, Math.floor(NOW / 1000)));
+    expect((await sink.write(rows)).rejected).toEqual([]);
+    expect(await rowsOf(`SELECT event_id FROM ${DB}.events WHERE kafka_topic = 'async'`)).toEqual([{ event_id: rows[0]!.event_id }]);
+  });
 });
 
 describe('migrations', () => {

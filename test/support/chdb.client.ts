@@ -24,8 +24,8 @@ export interface SentStatement {
 }
 
 export interface ChdbEngine {
-  /** A client on the engine's data directory, working in `database` (null for none), as core/clickhouse.ts makes them. */
-  client(database: string | null): ClickHouseClient;
+  /** A client on the engine's data directory, working in `database` (null for none), as core/clickhouse.ts makes them; `settings` add to the compatibility. */
+  client(database: string | null, settings?: Record<string, string | number>): ClickHouseClient;
   /** Everything sent by every client of this engine, in order. */
   sent: SentStatement[];
   /** Closes the clients and removes the data directory. */
@@ -50,12 +50,12 @@ export function createChdbEngine(): ChdbEngine {
   const record = (kind: SentStatement['kind'], sql: string) => sent.push({ kind, sql, callers: callers(new Error().stack) });
   return {
     sent,
-    client(database) {
+    client(database, settings = {}) {
       const inner = createClient({
         // chdb re-exports @clickhouse/client-common's Connection type from its own copy of that package.
         connection: createChdbConnection({ path: dir }) as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'],
         ...(database ? { database } : {}),
-        clickhouse_settings: { compatibility: COMPATIBILITY } as Record<string, string>,
+        clickhouse_settings: { compatibility: COMPATIBILITY, ...settings } as Record<string, string>,
       });
       clients.push(inner);
       return recording(inner, record);
