@@ -196,6 +196,10 @@ export const settings = {
       .default('*/15 * * * *'),
     doc: 'When the baseline job recomputes (node-cron expression; a run still going at the next tick makes that tick skip).',
   },
+  MCP_AUDIT_BASELINE_HEALTH_PORT: {
+    schema: int(0, 65_535).default(9467),
+    doc: 'Port of the health server (/healthz, /metrics) of `mcp-audit baselines schedule`; 0 picks a free port.',
+  },
   // --- detector rules and capability catalogue ---
   MCP_AUDIT_RULES_DIRS: {
     schema: z.string().default('detector/pack').transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
@@ -362,7 +366,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       keyCacheMs: e.MCP_AUDIT_API_KEY_CACHE_MS,
     },
     clickhouseCluster: e.MCP_AUDIT_CLICKHOUSE_CLUSTER,
-    baselines: { lookbackDays: e.MCP_AUDIT_BASELINE_LOOKBACK_DAYS, cron: e.MCP_AUDIT_BASELINE_CRON },
+    baselines: { lookbackDays: e.MCP_AUDIT_BASELINE_LOOKBACK_DAYS, cron: e.MCP_AUDIT_BASELINE_CRON, healthPort: e.MCP_AUDIT_BASELINE_HEALTH_PORT },
     rules: {
       dirs: e.MCP_AUDIT_RULES_DIRS.map((d) => resolve(PROJECT_ROOT, d)),
       catalogueFiles: e.MCP_AUDIT_CATALOGUE_FILES.map((f) => resolve(PROJECT_ROOT, f)),
