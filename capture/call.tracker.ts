@@ -27,6 +27,12 @@ export interface CallTrackerDeps {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+/** A call stripped to its method, tool name and outcome status, for when the whole one cannot be built. */
+function bare(call: ObservedCall): ObservedCall {
+  const name = typeof call.params?.name === 'string' ? call.params.name : undefined;
+  const outcome = 'result' in call.outcome ? { result: null } : call.outcome;
+  return { ...call, params: name === undefined ? undefined : { name }, outcome };
+}
 const keyOf = (id: unknown) => (typeof id === 'number' ? `n${id}` : `s${String(id)}`);
 
 export class CallTracker {
@@ -123,12 +129,15 @@ export class CallTracker {
       if ('result' in outcome) this.noteServer(outcome.result);
       return;
     }
-    const event = buildEvent(
-      { method: p.method, requestId: p.requestId, params: p.params, startedAtMs: p.startedAtMs, durationMs: performance.now() - p.t0, outcome },
-      p.identity,
-      this.session,
-      this.deps.build,
-    );
+    const call: ObservedCall = { method: p.method, requestId: p.requestId, params: p.params, startedAtMs: p.startedAtMs, durationMs: performance.now() - p.t0, outcome };
+    let event: AuditEventV1 | null;
+    try {
+      event = buildEvent(call, p.identity, this.session, this.deps.build);
+    } catch (err) {
+      // Every call yields its event: without what could not be inspected, but with who, what and when.
+      this.deps.onError?.(err);
+      event = buildEvent(bare(call), p.identity, this.session, this.deps.build);
+    }
     if (event) this.deps.emit(event);
   }
 
