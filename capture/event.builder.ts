@@ -5,6 +5,7 @@
 import { uuidv7 } from '../core/ids.ts';
 import { DEFAULT_EVENT_MAX_BYTES, type AuditEventV1 } from '../schemas/event.v1.ts';
 import { canonicalJson, digest, sha256Hex } from './canonical.ts';
+import { fitEvent } from './event.fit.ts';
 import { extractResources } from './extract.resources.ts';
 import { redactText, redactValue } from './redact.ts';
 
@@ -184,15 +185,6 @@ export function buildEvent(call: ObservedCall, identity: Identity, session: Sess
   if (kind === 'tool_list') event.tools = listed?.tools ?? [];
   const trace = traceFrom(call.params);
   if (trace) event.trace = trace;
-  return fitToSize(event, opts.maxEventBytes ?? DEFAULT_EVENT_MAX_BYTES);
-}
-
-/** A huge tool list must not make the event too big to send: descriptions go first, hashes stay. */
-function fitToSize(event: AuditEventV1, maxBytes: number): AuditEventV1 {
-  const size = () => Buffer.byteLength(JSON.stringify(event));
-  if (size() <= maxBytes) return event;
-  if (event.tools) event.tools = event.tools.map(({ name, description_sha256 }) => ({ name, description_sha256 }));
-  if (event.arguments && size() > maxBytes) event.arguments.preview = truncate(event.arguments.preview, 256);
-  while (event.tools && event.tools.length > 0 && size() > maxBytes) event.tools = event.tools.slice(0, Math.floor(event.tools.length / 2));
+  fitEvent(event, opts.maxEventBytes ?? DEFAULT_EVENT_MAX_BYTES);
   return event;
 }
