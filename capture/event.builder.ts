@@ -50,6 +50,13 @@ export interface ObservedCall {
   startedAtMs: number;
   durationMs: number;
   outcome: { result: unknown } | { error: JsonRpcError } | { missing: 'cancelled' | 'no_response' };
+  /** Bodies too big to inspect: their hash and size as they streamed past stand in for the values. */
+  uninspected?: { arguments?: BodyDigest; result?: BodyDigest };
+}
+
+export interface BodyDigest {
+  sha256: string;
+  size_bytes: number;
 }
 
 /** The methods capture reports, and the event kind of each. */
@@ -107,7 +114,7 @@ function resultOf(call: ObservedCall): NonNullable<AuditEventV1['result']> {
     const denied = DENIED.test(o.error.message ?? '');
     return { status: denied ? 'denied' : 'error', error_type: denied ? 'access_denied' : RPC_ERRORS[o.error.code] ?? `jsonrpc_${o.error.code}` };
   }
-  const d = digest(o.result);
+  const d = call.uninspected?.result ?? digest(o.result);
   const isError = (o.result as { isError?: unknown })?.isError === true;
   if (!isError) return { status: 'ok', size_bytes: d.size_bytes, sha256: d.sha256 };
   const denied = DENIED.test(textOfToolResult(o.result));
@@ -175,9 +182,9 @@ export function buildEvent(call: ObservedCall, identity: Identity, session: Sess
     event.tool = { name: truncate(name, 256) };
   }
   if (args !== undefined) {
-    const d = digest(args);
+    const d = call.uninspected?.arguments ?? digest(args);
     const redacted = redactValue(args, opts.isDeniedKey);
-    const preview = truncate(canonicalJson(redacted), Math.min(opts.previewChars, 4096));
+    const preview = call.uninspected?.arguments ? `[not inspected: ${d.size_bytes} bytes]` : truncate(canonicalJson(redacted), Math.min(opts.previewChars, 4096));
     event.arguments = { preview, sha256: d.sha256, size_bytes: d.size_bytes };
     const resource = extractResources(redacted);
     if (resource) event.resource = resource;

@@ -11,9 +11,9 @@ import { createCapture, type Capture } from '../capture/capture.ts';
 import { createKafka } from '../core/kafka.ts';
 import { AuditProducer } from '../producer/audit.producer.ts';
 import type { AuditEventV1 } from '../schemas/event.v1.ts';
-import { readTopicRaw } from './capture.support.ts';
+import { readTopicRaw, waitForTopic } from './capture.support.ts';
 import { makeEvent } from './support/events.factory.ts';
-import { createTestEnv, eventually, testLog, type TestEnv } from './support/test.env.ts';
+import { createTestEnv, testLog, type TestEnv } from './support/test.env.ts';
 
 let t: TestEnv;
 let capture: Capture;
@@ -21,11 +21,7 @@ let capture: Capture;
 beforeAll(async () => {
   t = await createTestEnv('capture_batch', { MCP_AUDIT_CAPTURE_SPILL_DIR: mkdtempSync(join(tmpdir(), 'mcpa-spill-')) });
   capture = createCapture(t.config, { kafka: createKafka(t.config.kafka, testLog), log: testLog });
-  // The events topic is new: wait until it has a leader, so reading it back cannot race its creation.
-  const admin = createKafka(t.config.kafka, testLog).admin();
-  await admin.connect();
-  await eventually(() => admin.fetchTopicOffsets(t.config.topics.events).then(() => true, () => false), 30_000);
-  await admin.disconnect();
+  await waitForTopic(createKafka(t.config.kafka, testLog), t.config.topics.events);
 });
 afterAll(async () => {
   await capture?.stop();
