@@ -196,7 +196,9 @@ export async function startHttpProxy(opts: HttpProxyOptions, deps: HttpProxyDeps
       });
       upstreamRes.on('end', () => decoder.input.end());
       upstreamRes.on('close', () => {
-        if (!upstreamRes.complete) end();
+        if (upstreamRes.complete) return; // the decoder's own end follows
+        decoder.input.destroy();
+        end();
       });
       decoder.output.on('data', (c: Buffer) => {
         if (done) return;

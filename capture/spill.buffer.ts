@@ -7,7 +7,8 @@
 //
 // An event that can never be sent (invalid, too large, refused by the broker) is not retried: it
 // goes to a rejects file (`rejected-*.ndjson`, one `{reason, event}` a line, never replayed) beside
-// the spill files, so its batch goes on without it and an operator can see why. The counts add up:
+// the spill files, so its batch goes on without it and an operator can see why (the file counts
+// toward `maxSpillBytes` until the operator removes it). The counts add up:
 // events seen (one per call) + adopted = sent + spilled (to the rejects file) + dropped + pending.
 //
 // Order: while spilling, every new event goes to the file behind the spilled ones, and the file is
