@@ -17,7 +17,7 @@ import { createKafka } from '../core/kafka.ts';
 import { createLogger } from '../core/logger.ts';
 import type { AuditEventV1 } from '../schemas/event.v1.ts';
 import { readTopicRaw, waitForTopic } from './capture.support.ts';
-import { createTestEnv, testLog, type TestEnv } from './support/test.env.ts';
+import { createTestEnv, eventually, testLog, type TestEnv } from './support/test.env.ts';
 
 const BIG = 20 * 1024 * 1024;
 const COMPRESS: Record<string, (b: Buffer) => Buffer> = { gzip: gzipSync, deflate: deflateSync, br: brotliCompressSync, identity: (b) => b };
@@ -95,10 +95,15 @@ async function viaProxy(user: string, body: Buffer, headers: Record<string, stri
   expect(proxied.status).toBe(200);
   expect(proxied.headers['content-encoding']).toBe(direct.headers['content-encoding']);
   expect(proxied.body.equals(direct.body)).toBe(true);
-  expect(await capture.buffer.drain(30_000)).toBe(true);
-  const events = (await readTopicRaw(createKafka(t.config.kafka, testLog), t.config.topics.events))
-    .map((m) => JSON.parse(m.value!.toString()) as AuditEventV1)
-    .filter((e) => e.actor.user_id === user);
+  // The event is built once the decoded copy has been read, which may end just after the client's copy.
+  let events: AuditEventV1[] = [];
+  await eventually(async () => {
+    expect(await capture.buffer.drain(30_000)).toBe(true);
+    events = (await readTopicRaw(createKafka(t.config.kafka, testLog), t.config.topics.events))
+      .map((m) => JSON.parse(m.value!.toString()) as AuditEventV1)
+      .filter((e) => e.actor.user_id === user);
+    return events.length > 0;
+  }, 30_000);
   expect(events).toHaveLength(1);
   return { event: events[0]!, answer: proxied.body };
 }
