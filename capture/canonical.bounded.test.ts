@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalText, CUT_MARKER, writeCanonical } from './canonical.bounded.ts';
+import { canonicalPreview, canonicalText, CUT_MARKER, writeCanonical } from './canonical.bounded.ts';
 import { digest } from './canonical.ts';
 
 /** The recursive definition the writer must match within budget. */
@@ -55,5 +55,14 @@ describe('canonical JSON writer', () => {
     // The same object twice side by side is not a cycle.
     const shared = { k: 1 };
     expect(canonicalText([shared, shared])).toEqual({ text: '[{"k":1},{"k":1}]', truncated: false });
+  });
+
+  it('previews like truncating the whole text, without writing all of it', () => {
+    const truncate = (t: string, n: number) => (t.length <= n ? t : `${t.slice(0, Math.max(0, n - 1))}…`);
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.integer({ min: 0, max: 50 }), (v, n) => {
+        expect(canonicalPreview(v, n)).toBe(truncate(canonicalText(v).text, n));
+      }),
+    );
   });
 });

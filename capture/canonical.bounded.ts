@@ -152,3 +152,13 @@ export function canonicalText(value: unknown, budget: CanonicalBudget = DEFAULT_
   const { truncated } = writeCanonical(value, (p) => parts.push(p), budget);
   return { text: parts.join(''), truncated };
 }
+
+/**
+ * The first `chars` characters of the canonical JSON of `value` (and `…` when there is more), as
+ * `truncate(canonicalJson(value), chars)` would give, without writing the rest of a big value.
+ */
+export function canonicalPreview(value: unknown, chars: number): string {
+  // A UTF-16 character is at most 4 UTF-8 bytes: this many bytes always hold chars + 1 characters.
+  const { text } = canonicalText(value, { maxDepth: DEFAULT_CANONICAL_BUDGET.maxDepth, maxBytes: 4 * (chars + 1) });
+  return text.length <= chars ? text : `${text.slice(0, Math.max(0, chars - 1))}…`;
+}

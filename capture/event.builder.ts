@@ -4,6 +4,7 @@
 // capture path reports a call the same way.
 import { uuidv7 } from '../core/ids.ts';
 import { DEFAULT_EVENT_MAX_BYTES, type AuditEventV1 } from '../schemas/event.v1.ts';
+import { canonicalPreview } from './canonical.bounded.ts';
 import { canonicalJson, digest, sha256Hex } from './canonical.ts';
 import { fitEvent } from './event.fit.ts';
 import { extractResources } from './extract.resources.ts';
@@ -184,7 +185,7 @@ export function buildEvent(call: ObservedCall, identity: Identity, session: Sess
   if (args !== undefined) {
     const d = call.uninspected?.arguments ?? digest(args);
     const redacted = redactValue(args, opts.isDeniedKey);
-    const preview = call.uninspected?.arguments ? `[not inspected: ${d.size_bytes} bytes]` : truncate(canonicalJson(redacted), Math.min(opts.previewChars, 4096));
+    const preview = call.uninspected?.arguments ? `[not inspected: ${d.size_bytes} bytes]` : canonicalPreview(redacted, Math.min(opts.previewChars, 4096));
     event.arguments = { preview, sha256: d.sha256, size_bytes: d.size_bytes };
     const resource = extractResources(redacted);
     if (resource) event.resource = resource;
