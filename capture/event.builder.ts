@@ -4,7 +4,9 @@
 // capture path reports a call the same way.
 import { uuidv7 } from '../core/ids.ts';
 import { DEFAULT_EVENT_MAX_BYTES, type AuditEventV1 } from '../schemas/event.v1.ts';
+import { canonicalPreview } from './canonical.bounded.ts';
 import { canonicalJson, digest, sha256Hex } from './canonical.ts';
+import { fitEvent } from './event.fit.ts';
 import { extractResources } from './extract.resources.ts';
 import { redactText, redactValue } from './redact.ts';
 
@@ -49,6 +51,13 @@ export interface ObservedCall {
   startedAtMs: number;
   durationMs: number;
   outcome: { result: unknown } | { error: JsonRpcError } | { missing: 'cancelled' | 'no_response' };
+  /** Bodies too big to inspect: their hash and size as they streamed past stand in for the values. */
+  uninspected?: { arguments?: BodyDigest; result?: BodyDigest };
+}
+
+export interface BodyDigest {
+  sha256: string;
+  size_bytes: number;
 }
 
 /** The methods capture reports, and the event kind of each. */
@@ -106,7 +115,7 @@ function resultOf(call: ObservedCall): NonNullable<AuditEventV1['result']> {
     const denied = DENIED.test(o.error.message ?? '');
     return { status: denied ? 'denied' : 'error', error_type: denied ? 'access_denied' : RPC_ERRORS[o.error.code] ?? `jsonrpc_${o.error.code}` };
   }
-  const d = digest(o.result);
+  const d = call.uninspected?.result ?? digest(o.result);
   const isError = (o.result as { isError?: unknown })?.isError === true;
   if (!isError) return { status: 'ok', size_bytes: d.size_bytes, sha256: d.sha256 };
   const denied = DENIED.test(textOfToolResult(o.result));
@@ -174,9 +183,9 @@ export function buildEvent(call: ObservedCall, identity: Identity, session: Sess
     event.tool = { name: truncate(name, 256) };
   }
   if (args !== undefined) {
-    const d = digest(args);
+    const d = call.uninspected?.arguments ?? digest(args);
     const redacted = redactValue(args, opts.isDeniedKey);
-    const preview = truncate(canonicalJson(redacted), Math.min(opts.previewChars, 4096));
+    const preview = call.uninspected?.arguments ? `[not inspected: ${d.size_bytes} bytes]` : canonicalPreview(redacted, Math.min(opts.previewChars, 4096));
     event.arguments = { preview, sha256: d.sha256, size_bytes: d.size_bytes };
     const resource = extractResources(redacted);
     if (resource) event.resource = resource;
@@ -184,15 +193,6 @@ export function buildEvent(call: ObservedCall, identity: Identity, session: Sess
   if (kind === 'tool_list') event.tools = listed?.tools ?? [];
   const trace = traceFrom(call.params);
   if (trace) event.trace = trace;
-  return fitToSize(event, opts.maxEventBytes ?? DEFAULT_EVENT_MAX_BYTES);
-}
-
-/** A huge tool list must not make the event too big to send: descriptions go first, hashes stay. */
-function fitToSize(event: AuditEventV1, maxBytes: number): AuditEventV1 {
-  const size = () => Buffer.byteLength(JSON.stringify(event));
-  if (size() <= maxBytes) return event;
-  if (event.tools) event.tools = event.tools.map(({ name, description_sha256 }) => ({ name, description_sha256 }));
-  if (event.arguments && size() > maxBytes) event.arguments.preview = truncate(event.arguments.preview, 256);
-  while (event.tools && event.tools.length > 0 && size() > maxBytes) event.tools = event.tools.slice(0, Math.floor(event.tools.length / 2));
+  fitEvent(event, opts.maxEventBytes ?? DEFAULT_EVENT_MAX_BYTES);
   return event;
 }
