@@ -63,6 +63,13 @@ describe('inference of sensitive actions from tool names', () => {
     expect(cls('transfer_ownership').class).toBe('share.grant');
   });
 
+  it('tells issue and ticket writes (a sink) from issue reads (untrusted content) on trackers the catalogue does not list', () => {
+    for (const tool of ['linear_create_issue', 'update_ticket', 'close_issue', 'jira.createIssue']) expect([tool, cls(tool).class]).toEqual([tool, 'issue.write']);
+    for (const tool of ['search_issues', 'get_ticket', 'list_incidents']) expect([tool, cls(tool).class]).toEqual([tool, 'issue.read']);
+    expect(cls('linear_create_issue').labels).toEqual(['external_sink']);
+    expect(cls('search_issues').labels).toEqual(['untrusted_content']);
+  });
+
   it('marks reads of untrusted content: mail, calendar, shared documents, transactions, web pages, reviews', () => {
     for (const tool of ['search_emails', 'get_day_calendar_events', 'list_shared_files', 'get_most_recent_transactions', 'get_webpage', 'get_rating_reviews_for_hotels']) {
       expect([tool, cls(tool).labels.includes('untrusted_content')]).toEqual([tool, true]);
