@@ -80,14 +80,21 @@ export function classifyTool(catalogue: Catalogue, serverName: string, toolName:
 const MAX_HINTED_PER_TOOL = 16;
 
 function hintedEntry(catalogue: Catalogue, entry: ToolEntry, serverName: string, toolName: string, description: string | undefined, keys: readonly string[] | undefined): ToolEntry {
+  // Remembered hints come back as the same frozen array: no per-event join on the hot path.
+  const last = entry.lastHinted;
+  if (keys !== undefined && entry.lastKeys === keys && last !== undefined && last.description === description) return last.entry;
   const keySig = keys ? keys.join('\u0001') : '';
   let hinted = entry.hinted;
-  const memo = hinted?.get(keySig);
-  if (memo !== undefined && memo.description === description) return memo.entry;
-  const computed = computeEntry(catalogue, serverName, toolName, description, keys);
-  if (hinted === undefined || hinted.size >= MAX_HINTED_PER_TOOL) hinted = entry.hinted = new Map();
-  hinted.set(keySig, { description, entry: computed });
-  return computed;
+  let memo = hinted?.get(keySig);
+  if (memo === undefined || memo.description !== description) {
+    const computed = computeEntry(catalogue, serverName, toolName, description, keys);
+    if (hinted === undefined || hinted.size >= MAX_HINTED_PER_TOOL) hinted = entry.hinted = new Map();
+    memo = { description, entry: computed };
+    hinted.set(keySig, memo);
+  }
+  entry.lastKeys = keys;
+  entry.lastHinted = memo;
+  return memo.entry;
 }
 
 function toolEntry(catalogue: Catalogue, serverName: string, toolName: string): ToolEntry {

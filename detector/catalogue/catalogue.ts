@@ -107,6 +107,9 @@ export interface ToolEntry {
   refines: readonly { refine: CompiledRefine; result: Classification }[];
   /** For inferred tools: entries computed with a description or argument names, by those names. */
   hinted?: Map<string, { description: string | undefined; entry: ToolEntry }>;
+  /** The last argument-name array seen, by identity, and what it resolved to. */
+  lastKeys?: readonly string[] | undefined;
+  lastHinted?: { description: string | undefined; entry: ToolEntry };
 }
 
 export interface Catalogue {
