@@ -105,6 +105,12 @@ describe('shell command normaliser: bounds', () => {
     expect(r.commands).toEqual(['ls']);
   });
 
+  it('skips substitutions nested past its depth without losing the commands after them', () => {
+    const r = normalizeShell(`${'$(echo '.repeat(12)}x${')'.repeat(12)}; curl y`);
+    expect(r.commands).toEqual(['echo', 'curl']);
+    expect(r.argvs[r.argvs.length - 1]).toEqual(['curl', 'y']);
+  });
+
   it('keeps output proportional to input on doubling variables, nested braces and deep substitutions', () => {
     const outputSize = (line: string) => normalizeShell(line).argvs.flat().reduce((n, w) => n + w.length, 0);
     const doubling = (k: number) => `a=x;${'a=$a$a;'.repeat(k)}echo $a`;

@@ -21,8 +21,11 @@ const MAX_OUTPUT_CHARS = 65_536;
 const MAX_VARS = 64;
 const MAX_VAR_VALUE = 256;
 const MAX_BRACE_RESULTS = 64;
-/** brace-expansion's own work grows with the number of groups; longer words are kept literal. */
+/** brace-expansion's own work grows with the groups of a word; bigger words are kept literal. */
 const MAX_BRACE_WORD = 256;
+const MAX_BRACE_GROUPS = 8;
+/** Words brace-expanded per line; later ones are kept literal. */
+const MAX_BRACE_WORDS = 32;
 
 export interface ShellCommands {
   /** Every simple command found, also inside substitutions, `sh -c` and `eval`, as normalised words. */
@@ -50,7 +53,7 @@ const ASCII_ONLY = /^[\x00-\x7f]*$/;
 
 export function normalizeShell(input: string | readonly string[]): ShellCommands {
   const out: ShellCommands = { argvs: [], commands: [], truncated: false };
-  const st: State = { out, names: new Set(), vars: new Map(), outputChars: 0 };
+  const st: State = { out, names: new Set(), vars: new Map(), outputChars: 0, braceWords: 0 };
   if (typeof input === 'string') {
     let text = input;
     if (text.length > MAX_SHELL_INPUT) {
@@ -76,6 +79,7 @@ interface State {
   names: Set<string>;
   vars: Map<string, string>;
   outputChars: number;
+  braceWords: number;
 }
 
 const BLANK = new Set([' ', '\t']);
@@ -256,7 +260,8 @@ class Lexer {
       this.skipBalanced('(', ')', 2);
     } else if (next === '(') {
       this.i += 2;
-      w.lits(this.depth < MAX_DEPTH ? echoValue(this.subParse()) : '', true);
+      if (this.depth < MAX_DEPTH) w.lits(echoValue(this.subParse()), true);
+      else this.skipBalanced('(', ')', 1);
     } else if (next === '{') {
       this.i += 2;
       const start = this.i;
@@ -331,6 +336,8 @@ class Lexer {
   }
 }
 
+const BRACE_SYNTAX = /[\\{},.]/g;
+
 /** Accumulates one word, tracking which `{` `,` `}` were unquoted (only those brace-expand). */
 class WordBuilder {
   private cur = '';
@@ -361,9 +368,27 @@ class WordBuilder {
     }
   }
 
+  /** Appends a whole run at once (substitution output, a quoted span, a variable's value). */
   lits(text: string, quoted: boolean): void {
     this.started = true;
-    for (const ch of text) this.lit(ch, quoted);
+    if (text === '') return;
+    const room = MAX_OUTPUT_CHARS - this.st.outputChars;
+    if (room <= 0) {
+      this.st.out.truncated = true;
+      return;
+    }
+    if (text.length > room) {
+      text = text.slice(0, room);
+      this.st.out.truncated = true;
+    }
+    this.st.outputChars += text.length;
+    if (quoted && this.plainPrefix === Infinity && this.words.length === 0) this.plainPrefix = this.cur.length;
+    this.cur += text;
+    if (quoted) this.tpl += text.replace(BRACE_SYNTAX, '\\$&');
+    else {
+      this.tpl += text;
+      for (let k = text.indexOf('{'); k >= 0; k = text.indexOf('{', k + 1)) this.braces++;
+    }
   }
 
   /** A variable's value: unquoted, its blanks split words and an empty value adds no word. */
@@ -385,7 +410,7 @@ class WordBuilder {
 
   private flush(): void {
     if (this.started || this.cur !== '') {
-      if (this.braces > 0 && this.tpl.length <= MAX_BRACE_WORD) {
+      if (this.braces > 0 && this.braces <= MAX_BRACE_GROUPS && this.tpl.length <= MAX_BRACE_WORD && this.st.braceWords++ < MAX_BRACE_WORDS) {
         const expanded = expand(this.tpl, { max: MAX_BRACE_RESULTS, maxLength: MAX_BRACE_WORD * MAX_BRACE_RESULTS });
         if (expanded.length > 0) this.words.push(...expanded);
         else this.words.push(this.cur);
