@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeEvent } from '../test/support/events.factory.ts';
 import type { AuditEventV1 } from '../schemas/event.v1.ts';
-import { loadCatalogue } from './catalogue/catalogue.ts';
+import { loadCatalogue, pathsRegex } from './catalogue/catalogue.ts';
 import { classify, classifyTool, isInternalRecipient, NO_CLASS } from './classify.ts';
 
 const catalogue = loadCatalogue();
@@ -45,6 +45,11 @@ describe('classify', () => {
     for (const path of ['/srv/app/.env', '/srv/app/.env.local', '/srv/app/.env.production']) {
       expect([path, classify(call('filesystem', 'read_file', { resource: { paths: [path] } }), catalogue).class]).toEqual([path, 'secret.read']);
     }
+  });
+
+  it('pre-filters an extglob path pattern by its literal part, not by the alternatives it excludes', () => {
+    const envFiles = pathsRegex(['**/.env.!(example|sample)']);
+    expect(['/a/.env.local', '/a/.env.example', '/a/.env.sample', '/a/template'].map((p) => envFiles.test(p))).toEqual([true, false, false, false]);
   });
 
   it('classifies changing a credential as credential.change, not as reading a secret', () => {

@@ -63,7 +63,8 @@ export function classify(event: Classifiable, catalogue: Catalogue, hints?: Tool
       break;
     }
   }
-  if (event.tenant_id !== undefined && result.labels.includes(EXTERNAL_SINK) && allRecipientsInternal(catalogue, event.tenant_id, event.resource?.recipients)) {
+  // Most deployments name no internal domain: one size check and the per-event path is as before.
+  if (catalogue.internalDomains.size > 0 && event.tenant_id !== undefined && result.labels.includes(EXTERNAL_SINK) && allRecipientsInternal(catalogue, event.tenant_id, event.resource?.recipients)) {
     return internalVariant(catalogue, result);
   }
   return result;

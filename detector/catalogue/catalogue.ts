@@ -159,8 +159,8 @@ export function pathsRegex(globs: readonly string[]): PathTest {
 /** The longest wildcard-free part of a glob, without surrounding slashes (null if under 3 chars). */
 function literalHint(glob: string): string | null {
   let best = '';
-  // Brace and bracket groups are alternatives, not literals: treat them as wildcards.
-  for (const part of glob.replace(/\{[^}]*\}|\[[^\]]*\]/g, '*').split(/[*?[\]{}!()+@]+/)) {
+  // Brace, bracket and extglob groups (`!(a|b)`) are alternatives, not literals: treat them as wildcards.
+  for (const part of glob.replace(/\{[^}]*\}|\[[^\]]*\]|[!@?*+]?\([^)]*\)/g, '*').split(/[*?[\]{}!()+@|]+/)) {
     const trimmed = part.replace(/^\/+|\/+$/g, '');
     if (trimmed.length > best.length) best = trimmed;
   }
