@@ -2,7 +2,8 @@
 // later call of a tool the catalogue does not know can be classified from its description and
 // input keys (classify's `hints`). The same hints object is returned until the next listing, which
 // lets classify reuse its cached inference by identity. Bounded: the oldest servers are forgotten.
-import type { ToolHints } from './classify.ts';
+import type { AuditEvent } from '../schemas/event.ts';
+import { classify, type Catalogue, type Classification, type ToolHints } from './classify.ts';
 
 /** Servers remembered at once (per detector); a listing of a new one beyond this drops the oldest. */
 export const MAX_REMEMBERED_SERVERS = 10_000;
@@ -50,3 +51,17 @@ export class ToolHintsMemory {
 }
 
 const serverKey = (tenantId: string, serverName: string) => `${tenantId}\u0000${serverName}`;
+
+/**
+ * Classifies an event with what its server's last tools/list said about the tool, and remembers
+ * listings as they pass. Ingest and the detector both classify this way, so the class stored in
+ * ClickHouse is the class the rules matched on.
+ */
+export function classifyWithHints(memory: ToolHintsMemory, e: AuditEvent, catalogue: Catalogue): Classification {
+  if (e.kind === 'tool_list') {
+    memory.observe(e);
+    return classify(e, catalogue);
+  }
+  const hints = e.kind === 'tool_call' && e.tool ? memory.hintsFor(e.tenant_id, e.server.name, e.tool.name) : undefined;
+  return classify(e, catalogue, hints);
+}

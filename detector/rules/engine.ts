@@ -14,7 +14,7 @@
 // events) is dropped, so a consumer re-reading uncommitted events raises nothing twice.
 import { EMPTY_BASELINES, type BaselineSnapshot, type UserBaseline } from '../baselines/baseline.types.ts';
 import type { Catalogue } from '../catalogue/catalogue.ts';
-import { classify } from '../classify.ts';
+import { classifyWithHints, ToolHintsMemory } from '../tool.hints.ts';
 import type { AuditEvent } from '../../schemas/event.ts';
 import { createBaselineRule } from './baseline.rule.ts';
 import { createDriftRule } from './drift.rule.ts';
@@ -114,6 +114,8 @@ export function createEngine(opts: EngineOptions): Engine {
   const risk = new RiskAccumulator(opts.risk);
   const riskHorizonMs = 8 * (opts.risk?.halfLifeMs ?? DEFAULT_RISK.halfLifeMs);
   const watermarkFromEvents = opts.watermarkFromEvents ?? true;
+  // What each server's last tools/list said, for classifying tools the catalogue does not know.
+  const toolHints = new ToolHintsMemory();
   const handlers = opts.rules.filter((r) => r.enabled).map((r, i) => createHandler(r, i, catalogue));
   const timed = handlers.filter((h) => h.onWatermark);
   const swept = handlers.filter((h) => h.sweep);
@@ -288,7 +290,7 @@ export function createEngine(opts: EngineOptions): Engine {
       if (ts < watermark) s.late++;
       // Timers due before this event are fired first: an event past a deadline cannot cancel it.
       if (watermarkFromEvents) moveWatermark(ts - lateness);
-      const cls = classify(e, catalogue);
+      const cls = classifyWithHints(toolHints, e, catalogue);
       const ev: Ev = { e, ts, cls, user: u };
       // Conditions on destinations read the user's baseline from the state (cached per snapshot).
       if (u.baselineOf !== ctx.baselines) {

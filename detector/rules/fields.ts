@@ -4,6 +4,7 @@
 import { destinationsOf } from './destinations.ts';
 import { episodeOf } from './provenance.ts';
 import type { Ev } from './rule.types.ts';
+import { shellCommandsOf } from './shell.commands.ts';
 
 export type FieldValue = string | number | boolean | readonly string[] | undefined;
 
@@ -45,6 +46,9 @@ export const FIELDS: Record<string, FieldDef> = {
   'result.secrets': a((ev) => (ev.e.schema_version === 2 ? ev.e.result?.secrets : undefined)),
   episode: s((ev) => episodeOf(ev) || undefined),
   destinations: a((ev) => destinationsOf(ev)),
+  // Command names a shell call runs, after undoing quoting, escapes, $IFS, brace expansion,
+  // substitutions and look-alike letters (shell.normalize.ts); [] for other calls.
+  'shell.commands': a((ev) => shellCommandsOf(ev)),
   'resource.paths': a((ev) => ev.e.resource?.paths),
   'resource.urls': a((ev) => ev.e.resource?.urls),
   'resource.hosts': a((ev) => ev.e.resource?.hosts),

@@ -2,6 +2,7 @@
 import { FIELDS, valuesOf } from './fields.ts';
 import type { Ev, RuleMatch, RuleRef } from './rule.types.ts';
 import { episodeOf } from './provenance.ts';
+import { commandTextOf } from './shell.commands.ts';
 import type { Rule } from './rule.schema.ts';
 
 export const MAX_EVIDENCE = 64;
@@ -59,7 +60,8 @@ export function describeCall(ev: Ev): string {
   const e = ev.e;
   const what = e.tool?.name ?? e.kind;
   const r = e.resource;
-  const target = r?.paths?.[0] ?? r?.hosts?.[0] ?? r?.recipients?.[0] ?? r?.tables?.[0] ?? r?.urls?.[0];
+  // A shell call is told by its (redacted) command, not by its working folder.
+  const target = commandTextOf(ev) ?? r?.paths?.[0] ?? r?.hosts?.[0] ?? r?.recipients?.[0] ?? r?.tables?.[0] ?? r?.urls?.[0];
   return `${what}${target ? ` ${truncate(target, 120)}` : ''} on ${e.server.name}${ev.cls.class ? ` [${ev.cls.class}]` : ''}`;
 }
 
