@@ -18,6 +18,7 @@ interface Label {
   injected_exchange_id?: string;
   harmful_exchange_ids?: string[];
   harmful_action_ids?: string[];
+  first_harmful_action_ts?: string;
   revealable?: boolean;
   not_revealable_reason?: string;
 }
@@ -61,6 +62,8 @@ describe('AgentDojo export', () => {
       expect(textOf(rs[injectedAt]!)).toContain('<INFORMATION>');
       for (const h of label.harmful_exchange_ids!) expect(ids.indexOf(h)).toBeGreaterThan(injectedAt);
       expect(label.harmful_action_ids!.every((h) => label.harmful_exchange_ids!.includes(h))).toBe(true);
+      const firstAction = label.harmful_action_ids![0];
+      if (firstAction) expect(label.first_harmful_action_ts).toBe(rs[ids.indexOf(firstAction)]!.ts);
       if (label.revealable) expect(label.harmful_action_ids!.length).toBeGreaterThan(0);
       else expect(label.not_revealable_reason).toBeTruthy();
     }

@@ -57,7 +57,8 @@ class Writer:
         self.file.write((json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode())
         self.lines += 1
 
-    def trace(self, trace, trace_id: str, user: str, start: dt.datetime, rng: random.Random) -> list[str]:
+    def trace(self, trace, trace_id: str, user: str, start: dt.datetime, rng: random.Random) -> list[tuple[str, str]]:
+        """Writes the trace; returns (request id, ts) of each call."""
         tenant = TENANTS[trace.suite]
         base = {"tenant_id": tenant, "user_id": user, "agent_id": AGENT, "client": CLIENT}
         t = start
@@ -96,8 +97,8 @@ class Writer:
                     "duration_ms": duration,
                 }
             )
+            ids.append((rid, iso(t)))
             t += dt.timedelta(milliseconds=duration)
-            ids.append(rid)
         return ids
 
     def close(self) -> None:
@@ -166,8 +167,11 @@ def export_suite(name: str, suite, out: Path, args, all_labels: list, stats: dic
     harmful = 0
     for n, (start, user, tr) in enumerate(schedule(assigned, users, args.day, rng), 1):
         trace_id = f"{prefix}-a{n:04d}"
-        ids = w.trace(tr, trace_id, user, start, rng)
-        lab = labelling.label(tr, trace_id, ids, suite.injection_tasks[tr.injection_task].GOAL)
+        written = w.trace(tr, trace_id, user, start, rng)
+        lab = labelling.label(tr, trace_id, [rid for rid, _ in written], suite.injection_tasks[tr.injection_task].GOAL)
+        ts_of = dict(written)
+        if lab["harmful_action_ids"]:
+            lab["first_harmful_action_ts"] = ts_of[lab["harmful_action_ids"][0]]
         harmful += len(lab["harmful_exchange_ids"])
         all_labels.append({**lab, "user_id": user, "tenant_id": TENANTS[name], "start": iso(start)})
     w.close()
