@@ -24,7 +24,7 @@ export interface RiskOptions {
 }
 
 /** Defaults: two medium signals (40 + 60) or three weak ones within about half an hour make a story. */
-export const DEFAULT_RISK: RiskOptions = { threshold: 100, halfLifeMs: 30 * 60_000, minDistinctRules: 2, routineWeight: 0.5 };
+export const DEFAULT_RISK: RiskOptions = { threshold: 100, halfLifeMs: 30 * 60_000, minDistinctRules: 2, routineWeight: 0.3 };
 
 export const RISK_RULE: RuleRef = { id: 'risk.story', version: 1, title: 'Signals of one agent run add up to an attack story', kind: 'risk' };
 
@@ -32,6 +32,8 @@ export const RISK_RULE: RuleRef = { id: 'risk.story', version: 1, title: 'Signal
 const MAX_STORIES = 200_000;
 /** Hours of a user×tool baseline after which the tool counts as routine for the user. */
 const ROUTINE_MIN_ACTIVE_HOURS = 24;
+/** A routine tool lowers the weight a little only: attacks use the tools a user uses too. */
+const ROUTINE_TOOL_WEIGHT = 0.8;
 
 interface Story {
   score: number;
@@ -91,12 +93,20 @@ export class RiskAccumulator {
     return alert;
   }
 
+  /**
+   * How routine the signal's call is for this user, from the baseline: a credential store the
+   * user's agents read in the period weighs `routineWeight`; a tool the user calls most active
+   * hours weighs a little less than a rare one. 1 for anything new.
+   */
   private routine(signal: RuleMatch, baselines: BaselineSnapshot): number {
     const e = signal.evidence[signal.evidence.length - 1]!;
+    const paths = e.resource?.paths;
+    const user = paths && paths.length > 0 ? baselines.user(e.tenant_id, e.actor.user_id) : undefined;
+    if (user?.knownSecretPaths && paths!.every((p) => user.knownSecretPaths!.has(p))) return this.opts.routineWeight;
     const tool = e.tool?.name;
     if (!tool) return 1;
     const b = baselines.userTool(e.tenant_id, e.actor.user_id, tool);
-    return b && b.callsPerHour.samples >= ROUTINE_MIN_ACTIVE_HOURS ? this.opts.routineWeight : 1;
+    return b && b.callsPerHour.samples >= ROUTINE_MIN_ACTIVE_HOURS ? ROUTINE_TOOL_WEIGHT : 1;
   }
 
   /** An alert of its own explains the story of its user and episode: start them afresh. */

@@ -26,12 +26,13 @@ alert: true
 match: { labels: external_sink, provenance: { from: untrusted_content, in: destinations, within: 15m } }
 `);
 
-function baselineWith(known: string[], weeks = 2, routineTool?: string): BaselineSnapshot {
+function baselineWith(known: string[], weeks = 2, routineTool?: string, secretPaths: string[] = []): BaselineSnapshot {
   const m: MetricBaseline = { samples: 100, median: 1, mad: 1, p95: 2 };
   const user: UserBaseline = {
     callsPerHour: m, bytesOutPerHour: m, bytesInPerCall: m, errorRatePerHour: m, distinctResourcesPerHour: m,
     hourOfWeek: new Array(168).fill(1), weeks, knownTools: new Set(), knownServers: new Set(), knownHosts: new Set(),
     knownDestinations: new Set(known.map(fixtureFingerprint)),
+    knownSecretPaths: new Set(secretPaths),
   };
   return {
     computedAt: timeOf('-1d'),
@@ -201,6 +202,11 @@ match: { tool.class: ${cls} }
 
   it("a tool the user calls routinely weighs less (this user's agent reads that file every day)", () => {
     expect(alerts(run([credRead, sink], [secret('+0s'), post('+1m')], baselineWith([], 2, 'read_file')))).toHaveLength(0);
+  });
+
+  it("a credential store this user's agents read in the baseline period weighs little (a daily kube config)", () => {
+    expect(alerts(run([credRead, sink], [secret('+0s'), post('+1m')], baselineWith([], 2, undefined, ['/home/a/.ssh/id_rsa'])))).toHaveLength(0);
+    expect(alerts(run([credRead, sink], [secret('+0s'), post('+1m')], baselineWith([], 2, undefined, ['/home/a/.kube/config'])))).toHaveLength(1);
   });
 
   it('stories are per user: signals of two users never add up', () => {
