@@ -4,6 +4,7 @@
 // headers, body size limit, and one error shape (application/problem+json) for every error.
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
+import { FailedAuthLimiter } from './auth/failed.auth.limiter.ts';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ApiDeps } from './api.deps.ts';
@@ -72,7 +73,8 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   });
   await registerOpenApi(app);
 
-  app.addHook('onRequest', authHook(verifier, config.clickhouse.database, log));
+  const failedAuth = new FailedAuthLimiter({ max: config.api.authFailuresMax, windowMs: config.api.authFailuresWindowMs });
+  app.addHook('onRequest', authHook(verifier, config.clickhouse.database, log, failedAuth));
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unknown';
     metrics.requests.inc({ route, method: req.method, status: String(reply.statusCode) });

@@ -174,6 +174,14 @@ export const settings = {
     schema: int(1_000, 3_600_000).default(60_000),
     doc: 'Length of the per-key rate-limit window (ms).',
   },
+  MCP_AUDIT_API_AUTH_FAILURES_MAX: {
+    schema: int(1, 100_000).default(20),
+    doc: 'Failed authentications one source address may make per window; then its requests get 429 before any key lookup until the window ends.',
+  },
+  MCP_AUDIT_API_AUTH_FAILURES_WINDOW_MS: {
+    schema: int(1_000, 86_400_000).default(60_000),
+    doc: 'Length of the failed-authentication window per source address (ms).',
+  },
   MCP_AUDIT_API_KEY_CACHE_MS: {
     schema: int(0, 300_000).default(5_000),
     doc: 'How long the API caches an API key lookup (ms); a revoked key stops working within this time.',
@@ -363,6 +371,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       eventsBatchMax: e.MCP_AUDIT_API_EVENTS_BATCH_MAX,
       rateLimitMax: e.MCP_AUDIT_API_RATE_LIMIT_MAX,
       rateLimitWindowMs: e.MCP_AUDIT_API_RATE_LIMIT_WINDOW_MS,
+      authFailuresMax: e.MCP_AUDIT_API_AUTH_FAILURES_MAX,
+      authFailuresWindowMs: e.MCP_AUDIT_API_AUTH_FAILURES_WINDOW_MS,
       keyCacheMs: e.MCP_AUDIT_API_KEY_CACHE_MS,
     },
     clickhouseCluster: e.MCP_AUDIT_CLICKHOUSE_CLUSTER,

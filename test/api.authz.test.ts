@@ -1,7 +1,8 @@
 // Authorization matrix: every route × {no key, malformed key, revoked key, wrong scope, another
 // tenant's key, the right key} → the right status, through app.inject() against the real
 // ClickHouse and Kafka. Another tenant's ids answer 404 and its data never appears.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { KeyStore } from '../api/auth/key.store.ts';
 import type { Scope } from '../api/auth/scopes.ts';
 import { scopes } from '../api/auth/scopes.ts';
 import { computeBaselines } from '../detector/baselines/baselines.compute.ts';
@@ -68,7 +69,8 @@ const routes: Route[] = [
 const publicRoutes = ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs'];
 
 beforeAll(async () => {
-  h = await apiHarness('api_authz');
+  // The matrix presents many bad keys from one address; the failed-auth limit has its own test below.
+  h = await apiHarness('api_authz', { MCP_AUDIT_API_AUTH_FAILURES_MAX: '100000' });
   const db = h.env.config.clickhouse.database;
   const now = Date.now() - 3_600_000;
   chainA = makeChain('tenant-a', 'alice@a.example', now);
@@ -179,5 +181,26 @@ describe('authorization matrix', () => {
     // Stands for MCP_AUDIT_API_KEY_CACHE_MS passing (5 s by default).
     h.app.clearKeyCache();
     expect((await h.app.inject({ url: '/v1/incidents', headers })).statusCode).toBe(401);
+  });
+});
+
+describe('failed authentication limit', () => {
+  it('after 5 failures an address gets 429 with Retry-After, even with a valid key, and no key lookup is made', async () => {
+    const limited = await apiHarness('api_authfail', { MCP_AUDIT_API_AUTH_FAILURES_MAX: '5' });
+    try {
+      const good = await limited.key('acme', ['incidents:read'], 'analyst');
+      const lookups = vi.spyOn(KeyStore.prototype, 'find');
+      const call = (key: string) => limited.app.inject({ url: '/v1/incidents', headers: { authorization: `Bearer ${key}` } });
+      for (let i = 0; i < 5; i++) expect((await call(`mcpa_${'0'.repeat(16)}_${'x'.repeat(43)}${i}`)).statusCode).toBe(401);
+      const found = lookups.mock.calls.length;
+      const refused = await call(good);
+      expect(refused.statusCode).toBe(429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      for (let i = 0; i < 20; i++) expect((await call(`mcpa_${'1'.repeat(16)}_${'y'.repeat(44)}`)).statusCode).toBe(429);
+      expect(lookups.mock.calls.length, 'a limited address caused key lookups').toBe(found);
+      lookups.mockRestore();
+    } finally {
+      await limited.close();
+    }
   });
 });

@@ -96,14 +96,18 @@ describe('incidents', () => {
   it('changes status with note and actor, keeps the history, and the status filter follows', async () => {
     const id = chains[3]!.alert.incident_id;
     for (const [action, note] of [['acknowledge', 'looking'], ['false_positive', 'backup job'], ['reopen', 'not so sure'], ['resolve', 'key rotated']]) {
-      const res = await h.app.inject({ method: 'POST', url: `/v1/incidents/${id}/status`, headers, payload: { action, note, ...(action === 'resolve' ? { actor: 'carol' } : {}) } });
+      const res = await h.app.inject({ method: 'POST', url: `/v1/incidents/${id}/status`, headers, payload: { action, note } });
       expect(res.statusCode, res.body).toBe(200);
     }
     const body = await get(`/v1/incidents/${id}`);
     expect(body.incident.status).toBe('resolved');
-    expect(body).toMatchObject({ note: 'key rotated', actor: 'carol' });
+    expect(body).toMatchObject({ note: 'key rotated', actor: expect.stringMatching(/^analyst \(key [^)]+\)$/) });
     expect(body.history.map((x: { status: string }) => x.status)).toEqual(['acknowledged', 'false_positive', 'open', 'resolved']);
-    expect(body.history[0].actor).toBe('analyst');
+    expect(body.history.every((x: { actor: string }) => x.actor === body.actor)).toBe(true);
+    // The actor comes from the key: a body naming someone else is refused, and nothing changes.
+    const forged = await h.app.inject({ method: 'POST', url: `/v1/incidents/${id}/status`, headers, payload: { action: 'reopen', note: 'x', actor: 'carol' } });
+    expect(forged.statusCode, forged.body).toBe(400);
+    expect((await get(`/v1/incidents/${id}`)).incident.status).toBe('resolved');
     expect(ids(await get('/v1/incidents?status=resolved'))).toEqual([id]);
     expect(ids(await get('/v1/incidents?limit=100&status=open'))).not.toContain(id);
     const missing = await h.app.inject({ method: 'POST', url: `/v1/incidents/${'f'.repeat(64)}/status`, headers, payload: { action: 'resolve' } });

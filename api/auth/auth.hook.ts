@@ -6,6 +6,7 @@ import type { Logger } from '../../core/logger.ts';
 import { HttpProblem } from '../problem.ts';
 import { scopeOfKey, type TenantScope } from '../queries/tenant.scope.ts';
 import { keyFromAuthorization } from './api.key.ts';
+import type { FailedAuthLimiter } from './failed.auth.limiter.ts';
 import type { KeyVerifier } from './key.verifier.ts';
 import { hasScope, type Scope } from './scopes.ts';
 
@@ -29,14 +30,23 @@ declare module 'fastify' {
 
 const CHALLENGE = { 'www-authenticate': 'Bearer realm="mcp-audit"' };
 
-export function authHook(verifier: KeyVerifier, database: string, log: Logger) {
+export function authHook(verifier: KeyVerifier, database: string, log: Logger, failures: FailedAuthLimiter) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const needed = req.routeOptions.config.scope;
     if (!needed) return;
+    // An address that keeps failing is refused before any key lookup.
+    const waitMs = failures.retryAfterMs(req.ip);
+    if (waitMs > 0) {
+      throw new HttpProblem(429, 'too many failed authentications from this address; try again later', { headers: { 'retry-after': String(Math.ceil(waitMs / 1000)) } });
+    }
     const presented = keyFromAuthorization(req.headers.authorization);
-    if (!presented) throw new HttpProblem(401, 'an API key is required: Authorization: Bearer mcpa_<id>_<secret>', { headers: CHALLENGE });
+    if (!presented) {
+      failures.fail(req.ip);
+      throw new HttpProblem(401, 'an API key is required: Authorization: Bearer mcpa_<id>_<secret>', { headers: CHALLENGE });
+    }
     const verified = await verifier.verify(presented);
     if (!verified.ok) {
+      failures.fail(req.ip);
       // The reason is logged for operators (never the key); the client learns only that it failed.
       log.info({ reason: verified.reason, url: req.routeOptions.url }, 'api key refused');
       throw new HttpProblem(401, 'the API key is not valid', { headers: CHALLENGE });

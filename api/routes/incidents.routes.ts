@@ -213,10 +213,10 @@ export const incidentsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (
       summary: 'Change the status of an incident (acknowledge, resolve, false_positive, reopen)',
       security,
       params: idParams,
-      body: z.object({
+      // Strict: the actor is the API key that made the change, never a claim in the body.
+      body: z.strictObject({
         action: z.enum(['acknowledge', 'resolve', 'false_positive', 'reopen']),
         note: z.string().max(4096).default(''),
-        actor: z.string().min(1).max(256).optional().describe('Who made the decision; defaults to the API key name'),
       }),
       response: {
         200: z.object({ incident_id: z.string(), status: z.enum(incidentStatuses), note: z.string(), actor: z.string(), changed_at: isoTime }),
@@ -230,7 +230,7 @@ export const incidentsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (
       const [state, alerts] = await Promise.all([incidentState(ch, scope, id), incidentAlerts(ch, scope, id)]);
       if (!state && alerts.length === 0) throw new HttpProblem(404, 'no such incident');
       const status = actions[req.body.action];
-      const actor = req.body.actor ?? (auth.keyName || `key:${auth.keyId}`);
+      const actor = actorOf(auth);
       // Later than the current row even if clocks disagree, so the new status always wins.
       const atMs = Math.max(Date.now(), Number(state?.version ?? 0) + 1);
       await changeIncidentStatus(ch, scope, {
@@ -246,3 +246,8 @@ export const incidentsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (
     },
   });
 };
+
+/** Who changed an incident: the API key that authenticated the request, by name and id. */
+export function actorOf(auth: { keyId: string; keyName: string }): string {
+  return auth.keyName ? `${auth.keyName} (key ${auth.keyId})` : `key ${auth.keyId}`;
+}
