@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEventV1 } from '../schemas/event.v1.ts';
+import type { AuditEventV2 } from '../schemas/event.v2.ts';
+import { TEST_HASH_KEY } from '../test/support/hash.keys.ts';
 import { CallTracker } from './call.tracker.ts';
 import { denyKeyMatcher } from './redact.ts';
 
 function tracker() {
-  const events: AuditEventV1[] = [];
+  const events: AuditEventV2[] = [];
   const errors: unknown[] = [];
   const t = new CallTracker({
     session: { transport: 'stdio', fallbackServerName: 'srv' },
     identity: { tenantId: 't', userId: 'u' },
-    build: { isDeniedKey: denyKeyMatcher([]), previewChars: 100 },
+    build: { isDeniedKey: denyKeyMatcher([]), previewChars: 100, hashKey: TEST_HASH_KEY },
     emit: (e) => events.push(e),
     onError: (e) => errors.push(e),
   });

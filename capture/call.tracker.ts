@@ -2,7 +2,7 @@
 // the server, matched by id; batches and notifications handled) and hands each finished exchange
 // of an audited method to `emit` as an audit event. It only observes parsed copies of the
 // messages: what is relayed is never touched here, and nothing here ever throws to the relay.
-import type { AuditEventV1 } from '../schemas/event.v1.ts';
+import type { AuditEventV2 } from '../schemas/event.v2.ts';
 import { AUDITED_METHODS, buildEvent, type BuildOptions, type Identity, type ObservedCall, type SessionInfo } from './event.builder.ts';
 
 interface Pending {
@@ -19,7 +19,7 @@ export interface CallTrackerDeps {
   /** Identity of the caller; may differ per message (HTTP headers), so it is read per request. */
   identity: Identity;
   build: BuildOptions;
-  emit: (event: AuditEventV1) => void;
+  emit: (event: AuditEventV2) => void;
   /** Called when an exchange could not be turned into an event (a bug or a hostile message). */
   onError?: (err: unknown) => void;
   /** Most calls waiting for a response at once; beyond it the oldest is reported as no_response. */

@@ -5,14 +5,15 @@ import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Registry } from '../core/metrics.ts';
 import { AuditProducer } from '../producer/audit.producer.ts';
-import type { AuditEventV1 } from '../schemas/event.v1.ts';
+import type { AuditEventV2 } from '../schemas/event.v2.ts';
 import type { BuildOptions, Identity } from './event.builder.ts';
+import { resolveHashKey } from './hash.key.ts';
 import { DEFAULT_DENY_KEYS, denyKeyMatcher } from './redact.ts';
 import { SpillBuffer } from './spill.buffer.ts';
 
 export interface Capture {
   /** Queues an event for Kafka; never throws, never waits. */
-  push(event: AuditEventV1): void;
+  push(event: AuditEventV2): void;
   build: BuildOptions;
   buffer: SpillBuffer;
   /** Delivers what it can within the configured stop timeout; the rest stays in the spill file. */
@@ -37,6 +38,8 @@ export function createCapture(config: Config, deps: { kafka: Kafka; log: Logger;
       isDeniedKey: denyKeyMatcher([...DEFAULT_DENY_KEYS, ...config.capture.denyKeys]),
       previewChars: config.capture.previewChars,
       maxEventBytes: config.event.maxBytes,
+      hashKey: resolveHashKey({ hashKey: config.capture.hashKey, hashKeyId: config.capture.hashKeyId, stackDir: config.stack.dir }, deps.log),
+      episodeIdleMs: config.capture.episodeIdleMs,
     },
     buffer,
     stop: () => buffer.stop(config.capture.stopTimeoutMs),

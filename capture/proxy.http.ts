@@ -11,7 +11,7 @@ import { createServer, request as httpRequest, Agent as HttpAgent, type Incoming
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../core/logger.ts';
-import type { AuditEventV1 } from '../schemas/event.v1.ts';
+import type { AuditEventV2 } from '../schemas/event.v2.ts';
 import { CallTracker } from './call.tracker.ts';
 import type { BuildOptions, Identity, SessionInfo } from './event.builder.ts';
 
@@ -25,7 +25,7 @@ export interface HttpProxyOptions {
 }
 
 export interface HttpProxyDeps {
-  capture: { push(event: AuditEventV1): void; build: BuildOptions };
+  capture: { push(event: AuditEventV2): void; build: BuildOptions };
   log: Logger;
 }
 

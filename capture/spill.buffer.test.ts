@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../core/logger.ts';
 import { uuidv7 } from '../core/ids.ts';
-import type { AuditEventV1 } from '../schemas/event.v1.ts';
+import type { AuditEvent } from '../schemas/event.ts';
 import { SpillBuffer, type EventSender } from './spill.buffer.ts';
 
 const log = createLogger('silent');
@@ -20,7 +20,7 @@ class GateSender implements EventSender {
   async disconnect(): Promise<void> {}
   async sendMany(events: unknown[]): Promise<void> {
     while (!this.up) await new Promise<void>((r) => this.waiters.push(r));
-    this.received.push(...(events as AuditEventV1[]).map((e) => e.event_id));
+    this.received.push(...(events as AuditEvent[]).map((e) => e.event_id));
   }
   setUp(up: boolean): void {
     this.up = up;
@@ -28,7 +28,7 @@ class GateSender implements EventSender {
   }
 }
 
-const event = (i: number): AuditEventV1 => ({
+const event = (i: number): AuditEvent => ({
   schema_version: 1,
   event_id: uuidv7(),
   ts: new Date(1_700_000_000_000 + i).toISOString(),

@@ -1,14 +1,15 @@
 // The producer library MCP components use to report audit events.
 //
-// - validates every event against the v1 contract before it leaves the process (a bad event is a
-//   clear error to the caller, never a dead letter later);
+// - validates every event against the contract (v2, or v1 from older components) before it leaves
+//   the process (a bad event is a clear error to the caller, never a dead letter later);
 // - keys each message `tenant_id:user_id`, so one user's events stay ordered in one partition;
 // - idempotent kafkajs producer with acks from all in-sync replicas, so broker retries never write
 //   a message twice;
 // - batches: sends issued within `lingerMs` of each other go to Kafka in one request.
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { idempotentProducerConfig } from '../core/kafka.ts';
-import { auditEventV1, DEFAULT_EVENT_MAX_BYTES, eventKey, type AuditEventV1 } from '../schemas/event.v1.ts';
+import { auditEvent, type AuditEvent } from '../schemas/event.ts';
+import { DEFAULT_EVENT_MAX_BYTES, eventKey } from '../schemas/event.v1.ts';
 
 export class EventRejectedError extends Error {
   readonly issues: string[];
@@ -34,8 +35,8 @@ interface Pending {
 }
 
 /** Validates and encodes one event; throws EventRejectedError naming every problem. */
-export function encodeEvent(input: unknown, maxBytes = DEFAULT_EVENT_MAX_BYTES): { event: AuditEventV1; message: Message } {
-  const parsed = auditEventV1.safeParse(input);
+export function encodeEvent(input: unknown, maxBytes = DEFAULT_EVENT_MAX_BYTES): { event: AuditEvent; message: Message } {
+  const parsed = auditEvent.safeParse(input);
   if (!parsed.success) {
     throw new EventRejectedError(parsed.error.issues.slice(0, 10).map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`));
   }

@@ -6,6 +6,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { EventRejectedError, encodeEvent } from '../../producer/audit.producer.ts';
 import { auditEventV1, eventKinds, resultStatuses, type AuditEventV1 } from '../../schemas/event.v1.ts';
+import type { AuditEvent } from '../../schemas/event.ts';
 import type { ApiDeps } from '../api.deps.ts';
 import type { ApiMetrics } from '../api.metrics.ts';
 import { cursorParam, filterString, isoTime, limitParam, pageOf, timeParam, toIso } from '../api.schemas.ts';
@@ -78,7 +79,7 @@ const ingestResult = z.object({
   errors: z.array(z.object({ index: z.number().int().describe('0-based position of the event in the batch'), issues: z.array(z.string()) })),
 });
 
-type Checked = { ok: true; event: AuditEventV1 } | { ok: false; issues: string[] };
+type Checked = { ok: true; event: AuditEvent } | { ok: false; issues: string[] };
 
 function check(input: unknown, tenantId: string, maxBytes: number): Checked {
   try {
@@ -176,7 +177,7 @@ export const eventsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; metrics: ApiMe
       } else {
         inputs.push(req.body);
       }
-      const valid: AuditEventV1[] = [];
+      const valid: AuditEvent[] = [];
       inputs.forEach((input, index) => {
         if (errors.some((e) => e.index === index)) return;
         const checked = check(input, tenantId, maxBytes);
