@@ -198,7 +198,7 @@ export function buildEvent(call: ObservedCall, identity: Identity, session: Sess
   if (trace) event.trace = trace;
   if (kind !== 'tool_list' && kind !== 'resource_list') {
     const outcome = 'result' in call.outcome ? call.outcome.result : undefined;
-    event.fingerprints = fingerprintsOf(args, outcome, 'result' in call.outcome, { key: opts.hashKey, isDeniedKey: opts.isDeniedKey, isSecret: redactsAsSecret });
+    event.fingerprints = fingerprintsOf(args, outcome, 'result' in call.outcome, { key: opts.hashKey, isDeniedKey: opts.isDeniedKey, isSecret: redactsAsSecret, redactText });
   }
   const { episode, conversationId } = episodeFor(opts, event, call.params, call.startedAtMs);
   event.episode = episode;

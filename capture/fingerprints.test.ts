@@ -3,7 +3,7 @@ import { FINGERPRINT, MAX_ARGUMENT_FINGERPRINTS, MAX_DESTINATION_FINGERPRINTS, M
 import { OTHER_HASH_KEY, TEST_HASH_KEY } from '../test/support/hash.keys.ts';
 import { argumentFingerprints, fingerprintOf, resultFingerprints, type FingerprintOptions } from './fingerprints.ts';
 import { redactsAsSecret } from './event.enrich.ts';
-import { DEFAULT_DENY_KEYS, denyKeyMatcher } from './redact.ts';
+import { DEFAULT_DENY_KEYS, denyKeyMatcher, redactText } from './redact.ts';
 
 const opts: FingerprintOptions = { key: TEST_HASH_KEY, isDeniedKey: denyKeyMatcher(DEFAULT_DENY_KEYS), isSecret: redactsAsSecret };
 const fp = (kind: Parameters<typeof fingerprintOf>[1], value: string) => fingerprintOf(TEST_HASH_KEY, kind, value);
@@ -85,6 +85,13 @@ describe('value fingerprints', () => {
     expect(got).not.toContain(fp('id', token));
     expect(got).not.toContain(fp('id', 'Hunter2Hunter2')); // under a deny-listed key: nothing at all
     expect(got).not.toContain(fp('number', '12'));
+  });
+
+  it('shingle a passage as redaction leaves it, so a secret in it changes nothing', () => {
+    const withSecret = (pw: string) => `Use the service login below for the nightly export job. "password": "${pw}" and then open the dashboard to check it ran.`;
+    const text = (pw: string) => argumentFingerprints({ body: withSecret(pw) }, { ...opts, redactText }).arguments.filter((f) => f.startsWith('text:'));
+    expect(text('CorrectHorseBatteryStaple').length).toBeGreaterThan(0);
+    expect(text('CorrectHorseBatteryStaple')).toEqual(text('TroubadorSpringPineapple'));
   });
 
   it('stay within their caps and budgets whatever the input', () => {

@@ -23,7 +23,13 @@ export interface FingerprintOptions {
   isDeniedKey: (key: string) => boolean;
   /** Whether redaction would remove `token` as a secret; such tokens get no `id` fingerprint. */
   isSecret?: (token: string) => boolean;
+  /** Redaction of free text: a passage that may hold a secret is shingled as redaction leaves it. */
+  redactText?: (text: string) => string;
 }
+
+// Words near which redaction finds secrets; text without any of them is shingled as it is, which
+// spares redaction (the costly part) on ordinary prose. One pass, no backtracking.
+const SECRET_HINT = /pass|secret|token|key|auth|bearer|cookie|credential|BEGIN|:\/\/[^\s/]*@/i;
 
 /** Characters of string values scanned per side; the rest of a huge argument or result is not looked at. */
 export const ARGUMENT_SCAN_CHARS = 128 * 1024;
@@ -128,8 +134,8 @@ interface Leaf {
 /** Visits string and number leaves with the key above them (array items take their array's key). */
 function walk(root: unknown, c: Candidates, opts: FingerprintOptions, onString: (s: string, key: string, parentKey: string) => void): void {
   const stack: Leaf[] = [{ value: root, key: '', parentKey: '', depth: 0 }];
-  let nodes = 0;
-  while (stack.length && nodes++ < MAX_NODES && c.budget > 0) {
+  let pushed = 1;
+  while (stack.length && c.budget > 0) {
     const { value, key, parentKey, depth } = stack.pop()!;
     if (typeof value === 'string') onString(value, key, parentKey);
     else if (typeof value === 'number') {
@@ -139,21 +145,27 @@ function walk(root: unknown, c: Candidates, opts: FingerprintOptions, onString: 
       }
     } else if (value !== null && typeof value === 'object' && depth < MAX_DEPTH) {
       // Pushed in reverse so values are visited in document order (first appearance wins caps).
+      // At most MAX_NODES nodes are ever queued, so a huge array or object costs no more than that.
+      const room = MAX_NODES - pushed;
       if (Array.isArray(value)) {
-        for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], key, parentKey, depth: depth + 1 });
+        const n = Math.min(value.length, room);
+        pushed += n;
+        for (let i = n - 1; i >= 0; i--) stack.push({ value: value[i], key, parentKey, depth: depth + 1 });
       } else {
-        const entries = Object.entries(value);
-        for (let i = entries.length - 1; i >= 0; i--) {
-          const [k, v] = entries[i]!;
-          if (!opts.isDeniedKey(k)) stack.push({ value: v, key: k, parentKey: key, depth: depth + 1 });
+        const children: Leaf[] = [];
+        for (const k in value) {
+          if (children.length >= room) break;
+          if (Object.hasOwn(value, k) && !opts.isDeniedKey(k)) children.push({ value: (value as Record<string, unknown>)[k], key: k, parentKey: key, depth: depth + 1 });
         }
+        pushed += children.length;
+        for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
       }
     }
   }
 }
 
 /** Scans one string leaf: values in it, what its key says it is, and shingles if it is a passage. */
-function scanLeaf(c: Candidates, raw: string, key: string, parentKey: string, withDestinations: boolean): void {
+function scanLeaf(c: Candidates, opts: FingerprintOptions, raw: string, key: string, parentKey: string, withDestinations: boolean): void {
   const s = raw.length > c.budget ? raw.slice(0, c.budget) : raw;
   c.budget -= s.length;
   const cls = classifyKey(key, parentKey);
@@ -188,14 +200,14 @@ function scanLeaf(c: Candidates, raw: string, key: string, parentKey: string, wi
   if (c.textBudget > 0 && !s.includes('PRIVATE KEY')) {
     const t = s.length > c.textBudget ? s.slice(0, c.textBudget) : s;
     c.textBudget -= t.length;
-    winnow(t, c.text);
+    winnow(opts.redactText && SECRET_HINT.test(t) ? opts.redactText(t) : t, c.text);
   }
 }
 
 /** Fingerprints of a call's arguments, and the destinations among them. */
 export function argumentFingerprints(args: unknown, opts: FingerprintOptions): { arguments: string[]; destinations: string[] } {
   const c = new Candidates(opts, ARGUMENT_SCAN_CHARS, MAX_ARGUMENT_FINGERPRINTS);
-  walk(args, c, opts, (s, key, parentKey) => scanLeaf(c, s, key, parentKey, true));
+  walk(args, c, opts, (s, key, parentKey) => scanLeaf(c, opts, s, key, parentKey, true));
   return { arguments: c.select(), destinations: c.destinations };
 }
 
@@ -238,7 +250,7 @@ export function resultFingerprints(result: unknown, opts: FingerprintOptions): s
   for (const part of contentOf(result)) {
     if (c.budget <= 0) break;
     const value = typeof part === 'string' ? parsedIfJson(part, c.budget) : part;
-    walk(value, c, opts, (s, key, parentKey) => scanLeaf(c, s, key, parentKey, false));
+    walk(value, c, opts, (s, key, parentKey) => scanLeaf(c, opts, s, key, parentKey, false));
   }
   return c.select();
 }
