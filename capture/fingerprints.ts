@@ -38,8 +38,9 @@ export const RESULT_SCAN_CHARS = 256 * 1024;
 export const TEXT_SCAN_CHARS = 64 * 1024;
 const MAX_NODES = 50_000;
 const MAX_DEPTH = 64;
-/** Most calls of `isSecret` per side; past it identifiers are no longer taken (redaction is the costly part). */
+/** Most calls of `isSecret`, and characters handed to it, per side; past either, identifiers are no longer taken (redaction is the costly part). */
 const MAX_SECRET_CHECKS = 1_024;
+const MAX_SECRET_CHECK_CHARS = 64 * 1024;
 /** Longest value fingerprinted whole as a destination `id`. */
 const MAX_WHOLE_ID = 256;
 
@@ -58,6 +59,7 @@ class Candidates {
   budget: number;
   textBudget = TEXT_SCAN_CHARS;
   private secretChecks = 0;
+  private secretCheckChars = 0;
   private readonly opts: FingerprintOptions;
   private readonly cap: number;
 
@@ -84,8 +86,9 @@ class Candidates {
 
   readonly isSecret = (token: string): boolean => {
     if (!this.opts.isSecret) return false;
-    if (this.secretChecks >= MAX_SECRET_CHECKS) return true;
+    if (this.secretChecks >= MAX_SECRET_CHECKS || this.secretCheckChars + token.length > MAX_SECRET_CHECK_CHARS) return true;
     this.secretChecks++;
+    this.secretCheckChars += token.length;
     return this.opts.isSecret(token);
   };
 

@@ -222,7 +222,7 @@ export function tokens(text: string, each: (token: string) => void): void {
   }
 }
 
-const isPhoneGroup = (t: string) => t.length <= 6 && /^\(?\d{1,5}\)?(?:-\d{1,5})?$/.test(t);
+const isPhoneGroup = (t: string) => t.length <= 16 && /^\(?\d{1,5}\)?(?:[-.]\d{1,5})*$/.test(t);
 const isIbanGroup = (t: string) => t.length <= 4 && /^[A-Za-z0-9]+$/.test(t);
 const IBAN_START = /^[A-Za-z]{2}\d{2}[A-Za-z0-9]*$/;
 
@@ -299,27 +299,30 @@ export function scanToken(t: string, sink: ValueSink, isSecret: (token: string) 
   idsIn(t, sink, isSecret);
 }
 
-/** Runs of letters, digits, `_` and `-` of 8 to 128 characters that mix letters and digits. */
+/**
+ * Runs of letters, digits, `_` and `-` of 8 to 128 characters that mix letters and digits (at least
+ * two of each, so a timestamp's `2026-11-30T09` is not an identifier).
+ */
 function idsIn(t: string, sink: ValueSink, isSecret: (token: string) => boolean): void {
   let checkedWhole = false;
   let start = -1;
-  let letters = false;
-  let digits = false;
+  let letters = 0;
+  let digits = 0;
   for (let i = 0; i <= t.length; i++) {
     const c = i < t.length ? code(t, i) : 32;
     if (isIdChar(c)) {
       if (start < 0) {
         start = i;
-        letters = false;
-        digits = false;
+        letters = 0;
+        digits = 0;
       }
-      if (isDigit(c)) digits = true;
-      else if (c !== 95 && c !== 45) letters = true;
+      if (isDigit(c)) digits++;
+      else if (c !== 95 && c !== 45) letters++;
       continue;
     }
     if (start >= 0) {
       const len = i - start;
-      if (len >= MIN_ID && len <= MAX_ID && letters && digits) {
+      if (len >= MIN_ID && len <= MAX_ID && letters >= 2 && digits >= 2) {
         // The whole token first: a secret's shape may span separators (JWTs, `key=value`).
         if (!checkedWhole) {
           checkedWhole = true;
