@@ -78,6 +78,8 @@ class Candidates {
   /** Asked before an identifier is kept: once the list of ids is full, the (costly) question is not asked. */
   readonly idIsSecret = (token: string): boolean => this.kinds.get('id')!.size >= this.cap || this.isSecret(token);
 
+  readonly wants = (kind: FingerprintKind): boolean => kind === 'text' || this.kinds.get(kind)!.size < this.cap;
+
   /** Whether every kind's list is full, so scanning more text can add nothing but shingles. */
   get full(): boolean {
     for (const set of this.kinds.values()) if (set.size < this.cap) return false;
@@ -177,7 +179,7 @@ function scanLeaf(c: Candidates, opts: FingerprintOptions, raw: string, key: str
     c.add(kind, value);
     if (cls.destination && found.length < 16) found.push([kind, value]);
   };
-  if (!c.full || cls.destination) scanText(s, sink, c.idIsSecret);
+  if (!c.full || cls.destination) scanText(s, sink, c.idIsSecret, cls.destination ? undefined : c.wants);
   const short = s.trim();
   if (cls.account) {
     const a = accountValue(short);

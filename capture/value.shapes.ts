@@ -6,6 +6,9 @@
 import type { FingerprintKind } from '../schemas/event.v2.ts';
 
 export type ValueSink = (kind: FingerprintKind, value: string) => void;
+/** Whether more values of a kind are still wanted; parsing URLs and addresses is skipped when not. */
+export type Wants = (kind: FingerprintKind) => boolean;
+const always: Wants = () => true;
 
 /** Longest whitespace-delimited token looked at; longer ones are blobs (base64, minified code). */
 const MAX_TOKEN = 2048;
@@ -230,7 +233,7 @@ const IBAN_START = /^[A-Za-z]{2}\d{2}[A-Za-z0-9]*$/;
  * Every fingerprintable value in `text`, normalised, handed to `sink`. `isSecret` is asked about a
  * token before any identifier in it is kept (a secret is not fingerprinted as an id).
  */
-export function scanText(text: string, sink: ValueSink, isSecret: (token: string) => boolean): void {
+export function scanText(text: string, sink: ValueSink, isSecret: (token: string) => boolean, wants: Wants = always): void {
   const list: string[] = [];
   tokens(text, (t) => list.push(t));
   for (let i = 0; i < list.length; i++) {
@@ -263,13 +266,14 @@ export function scanText(text: string, sink: ValueSink, isSecret: (token: string
         continue;
       }
     }
-    scanToken(t, sink, isSecret);
+    scanToken(t, sink, isSecret, wants);
   }
 }
 
 /** One token: a URL, an address, a host, a number, or identifiers inside it. */
-export function scanToken(t: string, sink: ValueSink, isSecret: (token: string) => boolean): void {
+export function scanToken(t: string, sink: ValueSink, isSecret: (token: string) => boolean, wants: Wants = always): void {
   if (t.includes('://')) {
+    if (!wants('url') && !wants('host')) return;
     const u = urlIn(t);
     if (u) {
       sink('url', u.url);
@@ -278,6 +282,7 @@ export function scanToken(t: string, sink: ValueSink, isSecret: (token: string) 
     }
   }
   if (t.includes('@')) {
+    if (!wants('email')) return;
     const e = emailIn(t);
     if (e) {
       sink('email', e);
