@@ -6,7 +6,7 @@ import { uuidv7 } from '../core/ids.ts';
 import { DEFAULT_EVENT_MAX_BYTES } from '../schemas/event.v1.ts';
 import type { AuditEventV2 } from '../schemas/event.v2.ts';
 import { canonicalJson, sha256Hex } from './canonical.ts';
-import { argumentKeys, episodeFor, fingerprintsOf, inputKeys, redactsAsSecret, secretKinds } from './event.enrich.ts';
+import { argumentNames, episodeFor, fingerprintsOf, inputKeys, redactsAsSecret } from './event.enrich.ts';
 import { extractResources } from './extract.resources.ts';
 import { keyedDigest, type HashKey } from './hash.key.ts';
 import { redactText, redactValue } from './redact.ts';
@@ -184,13 +184,10 @@ export function buildEvent(call: ObservedCall, identity: Identity, session: Sess
   }
   if (args !== undefined) {
     const d = keyedDigest(opts.hashKey, 'arguments', args);
-    const redactedArgs = redactValue(args, opts.isDeniedKey);
-    const redacted = canonicalJson(redactedArgs);
-    const preview = truncate(redacted, Math.min(opts.previewChars, 4096));
-    const keys = argumentKeys(args);
-    const secrets = secretKinds(redacted);
-    event.arguments = { preview, hmac_sha256: d.hmac_sha256, size_bytes: d.size_bytes, ...(keys ? { keys } : {}), ...(secrets ? { secrets } : {}) };
-    const resource = extractResources(redactedArgs);
+    const redacted = redactValue(args, opts.isDeniedKey);
+    const preview = truncate(canonicalJson(redacted), Math.min(opts.previewChars, 4096));
+    event.arguments = { preview, hmac_sha256: d.hmac_sha256, size_bytes: d.size_bytes, ...argumentNames(args, redacted) };
+    const resource = extractResources(redacted);
     if (resource) event.resource = resource;
   }
   if (kind === 'tool_list') event.tools = listed?.tools ?? [];

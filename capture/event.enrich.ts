@@ -33,18 +33,36 @@ const [MARK_HEAD = '', MARK_TAIL = ''] = marker('\u0000').split('\u0000');
 /** Markers that say something was cut, not that a secret was found. */
 const NOT_SECRETS = new Set(['too-deep']);
 
-/** The kinds of secret named by the redaction markers in `redacted` (a linear scan, no regex). */
-export function secretKinds(redacted: string): string[] | undefined {
-  if (!MARK_HEAD) return undefined;
-  const kinds = new Set<string>();
-  for (let at = redacted.indexOf(MARK_HEAD); at >= 0 && kinds.size < MAX_SECRET_KINDS; at = redacted.indexOf(MARK_HEAD, at + 1)) {
+/** Adds the kinds of secret named by the redaction markers in `text` (a linear scan). */
+function markersIn(text: string, kinds: Set<string>): void {
+  for (let at = text.indexOf(MARK_HEAD); at >= 0 && kinds.size < MAX_SECRET_KINDS; at = text.indexOf(MARK_HEAD, at + 1)) {
     const start = at + MARK_HEAD.length;
-    const end = redacted.indexOf(MARK_TAIL, start);
+    const end = text.indexOf(MARK_TAIL, start);
     if (end < 0) break;
-    const kind = redacted.slice(start, end);
+    const kind = text.slice(start, end);
     if (kind.length >= 1 && kind.length <= 64 && /^[\w.-]+$/.test(kind) && !NOT_SECRETS.has(kind)) kinds.add(kind);
   }
+}
+
+/** The kinds of secret redaction removed from a value, read from the markers in its redacted copy. */
+export function secretKinds(redacted: unknown): string[] | undefined {
+  if (!MARK_HEAD) return undefined;
+  const kinds = new Set<string>();
+  const stack = [redacted];
+  // Bounded like everything capture walks: a redacted copy is no deeper than redaction allows.
+  for (let visited = 0; stack.length && visited < 50_000 && kinds.size < MAX_SECRET_KINDS; visited++) {
+    const v = stack.pop();
+    if (typeof v === 'string') markersIn(v, kinds);
+    else if (v !== null && typeof v === 'object') for (const child of Object.values(v)) stack.push(child);
+  }
   return kinds.size ? [...kinds] : undefined;
+}
+
+/** What v2 adds to `arguments`: the top-level names and the kinds of secrets redaction removed. */
+export function argumentNames(args: unknown, redacted: unknown): { keys?: string[]; secrets?: string[] } {
+  const keys = argumentKeys(args);
+  const secrets = secretKinds(redacted);
+  return { ...(keys ? { keys } : {}), ...(secrets ? { secrets } : {}) };
 }
 
 export function fingerprintsOf(args: unknown, result: unknown, hasResult: boolean, opts: FingerprintOptions): NonNullable<AuditEventV2['fingerprints']> {
