@@ -8,14 +8,16 @@ import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
-// The committed JSON Schema of the event contract states the per-kind rules (if/then) that zod's
-// generic conversion drops, so schemathesis generates events the API really accepts.
-const eventJsonSchema = (() => {
-  const s = JSON.parse(readFileSync(new URL('../schemas/event.v1.schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+// The committed JSON Schemas of the event contract versions state the rules (if/then) that zod's
+// generic conversion drops, so schemathesis generates events the API really accepts; `schema_version`
+// is a const in each, so exactly one of them matches an event.
+const committedSchema = (version: number): Record<string, unknown> => {
+  const s = JSON.parse(readFileSync(new URL(`../schemas/event.v${version}.schema.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
   delete s.$schema;
   delete s.$id;
   return s;
-})();
+};
+const eventJsonSchema = { oneOf: [committedSchema(2), committedSchema(1)] };
 
 type Transform = typeof jsonSchemaTransform;
 

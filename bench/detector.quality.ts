@@ -10,7 +10,11 @@
 //   4. per rule: alerts, true/false positives, precision; recall over the chain types it targets
 //      (detector/quality/score.ts). The last line is one JSON object.
 //
+//   5. then the external sets (bench/detector.external.ts): public benchmark traces and benign
+//      populations through capture, scored per trace and attack class.
+//
 //   node bench/detector.quality.ts [--users 300] [--per-type 10] [--seed 7] [--show <rule id>]
+//                                  [--only simulated|external] [--set <name part>]
 import { parseArgs } from 'node:util';
 import { createClickHouse } from '../core/clickhouse.ts';
 import { loadConfig } from '../core/config.ts';
@@ -28,6 +32,7 @@ import { migrate } from '../migrations/migrate.ts';
 import { chainTypes } from '../simulate/chains.ts';
 import { generateTraffic } from '../simulate/simulate.ts';
 import { stackUp } from '../stack/stack.ts';
+import { runExternalEval } from './detector.external.ts';
 
 const { values: opts } = parseArgs({
   options: {
@@ -36,6 +41,8 @@ const { values: opts } = parseArgs({
     seed: { type: 'string', default: '7' },
     // Prints every alert of this rule with its evidence, to see why it fired.
     show: { type: 'string' },
+    only: { type: 'string' },
+    set: { type: 'string' },
   },
 });
 const USERS = Number(opts.users);
@@ -50,6 +57,12 @@ const say = (msg: string) => process.stderr.write(`${msg}\n`);
 const log = createLogger('warn', 'eval-detector');
 const config = loadConfig({ ...process.env, MCP_AUDIT_LOG_LEVEL: 'warn' });
 await stackUp(config, log);
+
+if (opts.only === 'external') {
+  const results = await runExternalEval(config, log, say, opts.set);
+  console.log(JSON.stringify({ bench: 'detector.quality.external', sets: results.map((r) => ({ name: r.name, day_events: r.day_events, ...r.score, missed: r.score.missed.length })) }));
+  process.exit(0);
+}
 
 say(`generating 35 days for ${USERS} users, ${PER_TYPE} chains of each of ${chainTypes.length} types in the last 7 days ...`);
 const run = generateTraffic({ users: USERS, days: 35, seed: SEED, endMs: END, injectDays: 7, inject: chainTypes.map((type) => ({ type, count: PER_TYPE })) });
@@ -101,4 +114,9 @@ try {
 } finally {
   await ch.command({ query: sql`DROP DATABASE IF EXISTS ${ident(database)}`.text });
   await ch.close();
+}
+
+if (opts.only !== 'simulated') {
+  const results = await runExternalEval(config, log, say, opts.set);
+  console.log(JSON.stringify({ bench: 'detector.quality.external', sets: results.map((r) => ({ name: r.name, day_events: r.day_events, ...r.score, missed: r.score.missed.length })) }));
 }

@@ -70,3 +70,31 @@ describe('CallTracker', () => {
     });
   });
 });
+
+describe('CallTracker with hostile shapes', () => {
+  function deep(levels: number): unknown {
+    let v: unknown = 'x';
+    for (let i = 0; i < levels; i++) v = { a: v };
+    return v;
+  }
+
+  it('yields the event of a read_file of id_rsa whose other argument is nested 5,000 levels deep', () => {
+    const { t, events } = tracker();
+    t.fromClient({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'read_file', arguments: { path: '~/.ssh/id_rsa', pad: deep(5_000) } } });
+    t.fromServer({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: 'k' }], deep: deep(5_000) } });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ tool: { name: 'read_file' }, resource: { paths: ['~/.ssh/id_rsa'] }, result: { status: 'ok' } });
+    // Keyed hashes over what the bounded canonical writer kept, and flagged as cut.
+    expect(events[0]!.arguments).toMatchObject({ hmac_sha256: expect.stringMatching(/^[0-9a-f]{64}$/), truncated: true });
+    expect(events[0]!.result).toMatchObject({ hmac_sha256: expect.stringMatching(/^[0-9a-f]{64}$/), truncated: true });
+  });
+
+  it('still yields the event when arguments cannot be inspected at all', () => {
+    const { t, events, errors } = tracker();
+    const hostile = new Proxy({}, { ownKeys: () => { throw new Error('hostile'); } });
+    t.fromClient({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'exec', arguments: hostile } });
+    t.fromServer({ jsonrpc: '2.0', id: 1, result: { content: [] } });
+    expect(events.map((e) => [e.tool?.name, e.result?.status])).toEqual([['exec', 'ok']]);
+    expect(errors).toHaveLength(1);
+  });
+});

@@ -3,7 +3,7 @@
 // of an audited method to `emit` as an audit event. It only observes parsed copies of the
 // messages: what is relayed is never touched here, and nothing here ever throws to the relay.
 import type { AuditEventV2 } from '../schemas/event.v2.ts';
-import { AUDITED_METHODS, buildEvent, type BuildOptions, type Identity, type ObservedCall, type SessionInfo } from './event.builder.ts';
+import { AUDITED_METHODS, buildEvent, type BodyDigest, type BuildOptions, type Identity, type ObservedCall, type SessionInfo } from './event.builder.ts';
 
 interface Pending {
   method: string;
@@ -12,6 +12,7 @@ interface Pending {
   startedAtMs: number;
   t0: number;
   identity: Identity;
+  uninspected?: BodyDigest;
 }
 
 export interface CallTrackerDeps {
@@ -27,6 +28,12 @@ export interface CallTrackerDeps {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+/** A call stripped to its method, tool name and outcome status, for when the whole one cannot be built. */
+function bare(call: ObservedCall): ObservedCall {
+  const name = typeof call.params?.name === 'string' ? call.params.name : undefined;
+  const outcome = 'result' in call.outcome ? { result: null } : call.outcome;
+  return { ...call, params: name === undefined ? undefined : { name }, outcome };
+}
 const keyOf = (id: unknown) => (typeof id === 'number' ? `n${id}` : `s${String(id)}`);
 
 export class CallTracker {
@@ -43,8 +50,12 @@ export class CallTracker {
     return this.deps.session;
   }
 
-  /** A message (or batch) the client sent to the server. `identity` overrides the default. */
-  fromClient(message: unknown, identity: Identity = this.deps.identity): void {
+  /**
+   * A message (or batch) the client sent to the server. `identity` overrides the default.
+   * `uninspected`: the body was too big to read whole; `message` holds only what a scan found, and
+   * the body's hash and size stand in for the arguments.
+   */
+  fromClient(message: unknown, identity: Identity = this.deps.identity, uninspected?: BodyDigest): void {
     this.guard(() => {
       for (const m of Array.isArray(message) ? message : [message]) {
         if (!isObject(m) || typeof m.method !== 'string') continue; // a response to a server request
@@ -67,19 +78,20 @@ export class CallTracker {
           startedAtMs: Date.now(),
           t0: performance.now(),
           identity,
+          ...(uninspected ? { uninspected } : {}),
         });
       }
     });
   }
 
-  /** A message (or batch) the server sent to the client. */
-  fromServer(message: unknown): void {
+  /** A message (or batch) the server sent to the client; `uninspected` as for `fromClient`. */
+  fromServer(message: unknown, uninspected?: BodyDigest): void {
     this.guard(() => {
       for (const m of Array.isArray(message) ? message : [message]) {
         if (!isObject(m) || m.method !== undefined || m.id === undefined) continue; // server requests, notifications
         if (isObject(m.error)) {
           this.finish(m.id, { error: { code: Number(m.error.code), message: String(m.error.message ?? '') } });
-        } else this.finish(m.id, { result: m.result });
+        } else this.finish(m.id, { result: m.result }, uninspected);
       }
     });
   }
@@ -110,12 +122,12 @@ export class CallTracker {
     if (typeof result.protocolVersion === 'string') this.session.protocolVersion = result.protocolVersion;
   }
 
-  private finish(id: unknown, outcome: ObservedCall['outcome']): void {
+  private finish(id: unknown, outcome: ObservedCall['outcome'], uninspectedResult?: BodyDigest): void {
     if (id === undefined || id === null) return;
-    this.finishKey(keyOf(id), outcome);
+    this.finishKey(keyOf(id), outcome, uninspectedResult);
   }
 
-  private finishKey(key: string, outcome: ObservedCall['outcome']): void {
+  private finishKey(key: string, outcome: ObservedCall['outcome'], uninspectedResult?: BodyDigest): void {
     const p = this.pending.get(key);
     if (!p) return;
     this.pending.delete(key);
@@ -123,12 +135,16 @@ export class CallTracker {
       if ('result' in outcome) this.noteServer(outcome.result);
       return;
     }
-    const event = buildEvent(
-      { method: p.method, requestId: p.requestId, params: p.params, startedAtMs: p.startedAtMs, durationMs: performance.now() - p.t0, outcome },
-      p.identity,
-      this.session,
-      this.deps.build,
-    );
+    const call: ObservedCall = { method: p.method, requestId: p.requestId, params: p.params, startedAtMs: p.startedAtMs, durationMs: performance.now() - p.t0, outcome };
+    if (p.uninspected || uninspectedResult) call.uninspected = { ...(p.uninspected ? { arguments: p.uninspected } : {}), ...(uninspectedResult ? { result: uninspectedResult } : {}) };
+    let event: AuditEventV2 | null;
+    try {
+      event = buildEvent(call, p.identity, this.session, this.deps.build);
+    } catch (err) {
+      // Every call yields its event: without what could not be inspected, but with who, what and when.
+      this.deps.onError?.(err);
+      event = buildEvent(bare(call), p.identity, this.session, this.deps.build);
+    }
     if (event) this.deps.emit(event);
   }
 

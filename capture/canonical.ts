@@ -1,23 +1,21 @@
 // Canonical JSON (object keys sorted, no whitespace) and its sha256, so the same arguments hash
 // the same whichever client serialised them and in whatever key order.
 import { createHash } from 'node:crypto';
+import { canonicalText, writeCanonical } from './canonical.bounded.ts';
 
+/** Iterative and budgeted (see canonical.bounded.ts): never throws, whatever the shape. */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value)) ?? 'null';
-}
-
-function sortKeys(value: unknown): unknown {
-  if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(sortKeys);
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(value).sort()) out[k] = sortKeys((value as Record<string, unknown>)[k]);
-  return out;
+  return canonicalText(value).text;
 }
 
 export const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** sha256 and UTF-8 size of the canonical JSON of `value`. */
-export function digest(value: unknown): { sha256: string; size_bytes: number } {
-  const text = canonicalJson(value);
-  return { sha256: sha256Hex(text), size_bytes: Buffer.byteLength(text) };
+/**
+ * sha256 and UTF-8 size of the canonical JSON of `value`, hashed as it is written. `truncated`: a
+ * depth or size budget cut the text, and the hash covers what was kept.
+ */
+export function digest(value: unknown): { sha256: string; size_bytes: number; truncated: boolean } {
+  const hash = createHash('sha256');
+  const { size_bytes, truncated } = writeCanonical(value, (piece) => hash.update(piece));
+  return { sha256: hash.digest('hex'), size_bytes, truncated };
 }

@@ -34,15 +34,23 @@ export function createCapture(config: Config, deps: { kafka: Kafka; log: Logger;
   buffer.start();
   return {
     push: (e) => buffer.push(e),
-    build: {
-      isDeniedKey: denyKeyMatcher([...DEFAULT_DENY_KEYS, ...config.capture.denyKeys]),
-      previewChars: config.capture.previewChars,
-      maxEventBytes: config.event.maxBytes,
-      hashKey: resolveHashKey({ hashKey: config.capture.hashKey, hashKeyId: config.capture.hashKeyId, stackDir: config.stack.dir }, deps.log),
-      episodeIdleMs: config.capture.episodeIdleMs,
-    },
+    build: buildOptionsFrom(config, deps.log),
     buffer,
     stop: () => buffer.stop(config.capture.stopTimeoutMs),
+  };
+}
+
+/**
+ * How every capture path builds events under this configuration (also `capture import`, which has no
+ * spill buffer). Resolves the hash key once: `log` takes the warning when the local key stands in.
+ */
+export function buildOptionsFrom(config: Config, log: Logger): BuildOptions {
+  return {
+    isDeniedKey: denyKeyMatcher([...DEFAULT_DENY_KEYS, ...config.capture.denyKeys]),
+    previewChars: config.capture.previewChars,
+    maxEventBytes: config.event.maxBytes,
+    hashKey: resolveHashKey({ hashKey: config.capture.hashKey, hashKeyId: config.capture.hashKeyId, stackDir: config.stack.dir }, log),
+    episodeIdleMs: config.capture.episodeIdleMs,
   };
 }
 

@@ -5,8 +5,10 @@
 import { uuidv7 } from '../core/ids.ts';
 import { DEFAULT_EVENT_MAX_BYTES } from '../schemas/event.v1.ts';
 import type { AuditEventV2 } from '../schemas/event.v2.ts';
+import { canonicalPreview } from './canonical.bounded.ts';
 import { canonicalJson, sha256Hex } from './canonical.ts';
 import { argumentNames, episodeFor, fingerprintsOf, inputKeys, redactsAsSecret } from './event.enrich.ts';
+import { fitEvent } from './event.fit.ts';
 import { extractResources } from './extract.resources.ts';
 import { keyedDigest, type HashKey } from './hash.key.ts';
 import { redactText, redactValue } from './redact.ts';
@@ -56,6 +58,14 @@ export interface ObservedCall {
   startedAtMs: number;
   durationMs: number;
   outcome: { result: unknown } | { error: JsonRpcError } | { missing: 'cancelled' | 'no_response' };
+  /** Bodies too big to inspect: their keyed hash and size as they streamed past stand in for the values. */
+  uninspected?: { arguments?: BodyDigest; result?: BodyDigest };
+}
+
+/** HMAC-SHA256 (domain `args:` or `result:`, see hash.key.ts) and size of a body's raw bytes. */
+export interface BodyDigest {
+  hmac_sha256: string;
+  size_bytes: number;
 }
 
 /** The methods capture reports, and the event kind of each. */
@@ -113,11 +123,13 @@ function resultOf(call: ObservedCall, key: HashKey): NonNullable<AuditEventV2['r
     const denied = DENIED.test(o.error.message ?? '');
     return { status: denied ? 'denied' : 'error', error_type: denied ? 'access_denied' : RPC_ERRORS[o.error.code] ?? `jsonrpc_${o.error.code}` };
   }
-  const d = keyedDigest(key, 'result', o.result);
+  // A result too big to read was not inspected whole: its hash covers the raw body, nothing was looked into.
+  const d = call.uninspected?.result ? { ...call.uninspected.result, truncated: true } : keyedDigest(key, 'result', o.result);
+  const digested = { size_bytes: d.size_bytes, hmac_sha256: d.hmac_sha256, ...(d.truncated ? { truncated: true } : {}) };
   const isError = (o.result as { isError?: unknown })?.isError === true;
-  if (!isError) return { status: 'ok', size_bytes: d.size_bytes, hmac_sha256: d.hmac_sha256 };
+  if (!isError) return { status: 'ok', ...digested };
   const denied = DENIED.test(textOfToolResult(o.result));
-  return { status: denied ? 'denied' : 'error', error_type: denied ? 'access_denied' : 'tool_error', size_bytes: d.size_bytes, hmac_sha256: d.hmac_sha256 };
+  return { status: denied ? 'denied' : 'error', error_type: denied ? 'access_denied' : 'tool_error', ...digested };
 }
 
 const truncate = (s: string, n: number) => (s.length <= n ? s : `${s.slice(0, Math.max(0, n - 1))}…`);
@@ -183,10 +195,16 @@ export function buildEvent(call: ObservedCall, identity: Identity, session: Sess
     event.tool = { name: truncate(name, 256) };
   }
   if (args !== undefined) {
-    const d = keyedDigest(opts.hashKey, 'arguments', args);
+    const uninspected = call.uninspected?.arguments;
     const redacted = redactValue(args, opts.isDeniedKey);
-    const preview = truncate(canonicalJson(redacted), Math.min(opts.previewChars, 4096));
-    event.arguments = { preview, hmac_sha256: d.hmac_sha256, size_bytes: d.size_bytes, ...argumentNames(args, redacted) };
+    if (uninspected) {
+      // Only the tool name was scanned out of the body: no names or secret kinds to report.
+      event.arguments = { preview: `[not inspected: ${uninspected.size_bytes} bytes]`, hmac_sha256: uninspected.hmac_sha256, size_bytes: uninspected.size_bytes };
+    } else {
+      const d = keyedDigest(opts.hashKey, 'arguments', args);
+      const preview = canonicalPreview(redacted, Math.min(opts.previewChars, 4096));
+      event.arguments = { preview, hmac_sha256: d.hmac_sha256, size_bytes: d.size_bytes, ...argumentNames(args, redacted), ...(d.truncated ? { truncated: true } : {}) };
+    }
     const resource = extractResources(redacted);
     if (resource) event.resource = resource;
   }
@@ -200,16 +218,6 @@ export function buildEvent(call: ObservedCall, identity: Identity, session: Sess
   const { episode, conversationId } = episodeFor(opts, event, call.params, call.startedAtMs);
   event.episode = episode;
   if (conversationId) event.actor.conversation_id = conversationId;
-  return fitToSize(event, opts.maxEventBytes ?? DEFAULT_EVENT_MAX_BYTES);
-}
-
-/** A huge tool list must not make the event too big to send: descriptions go first, hashes stay. */
-function fitToSize(event: AuditEventV2, maxBytes: number): AuditEventV2 {
-  const size = () => Buffer.byteLength(JSON.stringify(event));
-  if (size() <= maxBytes) return event;
-  if (event.tools) event.tools = event.tools.map(({ name, description_sha256 }) => ({ name, description_sha256 }));
-  if (event.arguments && size() > maxBytes) event.arguments.preview = truncate(event.arguments.preview, 256);
-  while (event.fingerprints && event.fingerprints.result.length > 0 && size() > maxBytes) event.fingerprints.result = event.fingerprints.result.slice(0, Math.floor(event.fingerprints.result.length / 2));
-  while (event.tools && event.tools.length > 0 && size() > maxBytes) event.tools = event.tools.slice(0, Math.floor(event.tools.length / 2));
+  fitEvent(event, opts.maxEventBytes ?? DEFAULT_EVENT_MAX_BYTES);
   return event;
 }

@@ -21,7 +21,12 @@ describe('hash key', () => {
     expect(keyedDigest(TEST_HASH_KEY, 'arguments', { b: 1, a: 'é' })).toEqual({
       hmac_sha256: keyedHex(TEST_HASH_KEY, 'arguments', '{"a":"é","b":1}'),
       size_bytes: Buffer.byteLength('{"a":"é","b":1}'),
+      truncated: false,
     });
+    // Streamed through the bounded canonical writer: a value past its depth budget is hashed as far as kept, and says so.
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 10_000; i++) deep = [deep];
+    expect(keyedDigest(TEST_HASH_KEY, 'result', deep)).toMatchObject({ hmac_sha256: expect.stringMatching(/^[0-9a-f]{64}$/), truncated: true });
   });
 
   it('comes from MCP_AUDIT_HASH_KEY as hex or base64 of 32+ bytes, with a derived id unless one is set', () => {

@@ -2,11 +2,11 @@
 // arguments and of the result, value fingerprints), so a hash in an event cannot be confirmed by
 // hashing guesses without the key. Each use has its own domain prefix, so a value hashed for one
 // use never yields the same HMAC as for another.
-import { createHash, createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, randomBytes, type Hmac, type KeyObject } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../core/logger.ts';
-import { canonicalJson } from './canonical.ts';
+import { writeCanonical } from './canonical.bounded.ts';
 
 export interface HashKey {
   /** Carried by every event as `hash_key_id`; changes with the key. */
@@ -24,17 +24,26 @@ export type HashDomain = keyof typeof DOMAIN;
 // A KeyObject per key: handing createHmac raw bytes makes it build one per call, several times slower.
 const keyObjects = new WeakMap<Buffer, KeyObject>();
 
-/** Lowercase hex HMAC-SHA256 of `text` under `key`, in the given domain. */
-export function keyedHex(key: HashKey, domain: HashDomain, text: string): string {
+/** An HMAC-SHA256 under `key` with the domain prefix already in it: feed it the message, in pieces if need be. */
+export function keyedHasher(key: HashKey, domain: HashDomain): Hmac {
   let k = keyObjects.get(key.bytes);
   if (!k) keyObjects.set(key.bytes, (k = createSecretKey(key.bytes)));
-  return createHmac('sha256', k).update(DOMAIN[domain]).update(text).digest('hex');
+  return createHmac('sha256', k).update(DOMAIN[domain]);
 }
 
-/** HMAC-SHA256 and UTF-8 size of the canonical JSON of `value` (arguments or a result). */
-export function keyedDigest(key: HashKey, domain: 'arguments' | 'result', value: unknown): { hmac_sha256: string; size_bytes: number } {
-  const text = canonicalJson(value);
-  return { hmac_sha256: keyedHex(key, domain, text), size_bytes: Buffer.byteLength(text) };
+/** Lowercase hex HMAC-SHA256 of `text` under `key`, in the given domain. */
+export function keyedHex(key: HashKey, domain: HashDomain, text: string): string {
+  return keyedHasher(key, domain).update(text).digest('hex');
+}
+
+/**
+ * HMAC-SHA256 and UTF-8 size of the canonical JSON of `value` (arguments or a result), hashed as the
+ * bounded writer produces it. `truncated`: a depth or size budget cut the text; the HMAC covers what was kept.
+ */
+export function keyedDigest(key: HashKey, domain: 'arguments' | 'result', value: unknown): { hmac_sha256: string; size_bytes: number; truncated: boolean } {
+  const hmac = keyedHasher(key, domain);
+  const { size_bytes, truncated } = writeCanonical(value, (piece) => hmac.update(piece));
+  return { hmac_sha256: hmac.digest('hex'), size_bytes, truncated };
 }
 
 /**

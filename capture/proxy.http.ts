@@ -1,7 +1,9 @@
 // `mcp-audit proxy --http`: a reverse proxy in front of a remote MCP server speaking Streamable
 // HTTP. Requests and responses are streamed through unchanged (status, headers, body bytes); a copy
 // of each POSTed JSON-RPC body and of its answer (JSON, or the `data:` lines of an SSE stream) is
-// parsed and correlated into audit events. GET streams (server-initiated messages) and DELETE
+// parsed and correlated into audit events. A compressed answer goes to the client as it came and
+// is read through a decoder; a body bigger than the inspection budget is hashed (keyed) and sized as it
+// streams and scanned for its method, id and tool, so its call is still recorded. GET streams (server-initiated messages) and DELETE
 // are relayed without auditing: they carry no client calls.
 //
 // Identity: the configured one (flags, then MCP_AUDIT_* environment), or, when identity headers
@@ -12,8 +14,12 @@ import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../core/logger.ts';
 import type { AuditEventV2 } from '../schemas/event.v2.ts';
+import { decoderFor } from './body.decoder.ts';
+import { BodyInspector, DEFAULT_INSPECT_BYTES, type InspectedBody } from './body.inspector.ts';
+import { requestsOf, responsesOf } from './body.messages.ts';
 import { CallTracker } from './call.tracker.ts';
 import type { BuildOptions, Identity, SessionInfo } from './event.builder.ts';
+import { sseReader } from './sse.reader.ts';
 
 export interface HttpProxyOptions {
   host: string;
@@ -22,6 +28,8 @@ export interface HttpProxyOptions {
   identity: Partial<Identity>;
   identityHeaders: boolean;
   serverName?: string;
+  /** Largest body read whole for inspection (bytes); bigger ones are hashed, sized and scanned. */
+  inspectBytes?: number;
 }
 
 export interface HttpProxyDeps {
@@ -37,8 +45,8 @@ export interface HttpProxy {
 export const IDENTITY_HEADERS = { tenant: 'x-mcp-audit-tenant', user: 'x-mcp-audit-user', agent: 'x-mcp-audit-agent' } as const;
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
-/** Largest body kept for parsing; a bigger one is relayed all the same but not audited. */
-const MAX_OBSERVED_BYTES = 16 * 1024 * 1024;
+/** Most decoded bytes read of one compressed answer: a decompression bomb must not pin the CPU. */
+const MAX_DECODED_BYTES = 256 * 1024 * 1024;
 /** Sessions remembered (client and server info per MCP session id), oldest forgotten first. */
 const MAX_SESSIONS = 10_000;
 
@@ -48,45 +56,6 @@ function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
-
-/** Collects a bounded copy of a stream's bytes without consuming it for anyone else. */
-function tap(stream: NodeJS.ReadableStream, onChunk?: (chunk: Buffer) => void): () => Buffer | null {
-  const parts: Buffer[] = [];
-  let size = 0;
-  stream.on('data', (chunk: Buffer) => {
-    onChunk?.(chunk);
-    if (size <= MAX_OBSERVED_BYTES) parts.push(chunk);
-    size += chunk.length;
-  });
-  return () => (size > MAX_OBSERVED_BYTES ? null : Buffer.concat(parts));
-}
-
-/** Incremental parser of an SSE stream: calls `onData` with each event's joined `data:` lines. */
-function sseParser(onData: (data: string) => void): (chunk: Buffer) => void {
-  let buffered = '';
-  let data: string[] = [];
-  return (chunk) => {
-    buffered += chunk.toString('utf8');
-    let nl: number;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, nl).replace(/\r$/, '');
-      buffered = buffered.slice(nl + 1);
-      if (line === '') {
-        if (data.length) onData(data.join('\n'));
-        data = [];
-      } else if (line.startsWith('data:')) data.push(line.slice(line.startsWith('data: ') ? 6 : 5));
-    }
-    if (buffered.length > MAX_OBSERVED_BYTES) buffered = '';
-  };
-}
-
-const parse = (text: string): unknown => {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
-};
 
 export async function startHttpProxy(opts: HttpProxyOptions, deps: HttpProxyDeps): Promise<HttpProxy> {
   const secure = opts.upstream.protocol === 'https:';
@@ -98,6 +67,7 @@ export async function startHttpProxy(opts: HttpProxyOptions, deps: HttpProxyDeps
   const fallbackServerName = opts.serverName ?? opts.upstream.host;
   const newSession = (): SessionInfo => ({ transport: 'http', fallbackServerName });
   const stateless = newSession();
+  const budget = opts.inspectBytes ?? DEFAULT_INSPECT_BYTES;
 
   function identityOf(req: IncomingMessage): Identity | string {
     const fromHeader = (name: string) => (opts.identityHeaders ? header(req, name)?.trim() || undefined : undefined);
@@ -144,13 +114,16 @@ export async function startHttpProxy(opts: HttpProxyOptions, deps: HttpProxyDeps
     const url = target(req);
     headers.host = url.host;
     const audited = req.method === 'POST';
-    const requestBody = audited ? tap(req) : () => null;
+    const requestBody = new BodyInspector({ key: deps.capture.build.hashKey, domain: 'arguments' }, budget);
+    if (audited) req.on('data', (chunk: Buffer) => requestBody.write(chunk));
     let tracker: CallTracker | null = null;
     let initializing = false;
     const observeRequest = () => {
       if (!audited || tracker) return;
-      const body = requestBody();
-      const message = body ? parse(body.toString('utf8')) : null;
+      const { message, uninspected } = requestsOf(requestBody.end());
+      if (uninspected) {
+        deps.log.warn({ bytes: uninspected.size_bytes, budget, upstream: url.origin }, 'request body over the inspection budget: inspection skipped beyond it; call recorded by hash and size');
+      }
       const sessionId = header(req, 'mcp-session-id');
       initializing = !sessionId && (Array.isArray(message) ? message : [message]).some((m) => (m as { method?: unknown })?.method === 'initialize');
       tracker = new CallTracker({
@@ -160,7 +133,7 @@ export async function startHttpProxy(opts: HttpProxyOptions, deps: HttpProxyDeps
         emit: (e) => deps.capture.push(e),
         onError: (err) => deps.log.error({ err }, 'could not audit a message'),
       });
-      if (message !== null) tracker.fromClient(message);
+      if (message !== null) tracker.fromClient(message, who, uninspected);
     };
     req.on('end', observeRequest);
 
@@ -188,23 +161,61 @@ export async function startHttpProxy(opts: HttpProxyOptions, deps: HttpProxyDeps
         if (initializing && typeof newId !== 'string') Object.assign(stateless, t.session);
       };
       const type = String(upstreamRes.headers['content-type'] ?? '');
-      if (type.includes('text/event-stream')) {
-        const feed = sseParser((data) => {
-          const m = parse(data);
-          if (m !== null) t.fromServer(m);
-        });
-        upstreamRes.on('data', feed);
+      const sse = type.includes('text/event-stream');
+      const decoder = decoderFor(upstreamRes.headers['content-encoding']);
+      if ((!sse && !type.includes('json')) || decoder === undefined) {
+        if (decoder === undefined) deps.log.warn({ encoding: upstreamRes.headers['content-encoding'], upstream: url.origin }, 'answer in a content coding capture cannot read: not inspected');
         upstreamRes.on('end', finish);
         upstreamRes.on('close', finish);
-      } else {
-        const body = tap(upstreamRes);
-        upstreamRes.on('end', () => {
-          const b = body();
-          const m = b && type.includes('json') ? parse(b.toString('utf8')) : null;
-          if (m !== null) t.fromServer(m);
-          finish();
-        });
+        return;
       }
+      const deliver = (body: InspectedBody) => {
+        const { message, uninspected } = responsesOf(body);
+        if (uninspected) deps.log.info({ bytes: uninspected.size_bytes, budget, upstream: url.origin }, 'answer over the inspection budget: inspection skipped beyond it; recorded by hash and size');
+        if (message !== null) t.fromServer(message, uninspected);
+      };
+      // The client gets the bytes as they came (piped above); capture reads a decoded copy.
+      const hashing = { key: deps.capture.build.hashKey, domain: 'result' } as const;
+      const json = new BodyInspector(hashing, budget);
+      const sink = sse ? sseReader(deliver, hashing, budget) : { write: (c: Buffer) => json.write(c), end: () => deliver(json.end()) };
+      let done = false;
+      const end = () => {
+        if (done) return;
+        done = true;
+        sink.end();
+        finish();
+      };
+      if (!decoder) {
+        upstreamRes.on('data', (c: Buffer) => sink.write(c));
+        upstreamRes.on('end', end);
+        upstreamRes.on('close', end);
+        return;
+      }
+      let decoded = 0;
+      upstreamRes.on('data', (c: Buffer) => {
+        if (!done) decoder.input.write(c);
+      });
+      upstreamRes.on('end', () => decoder.input.end());
+      upstreamRes.on('close', () => {
+        if (upstreamRes.complete) return; // the decoder's own end follows
+        decoder.input.destroy();
+        end();
+      });
+      decoder.output.on('data', (c: Buffer) => {
+        if (done) return;
+        decoded += c.length;
+        if (decoded > MAX_DECODED_BYTES) {
+          deps.log.warn({ decoded, upstream: url.origin }, 'compressed answer decodes past the limit: inspection stopped');
+          decoder.output.destroy();
+          return end();
+        }
+        sink.write(c);
+      });
+      decoder.output.on('end', end);
+      decoder.output.on('error', (err) => {
+        deps.log.warn({ err, upstream: url.origin }, 'could not decode the answer for inspection');
+        end();
+      });
     });
     upstreamReq.on('error', (err) => {
       deps.log.warn({ err, upstream: url.origin }, 'upstream request failed');

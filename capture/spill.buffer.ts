@@ -5,21 +5,28 @@
 // The file also survives the process: a later process adopts the spill files of dead ones. Only
 // when the spill files reach `maxSpillBytes` are events dropped, and each drop is counted and logged.
 //
+// An event that can never be sent (invalid, too large, refused by the broker) is not retried: it
+// goes to a rejects file (`rejected-*.ndjson`, one `{reason, event}` a line, never replayed) beside
+// the spill files, so its batch goes on without it and an operator can see why (the file counts
+// toward `maxSpillBytes` until the operator removes it). The counts add up:
+// events seen (one per call) + adopted = sent + spilled (to the rejects file) + dropped + pending.
+//
 // Order: while spilling, every new event goes to the file behind the spilled ones, and the file is
 // drained before the queue is used again, so events reach Kafka in the order they were pushed.
 // Delivery is at least once: a batch that was in flight when the process stopped is spilled too,
 // and may arrive twice; its event ids make the second copy invisible downstream.
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../core/logger.ts';
 import { Counter, Gauge, type Registry } from '../core/metrics.ts';
-import { EventRejectedError } from '../producer/audit.producer.ts';
+import type { Rejection } from '../producer/audit.producer.ts';
 import { auditEvent, type AuditEvent } from '../schemas/event.ts';
 
 /** What the buffer needs from the producer library (AuditProducer fits). */
 export interface EventSender {
   connect(): Promise<void>;
-  sendMany(events: unknown[]): Promise<void>;
+  /** Sends the valid events; resolves with those that were not sent and why; rejects if Kafka is away. */
+  sendEach(events: unknown[]): Promise<Rejection[]>;
   disconnect(): Promise<void>;
 }
 
@@ -41,11 +48,22 @@ export interface SpillBufferDeps {
 }
 
 export interface SpillBufferStats {
-  pushed: number;
+  /** Events pushed: one per call. */
+  seen: number;
+  /** Events taken over from the spill files of dead processes. */
+  adopted: number;
+  /** Acknowledged by Kafka. */
   sent: number;
+  /** Cannot be sent (invalid, too large, refused): kept in the rejects file with the reason. */
   spilled: number;
+  spilledBy: Record<string, number>;
+  /** Lost: the spill budget was exhausted, a write failed, or a spilled line was cut by a crash. */
   dropped: number;
-  invalid: number;
+  droppedBy: Record<string, number>;
+  /** On the way: in memory, in flight, or in the spill file waiting for Kafka. */
+  pending: number;
+  /** Written to the spill file while Kafka was away or slow, to be replayed (not an outcome). */
+  spooled: number;
   memory: number;
   spillBytes: number;
   kafkaUp: boolean;
@@ -66,7 +84,21 @@ interface Batch {
 }
 
 const SEGMENT_RE = /^spill-(\d+)-(\d+)-a?\d+\.ndjson$/;
+const REJECTS_RE = /^rejected-\d+-\d+\.ndjson$/;
+
+/** Why an event was not sent and kept in the rejects file. */
+export type SpillReason = 'invalid' | 'rejected';
+/** Why an event was lost. */
+export type DropReason = 'spill_full' | 'write_failed' | 'corrupt_line';
 const READ_CHUNK = 1 << 20;
+
+/** Lines (events) of a spill file after `offset`. */
+function countLines(path: string, offset: number): number {
+  const buf = readFileSync(path).subarray(offset);
+  let n = 0;
+  for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) n++;
+  return n;
+}
 
 function alive(pid: number): boolean {
   try {
@@ -93,9 +125,16 @@ export class SpillBuffer {
   private stopped = false;
   private wakeUp: (() => void) | null = null;
   private loop: Promise<void> = Promise.resolve();
-  private lastDropLog = 0;
+  /** Set from the first drop until the spill file has room again: one loud log line per episode. */
+  private dropEpisode: { reason: DropReason; dropped: number } | null = null;
   private segmentCounter = 0;
-  private readonly counts = { pushed: 0, sent: 0, spilled: 0, dropped: 0, invalid: 0 };
+  private readonly counts = { seen: 0, adopted: 0, sent: 0, spooled: 0 };
+  private readonly spilledBy: Record<string, number> = {};
+  private readonly droppedBy: Record<string, number> = {};
+  /** Events in spill segments (written or waiting to be) and not yet acknowledged. */
+  private onDisk = 0;
+  private rejects: string | null = null;
+  private rejectsBytes = 0;
   private kafkaUp = false;
   private readonly metrics;
 
@@ -104,12 +143,15 @@ export class SpillBuffer {
     this.deps = deps;
     const registers = deps.registry ? [deps.registry] : [];
     this.metrics = {
+      seen: new Counter({ name: 'mcp_audit_capture_calls_total', help: 'Audit events pushed by capture: one per call.', registers }),
       events: new Counter({
         name: 'mcp_audit_capture_events_total',
-        help: 'Audit events by outcome: sent (acknowledged by Kafka), spilled (written to the spill file), dropped (spill full), invalid.',
-        labelNames: ['outcome'],
+        help: 'Audit events by final outcome: sent (acknowledged by Kafka), spilled (cannot be sent; kept in the rejects file, reason invalid or rejected), dropped (lost, reason spill_full, write_failed or corrupt_line).',
+        labelNames: ['outcome', 'reason'],
         registers,
       }),
+      spooled: new Counter({ name: 'mcp_audit_capture_spooled_events_total', help: 'Events written to the spill file while Kafka was away, to be replayed.', registers }),
+      adopted: new Counter({ name: 'mcp_audit_capture_adopted_events_total', help: 'Events taken over from the spill files of dead processes.', registers }),
       memory: new Gauge({ name: 'mcp_audit_capture_buffered_events', help: 'Events waiting in memory.', registers }),
       spillBytes: new Gauge({ name: 'mcp_audit_capture_spill_bytes', help: 'Bytes in spill files not yet sent.', registers }),
       kafkaUp: new Gauge({ name: 'mcp_audit_capture_kafka_up', help: '1 while Kafka acknowledges sends in time.', registers }),
@@ -125,10 +167,13 @@ export class SpillBuffer {
 
   /** Queues one event. Never throws, never waits. */
   push(event: AuditEvent): void {
-    this.counts.pushed++;
-    if (!auditEvent.safeParse(event).success) {
-      this.count('invalid', 1);
-      this.deps.log.error({ kind: event?.kind }, 'capture built an invalid audit event; dropped');
+    this.counts.seen++;
+    this.metrics.seen.inc();
+    const valid = auditEvent.safeParse(event);
+    if (!valid.success) {
+      const reason = valid.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ');
+      this.deps.log.error({ kind: event?.kind, reason }, 'capture built an invalid audit event; kept in the rejects file');
+      this.reject(event, 'invalid', reason);
       return;
     }
     if (this.spilling) this.appendToFile([event]);
@@ -141,7 +186,20 @@ export class SpillBuffer {
   }
 
   stats(): SpillBufferStats {
-    return { ...this.counts, memory: this.memory.length, spillBytes: this.spillBytes(), kafkaUp: this.kafkaUp };
+    const sum = (by: Record<string, number>) => Object.values(by).reduce((a, b) => a + b, 0);
+    let pending = this.memory.length + this.onDisk;
+    for (const b of [this.inFlight, this.retry]) if (b && !b.fileEnd) pending += b.events.length;
+    return {
+      ...this.counts,
+      spilled: sum(this.spilledBy),
+      spilledBy: { ...this.spilledBy },
+      dropped: sum(this.droppedBy),
+      droppedBy: { ...this.droppedBy },
+      pending,
+      memory: this.memory.length,
+      spillBytes: this.spillBytes(),
+      kafkaUp: this.kafkaUp,
+    };
   }
 
   /** Waits until everything pushed so far is acknowledged, or `timeoutMs` passes. True if drained. */
@@ -235,15 +293,15 @@ export class SpillBuffer {
       this.startSpilling('Kafka did not acknowledge in time');
     }, this.opts.sendTimeoutMs);
     try {
-      await this.deps.producer.sendMany(batch.events);
+      const rejected = await this.deps.producer.sendEach(batch.events);
       this.setKafkaUp(true);
+      for (const r of rejected) {
+        this.deps.log.error({ reason: r.reason }, 'an audit event cannot be sent; kept in the rejects file');
+        this.reject(r.event, 'rejected', r.reason);
+      }
+      this.count('sent', batch.events.length - rejected.length);
       return true;
     } catch (err) {
-      if (err instanceof EventRejectedError) {
-        this.count('invalid', batch.events.length);
-        this.deps.log.error({ err: err.message }, 'producer rejected a batch of audit events; dropped');
-        return true;
-      }
       this.setKafkaUp(false);
       this.deps.log.warn({ err }, 'sending audit events failed; will retry');
       return false;
@@ -253,8 +311,8 @@ export class SpillBuffer {
   }
 
   private acknowledge(batch: Batch): void {
-    this.count('sent', batch.events.length);
     if (!batch.fileEnd) return;
+    this.onDisk -= batch.events.length;
     const { segment, offset } = batch.fileEnd;
     segment.readOffset = offset;
     if (segment.readOffset >= segment.size && (segment !== this.own || this.unflushed.length === 0)) {
@@ -264,6 +322,7 @@ export class SpillBuffer {
       if (this.segments.length === 0 && this.unflushed.length === 0) {
         this.spilling = false;
         this.deps.log.info('spill file replayed; back to the in-memory queue');
+        this.endDropEpisode();
       }
     } else writeFileSync(`${segment.path}.offset`, String(offset));
     this.metrics.spillBytes.set(this.spillBytes());
@@ -305,12 +364,13 @@ export class SpillBuffer {
         events.push(JSON.parse(line) as AuditEvent);
       } catch {
         // A line cut short by a crash mid-write: nothing to recover.
-        this.count('dropped', 1);
+        this.lost(1, 'corrupt_line');
       }
     }
     if (pos === 0) {
       // One line longer than the read chunk cannot be a valid event: skip it.
       segment.readOffset = segment.size;
+      this.lost(1, 'corrupt_line');
       return null;
     }
     return { events, fileEnd: { segment, offset: segment.readOffset + pos } };
@@ -344,15 +404,16 @@ export class SpillBuffer {
     for (const e of events) {
       const line = `${JSON.stringify(e)}\n`;
       const bytes = Buffer.byteLength(line);
-      if (this.spillBytes() + bytes > this.opts.maxSpillBytes) {
+      if (!this.hasRoom(bytes)) {
         dropped++;
         continue;
       }
       this.unflushed.push(line);
       this.unflushedBytes += bytes;
     }
-    this.count('spilled', events.length - dropped);
-    if (dropped) this.reportDropped(dropped);
+    this.onDisk += events.length - dropped;
+    this.count('spooled', events.length - dropped);
+    if (dropped) this.reportDropped(dropped, 'spill_full');
     // Writes are grouped (one write per 20 ms) so spilling costs a call nothing measurable.
     if (this.unflushedBytes > READ_CHUNK) this.flushFile();
     else this.flushTimer ??= setTimeout(() => this.flushFile(), 20);
@@ -375,20 +436,69 @@ export class SpillBuffer {
       }
       seg.size += data.length;
     } catch (err) {
-      this.reportDropped(data.toString().split('\n').length - 1, err);
+      const n = data.toString().split('\n').length - 1;
+      this.onDisk -= n;
+      this.reportDropped(n, 'write_failed', err);
     }
     this.metrics.spillBytes.set(this.spillBytes());
     this.wakeUp?.();
   }
 
-  private reportDropped(n: number, err?: unknown): void {
-    this.count('dropped', n);
-    const now = Date.now();
-    // One line per 10 s at most: an overflow during a long outage must not flood the logs.
-    if (now - this.lastDropLog > 10_000) {
-      this.lastDropLog = now;
-      this.deps.log.error({ droppedTotal: this.counts.dropped, maxSpillBytes: this.opts.maxSpillBytes, err }, 'spill file full: audit events dropped');
+  /** Whether `bytes` more fit the spill budget (spill segments and rejects file together). */
+  private hasRoom(bytes: number): boolean {
+    if (this.spillBytes() + this.rejectsBytes + bytes > this.opts.maxSpillBytes) return false;
+    this.endDropEpisode();
+    return true;
+  }
+
+  private endDropEpisode(): void {
+    if (!this.dropEpisode) return;
+    this.deps.log.warn({ dropped: this.dropEpisode.dropped, reason: this.dropEpisode.reason }, 'spill file has room again: audit events are kept again');
+    this.dropEpisode = null;
+  }
+
+  /** Keeps an event that cannot be sent in the rejects file with its reason, or drops it if full. */
+  private reject(event: unknown, reason: SpillReason, detail: string): void {
+    let line: string;
+    try {
+      line = `${JSON.stringify({ at: new Date().toISOString(), reason, detail, event })}\n`;
+    } catch (err) {
+      return this.reportDropped(1, 'write_failed', err);
     }
+    const bytes = Buffer.byteLength(line);
+    if (!this.hasRoom(bytes)) return this.reportDropped(1, 'spill_full');
+    try {
+      mkdirSync(this.opts.spillDir, { recursive: true });
+      this.rejects ??= join(this.opts.spillDir, `rejected-${process.pid}-${Date.now()}.ndjson`);
+      appendFileSync(this.rejects, line);
+      this.rejectsBytes += bytes;
+      this.spilledBy[reason] = (this.spilledBy[reason] ?? 0) + 1;
+      this.metrics.events.inc({ outcome: 'spilled', reason });
+    } catch (err) {
+      this.reportDropped(1, 'write_failed', err);
+    }
+  }
+
+  private lost(n: number, reason: DropReason): void {
+    this.onDisk -= n;
+    this.droppedBy[reason] = (this.droppedBy[reason] ?? 0) + n;
+    this.metrics.events.inc({ outcome: 'dropped', reason }, n);
+    this.deps.log.warn({ n, reason }, 'unreadable lines in the spill file: audit events lost');
+  }
+
+  private reportDropped(n: number, reason: DropReason, err?: unknown): void {
+    this.droppedBy[reason] = (this.droppedBy[reason] ?? 0) + n;
+    this.metrics.events.inc({ outcome: 'dropped', reason }, n);
+    // Loud, and once per episode: an overflow during a long outage must not flood the logs.
+    if (this.dropEpisode) {
+      this.dropEpisode.dropped += n;
+      return;
+    }
+    this.dropEpisode = { reason, dropped: n };
+    this.deps.log.error(
+      { reason, droppedTotal: this.stats().dropped, maxSpillBytes: this.opts.maxSpillBytes, spillDir: this.opts.spillDir, err },
+      'spill budget exhausted: AUDIT EVENTS ARE BEING DROPPED until Kafka takes them again',
+    );
   }
 
   private adoptOrphans(): void {
@@ -409,17 +519,23 @@ export class SpillBuffer {
         readOffset = Number(readFileSync(`${from}.offset`, 'utf8')) || 0;
         renameSync(`${from}.offset`, `${to}.offset`);
       }
-      this.segments.push({ path: to, size: statSync(to).size, readOffset });
+      const segment = { path: to, size: statSync(to).size, readOffset };
+      const n = countLines(to, readOffset);
+      this.onDisk += n;
+      this.count('adopted', n);
+      this.segments.push(segment);
     }
+    for (const name of readdirSync(this.opts.spillDir)) if (REJECTS_RE.test(name)) this.rejectsBytes += statSync(join(this.opts.spillDir, name)).size;
     if (this.segments.length) {
       this.spilling = true;
       this.deps.log.info({ files: this.segments.length, bytes: this.spillBytes() }, 'replaying audit events spilled by an earlier run');
     }
   }
 
-  private count(outcome: keyof typeof this.counts, n: number): void {
-    this.counts[outcome] += n;
-    this.metrics.events.inc({ outcome }, n);
+  private count(what: keyof typeof this.counts, n: number): void {
+    this.counts[what] += n;
+    if (what === 'sent') this.metrics.events.inc({ outcome: 'sent' }, n);
+    else if (what !== 'seen') this.metrics[what].inc(n);
     this.metrics.memory.set(this.memory.length);
   }
 

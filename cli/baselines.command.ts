@@ -3,7 +3,7 @@ import { runUntilSignal } from '../core/lifecycle.ts';
 import { computeBaselines } from '../detector/baselines/baselines.compute.ts';
 import { loadBaselineSnapshot } from '../detector/baselines/baselines.load.ts';
 import { clickhouseFor, context } from './context.ts';
-import { baselineSchedulerService } from './services.ts';
+import { standaloneBaselineScheduler } from './services.ts';
 
 const positiveInt = (v: string) => {
   const n = Number(v);
@@ -65,9 +65,9 @@ export function registerBaselines(program: Command): void {
 
   cmd
     .command('schedule')
-    .description('Recompute on MCP_AUDIT_BASELINE_CRON until stopped (a run still going at the next tick makes that tick skip).')
+    .description('Recompute on MCP_AUDIT_BASELINE_CRON until stopped (a run still going at the next tick makes that tick skip); serves /healthz and /metrics on MCP_AUDIT_BASELINE_HEALTH_PORT.')
     .action(async () => {
       const { config, log } = context('baselines');
-      await runUntilSignal(baselineSchedulerService(config, log), log);
+      await runUntilSignal(standaloneBaselineScheduler(config, log), log);
     });
 }

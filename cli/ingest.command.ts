@@ -48,7 +48,7 @@ export function registerIngest(program: Command): void {
           onFatal: () => void service.stop().finally(() => process.exit(1)),
         },
         // Workers leave health to the primary; alerts are few, so only worker 0 stores them.
-        workerIndex === null ? {} : { healthServer: false, pipelines: workerIndex === 0 ? ['events', 'alerts'] : ['events'] },
+        workerIndex === null ? {} : { healthServer: false, pipelines: workerIndex === 0 ? ['events', 'alerts', 'signals'] : ['events'] },
       );
       const lifecycle = { start: () => service.start(), stop: async () => { await service.stop(); await clickhouse.close(); } };
       if (workerIndex === null) await runUntilSignal(lifecycle, log);

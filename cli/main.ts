@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../core/config.ts';
 import { registerBaselines } from './baselines.command.ts';
+import { registerCapture } from './capture.command.ts';
 import { registerApi } from './api.command.ts';
 import { registerConfig } from './config.command.ts';
 import { registerDetector } from './detector.command.ts';
@@ -36,6 +37,7 @@ registerRules(program);
 registerConfig(program);
 registerBaselines(program);
 registerSimulate(program);
+registerCapture(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -12,7 +12,7 @@ import { demoBanner } from '../demo/demo.banner.ts';
 import { demoConfig } from '../demo/demo.config.ts';
 import { createDemo } from '../demo/demo.ts';
 import { migrate } from '../migrations/migrate.ts';
-import { loadDestinations, type Destination } from '../notifier/destinations.config.ts';
+import { destinationsConfigured, loadDestinations, NO_DESTINATIONS, type Destination } from '../notifier/destinations.config.ts';
 import { stackDown, stackUp } from '../stack/stack.ts';
 import { clickhouseFor } from './context.ts';
 import { serviceGroup, type NamedService } from './service.group.ts';
@@ -20,8 +20,8 @@ import { apiService, baselineSchedulerService, detectorService, ingestService, n
 
 /** The configured destinations, or none (the notifier is then left out) when nothing is configured. */
 function configuredDestinations(config: Config, log: Logger): Destination[] {
-  if (!config.notifier.destinationsFile && !config.notifier.destinationsJson) {
-    log.warn('no notifier destinations configured (MCP_AUDIT_NOTIFIER_DESTINATIONS or MCP_AUDIT_NOTIFIER_DESTINATIONS_JSON): running without the notifier; alerts are still stored and served by the api');
+  if (!destinationsConfigured(config.notifier)) {
+    log.warn(`${NO_DESTINATIONS}: running without the notifier; alerts are still stored and served by the api`);
     return [];
   }
   // A bad list or a missing secret stops the program here, before anything starts.

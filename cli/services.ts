@@ -6,8 +6,9 @@ import { KeyStore } from '../api/auth/key.store.ts';
 import type { ClickHouseClient } from '../core/clickhouse.ts';
 import type { Config } from '../core/config.ts';
 import { runUntilSignal, type Service } from '../core/lifecycle.ts';
+import { startHealthServer, type HealthServer } from '../core/health.server.ts';
 import type { Logger } from '../core/logger.ts';
-import { createRegistry } from '../core/metrics.ts';
+import { createRegistry, type Registry } from '../core/metrics.ts';
 import type { BaselineSnapshot } from '../detector/baselines/baseline.types.ts';
 import { latestRun } from '../detector/baselines/baselines.load.ts';
 import { createBaselineScheduler } from '../detector/baselines/baselines.scheduler.ts';
@@ -109,8 +110,25 @@ export function apiService(config: Config, log: Logger): NamedService & { url():
   };
 }
 
+/** `baselines schedule` alone: the scheduler plus a health server (/healthz, /metrics with its run counts) for container healthchecks. */
+export function standaloneBaselineScheduler(config: Config, log: Logger): Service {
+  const registry = createRegistry('baselines');
+  const scheduler = baselineSchedulerService(config, log, undefined, registry);
+  let health: HealthServer | null = null;
+  return {
+    async start() {
+      await scheduler.start();
+      health = await startHealthServer({ host: config.healthHost, port: config.baselines.healthPort, registry, unhealthy: () => null });
+    },
+    async stop() {
+      await health?.close();
+      await scheduler.stop();
+    },
+  };
+}
+
 /** Recomputes baselines on MCP_AUDIT_BASELINE_CRON; `onSnapshot` gets each new set (the detector reloads them on its own timer too). */
-export function baselineSchedulerService(config: Config, log: Logger, onSnapshot?: (s: BaselineSnapshot) => void): NamedService {
+export function baselineSchedulerService(config: Config, log: Logger, onSnapshot?: (s: BaselineSnapshot) => void, registry?: Registry): NamedService {
   const ch = clickhouseFor(config);
   const scheduler = createBaselineScheduler({
     ch,
@@ -119,6 +137,7 @@ export function baselineSchedulerService(config: Config, log: Logger, onSnapshot
     lookbackDays: config.baselines.lookbackDays,
     log,
     ...(onSnapshot ? { onSnapshot } : {}),
+    ...(registry ? { registry } : {}),
   });
   return {
     name: 'baselines',

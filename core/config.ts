@@ -42,6 +42,10 @@ export const settings = {
     schema: z.string().min(1).max(249).default('mcp.audit.alerts.dlq'),
     doc: 'Dead-letter topic for alerts.',
   },
+  MCP_AUDIT_TOPIC_SIGNALS: {
+    schema: z.string().min(1).max(249).default('mcp.audit.signals'),
+    doc: 'Topic of signals: rule matches that add risk to a story instead of alerting (stored, shown in incident stories, never sent to a SIEM). Bad ones go to the alerts dead-letter topic.',
+  },
   MCP_AUDIT_CLICKHOUSE_URL: {
     schema: z.url().default('http://127.0.0.1:8123'),
     doc: 'ClickHouse HTTP endpoint.',
@@ -67,6 +71,10 @@ export const settings = {
   MCP_AUDIT_INGEST_ALERTS_GROUP_ID: {
     schema: z.string().min(1).max(249).default('ingest-alerts'),
     doc: 'Kafka consumer group with which ingest stores alerts (its own group: alerts never wait behind events).',
+  },
+  MCP_AUDIT_INGEST_SIGNALS_GROUP_ID: {
+    schema: z.string().min(1).max(249).default('ingest-signals'),
+    doc: 'Kafka consumer group with which ingest stores signals.',
   },
   MCP_AUDIT_INGEST_BATCH_ROWS: {
     schema: int(1, 1_000_000).default(20_000),
@@ -105,6 +113,18 @@ export const settings = {
   MCP_AUDIT_DETECTOR_LATENESS_MS: {
     schema: int(0, 3_600_000).default(5_000),
     doc: 'How late (event time) an event may arrive and still be matched in order.',
+  },
+  MCP_AUDIT_DETECTOR_RISK_THRESHOLD: {
+    schema: int(1, 10_000).default(100),
+    doc: 'Risk at which a story of signals (one agent run, or one user) becomes an alert. Rule risk scores are 0-100: at 100 two medium signals or three weak ones within about half an hour alert. Lower catches more slow or partial attacks and raises more false alerts; higher the reverse.',
+  },
+  MCP_AUDIT_DETECTOR_RISK_HALF_LIFE_MS: {
+    schema: int(60_000, 86_400_000).default(1_800_000),
+    doc: 'Time for accumulated risk to halve (event time). Longer joins signals further apart into one story (slow attacks) at the price of more routine signals adding up.',
+  },
+  MCP_AUDIT_DETECTOR_RISK_MIN_RULES: {
+    schema: int(1, 10).default(2),
+    doc: 'Different rules a story needs before it alerts, so one noisy rule repeating never alerts alone.',
   },
   MCP_AUDIT_INCIDENT_GAP_MS: {
     schema: int(1_000, 86_400_000).default(1_800_000),
@@ -181,6 +201,10 @@ export const settings = {
       .refine((s) => cronValidate(s), 'expected a cron expression, e.g. */15 * * * *')
       .default('*/15 * * * *'),
     doc: 'When the baseline job recomputes (node-cron expression; a run still going at the next tick makes that tick skip).',
+  },
+  MCP_AUDIT_BASELINE_HEALTH_PORT: {
+    schema: int(0, 65_535).default(9467),
+    doc: 'Port of the health server (/healthz, /metrics) of `mcp-audit baselines schedule`; 0 picks a free port.',
   },
   // --- detector rules and capability catalogue ---
   MCP_AUDIT_RULES_DIRS: {
@@ -320,6 +344,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       eventsDlq: e.MCP_AUDIT_TOPIC_EVENTS_DLQ,
       alerts: e.MCP_AUDIT_TOPIC_ALERTS,
       alertsDlq: e.MCP_AUDIT_TOPIC_ALERTS_DLQ,
+      signals: e.MCP_AUDIT_TOPIC_SIGNALS,
     },
     clickhouse: {
       url: e.MCP_AUDIT_CLICKHOUSE_URL,
@@ -331,6 +356,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     ingest: {
       groupId: e.MCP_AUDIT_INGEST_GROUP_ID,
       alertsGroupId: e.MCP_AUDIT_INGEST_ALERTS_GROUP_ID,
+      signalsGroupId: e.MCP_AUDIT_INGEST_SIGNALS_GROUP_ID,
       batchRows: e.MCP_AUDIT_INGEST_BATCH_ROWS,
       flushMs: e.MCP_AUDIT_INGEST_FLUSH_MS,
       retryMaxMs: e.MCP_AUDIT_INGEST_RETRY_MAX_MS,
@@ -341,6 +367,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       groupId: e.MCP_AUDIT_DETECTOR_GROUP_ID,
       healthPort: e.MCP_AUDIT_DETECTOR_HEALTH_PORT,
       latenessMs: e.MCP_AUDIT_DETECTOR_LATENESS_MS,
+      risk: { threshold: e.MCP_AUDIT_DETECTOR_RISK_THRESHOLD, halfLifeMs: e.MCP_AUDIT_DETECTOR_RISK_HALF_LIFE_MS, minDistinctRules: e.MCP_AUDIT_DETECTOR_RISK_MIN_RULES },
       incidentGapMs: e.MCP_AUDIT_INCIDENT_GAP_MS,
       rebuildWaitMs: e.MCP_AUDIT_DETECTOR_REBUILD_WAIT_MS,
       baselineReloadMs: e.MCP_AUDIT_BASELINE_RELOAD_MS,
@@ -361,7 +388,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       keyCacheMs: e.MCP_AUDIT_API_KEY_CACHE_MS,
     },
     clickhouseCluster: e.MCP_AUDIT_CLICKHOUSE_CLUSTER,
-    baselines: { lookbackDays: e.MCP_AUDIT_BASELINE_LOOKBACK_DAYS, cron: e.MCP_AUDIT_BASELINE_CRON },
+    baselines: { lookbackDays: e.MCP_AUDIT_BASELINE_LOOKBACK_DAYS, cron: e.MCP_AUDIT_BASELINE_CRON, healthPort: e.MCP_AUDIT_BASELINE_HEALTH_PORT },
     rules: {
       dirs: e.MCP_AUDIT_RULES_DIRS.map((d) => resolve(PROJECT_ROOT, d)),
       catalogueFiles: e.MCP_AUDIT_CATALOGUE_FILES.map((f) => resolve(PROJECT_ROOT, f)),

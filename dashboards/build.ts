@@ -5,7 +5,8 @@
 // SQL rules (they must run on ClickHouse 18.16 and current versions, DESIGN.md §5): only the
 // ClickHouse plugin macros $__timeFilter(col), $__fromTime, $__toTime, $__interval_s and
 // $__conditionalAll(cond, $var); time buckets as intDiv(toUInt32(ts), $__interval_s) * $__interval_s;
-// tables as ${database}.<table>, where `database` is a hidden constant variable (default mcp_audit).
+// tables as ${database}.<table>, where `database` is a hidden constant variable (default mcp_audit);
+// every subquery on either side of a JOIN has an alias (current ClickHouse refuses one without, code 206).
 // `events` and `alerts` are ReplacingMergeTree: rates use count() (cheap; a replayed, not yet merged
 // duplicate counts twice), lists and incident counts read FINAL or uniqExact.
 import { writeFile } from 'node:fs/promises';
@@ -150,7 +151,7 @@ const detections: DashboardDef = {
       h: 4,
       unit: 's',
       description: 'From the first alert of an incident to its first acknowledgement, for incidents whose first alert is in the time range.',
-      sql: `SELECT quantile(0.5)(acked_ms - opened_ms) / 1000 AS seconds_to_ack FROM (SELECT tenant_id, incident_id, min(ts_ms) AS opened_ms FROM \${database}.alerts WHERE ${TENANT} GROUP BY tenant_id, incident_id HAVING opened_ms >= toUInt32($__fromTime) * 1000 AND opened_ms <= toUInt32($__toTime) * 1000) ANY INNER JOIN (SELECT tenant_id, incident_id, min(changed_at_ms) AS acked_ms FROM \${database}.incident_history WHERE status = 'acknowledged' AND ${TENANT} GROUP BY tenant_id, incident_id) USING (tenant_id, incident_id)`,
+      sql: `SELECT quantile(0.5)(acked_ms - opened_ms) / 1000 AS seconds_to_ack FROM (SELECT tenant_id, incident_id, min(ts_ms) AS opened_ms FROM \${database}.alerts WHERE ${TENANT} GROUP BY tenant_id, incident_id HAVING opened_ms >= toUInt32($__fromTime) * 1000 AND opened_ms <= toUInt32($__toTime) * 1000) AS opened ANY INNER JOIN (SELECT tenant_id, incident_id, min(changed_at_ms) AS acked_ms FROM \${database}.incident_history WHERE status = 'acknowledged' AND ${TENANT} GROUP BY tenant_id, incident_id) AS acked USING (tenant_id, incident_id)`,
     },
     {
       type: 'stat',
@@ -176,7 +177,7 @@ const detections: DashboardDef = {
       title: 'Open and acknowledged incidents',
       w: 24,
       h: 10,
-      sql: `SELECT incident_id, tenant_id, user_id, status, alerts, top_severity, risk, first_alert, last_alert FROM (SELECT tenant_id, incident_id, user_id, status FROM \${database}.incidents FINAL WHERE status IN ('open', 'acknowledged') AND ${TENANT}) ANY INNER JOIN (SELECT tenant_id, incident_id, count() AS alerts, argMax(severity, severity_rank) AS top_severity, max(risk_score) AS risk, min(ts) AS first_alert, max(ts) AS last_alert FROM \${database}.alerts FINAL WHERE ${TENANT} GROUP BY tenant_id, incident_id) USING (tenant_id, incident_id) ORDER BY last_alert DESC LIMIT 100`,
+      sql: `SELECT incident_id, tenant_id, user_id, status, alerts, top_severity, risk, first_alert, last_alert FROM (SELECT tenant_id, incident_id, user_id, status FROM \${database}.incidents FINAL WHERE status IN ('open', 'acknowledged') AND ${TENANT}) AS open_incidents ANY INNER JOIN (SELECT tenant_id, incident_id, count() AS alerts, argMax(severity, severity_rank) AS top_severity, max(risk_score) AS risk, min(ts) AS first_alert, max(ts) AS last_alert FROM \${database}.alerts FINAL WHERE ${TENANT} GROUP BY tenant_id, incident_id) AS incident_alerts USING (tenant_id, incident_id) ORDER BY last_alert DESC LIMIT 100`,
     },
     {
       type: 'barchart',

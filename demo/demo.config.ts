@@ -11,8 +11,10 @@ export const DEMO_ENV: Readonly<Record<string, string>> = {
   MCP_AUDIT_TOPIC_EVENTS_DLQ: 'demo.mcp.audit.events.dlq',
   MCP_AUDIT_TOPIC_ALERTS: 'demo.mcp.audit.alerts',
   MCP_AUDIT_TOPIC_ALERTS_DLQ: 'demo.mcp.audit.alerts.dlq',
+  MCP_AUDIT_TOPIC_SIGNALS: 'demo.mcp.audit.signals',
   MCP_AUDIT_INGEST_GROUP_ID: 'demo.ingest',
   MCP_AUDIT_INGEST_ALERTS_GROUP_ID: 'demo.ingest-alerts',
+  MCP_AUDIT_INGEST_SIGNALS_GROUP_ID: 'demo.ingest-signals',
   MCP_AUDIT_DETECTOR_GROUP_ID: 'demo.detector',
   MCP_AUDIT_NOTIFIER_GROUP_ID: 'demo.notifier',
   // People watch the terminal for alert lines; service logs below warn would bury them.

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeEvent } from '../test/support/events.factory.ts';
 import type { AuditEventV1 } from '../schemas/event.v1.ts';
-import { loadCatalogue } from './catalogue/catalogue.ts';
-import { classify, classifyTool, NO_CLASS } from './classify.ts';
+import { loadCatalogue, pathsRegex } from './catalogue/catalogue.ts';
+import { classify, classifyTool, isInternalRecipient, NO_CLASS } from './classify.ts';
 
 const catalogue = loadCatalogue();
 
@@ -36,6 +36,26 @@ describe('classify', () => {
     expect(classify(call('filesystem', 'read_file', { resource: { paths: ['/home/a/project/README.md'] } }), catalogue).class).toBe('file.read');
     expect(classify(call('filesystem', 'read_file', { resource: { paths: ['/home/a/project/environment.md'] } }), catalogue).class).toBe('file.read');
     expect(classify(call('filesystem', 'write_file', { resource: { paths: ['/home/a/.ssh/authorized_keys'] } }), catalogue).class).toBe('secret.write');
+  });
+
+  it('leaves committed .env templates alone but still treats real .env files as credential stores', () => {
+    for (const path of ['/srv/app/.env.example', '/srv/app/.env.sample', '/srv/app/.env.template', '/srv/app/.env.dist']) {
+      expect([path, classify(call('filesystem', 'read_file', { resource: { paths: [path] } }), catalogue).class]).toEqual([path, 'file.read']);
+    }
+    for (const path of ['/srv/app/.env', '/srv/app/.env.local', '/srv/app/.env.production']) {
+      expect([path, classify(call('filesystem', 'read_file', { resource: { paths: [path] } }), catalogue).class]).toEqual([path, 'secret.read']);
+    }
+  });
+
+  it('pre-filters an extglob path pattern by its literal part, not by the alternatives it excludes', () => {
+    const envFiles = pathsRegex(['**/.env.!(example|sample)']);
+    expect(['/a/.env.local', '/a/.env.example', '/a/.env.sample', '/a/template'].map((p) => envFiles.test(p))).toEqual([true, false, false, false]);
+  });
+
+  it('classifies changing a credential as credential.change, not as reading a secret', () => {
+    const c = classify(call('bank', 'update_password', args('{"password":"[REDACTED]"}')), catalogue);
+    expect(c).toMatchObject({ class: 'credential.change', inferred: true, labels: ['sensitive_action'] });
+    expect(classify(call('bank', 'get_secret'), catalogue).class).toBe('secret.read');
   });
 
   it('splits SQL reads from writes and schema changes by the statement', () => {
@@ -85,6 +105,36 @@ describe('classify', () => {
     expect(classify(call('filesystem', 'read_file'), mine).class).toBe('file.list');
     writeFileSync(file, 'version: 1\ntools:\n  - { server: "x", class: file.read }\n');
     expect(() => loadCatalogue([file])).toThrow(/mine\.yaml:3:5: give exactly one of tool/);
+  });
+
+  it('does not count mail to the tenant\'s own domains as an external sink', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'catalogue-'));
+    const file = join(dir, 'tenants.yaml');
+    writeFileSync(file, 'version: 1\ntenants:\n  t1: { internal_domains: [acme.com] }\n  "*": { internal_domains: [corp.example] }\n');
+    const mine = loadCatalogue([file]);
+    const mail = (tenant: string, recipients: string[]) =>
+      classify(makeEvent({ kind: 'tool_call', tenant_id: tenant, server: { name: 'gmail', transport: 'stdio' }, tool: { name: 'send_email' }, resource: { recipients }, arguments: undefined }, { seed: 4 }), mine);
+    expect(mail('t1', ['bob@acme.com', 'Carol <carol@eu.acme.com>', 'ops@corp.example'])).toMatchObject({ class: 'email.send', labels: ['internal_sink'] });
+    expect(mail('t1', ['bob@acme.com', 'eve@evil.test']).labels).toEqual(['external_sink']);
+    expect(mail('t1', ['bob@notacme.com']).labels).toEqual(['external_sink']);
+    expect(mail('t2', ['bob@acme.com']).labels).toEqual(['external_sink']);
+    expect(mail('t2', ['x@corp.example']).labels).toEqual(['internal_sink']);
+    // Chat channels have no domain; without recipients nothing is known to be internal.
+    expect(mail('t1', ['#general']).labels).toEqual(['external_sink']);
+    expect(mail('t1', []).labels).toEqual(['external_sink']);
+    // The shipped catalogue names no internal domain.
+    expect(classify(makeEvent({ kind: 'tool_call', tenant_id: 't1', server: { name: 'gmail', transport: 'stdio' }, tool: { name: 'send_email' }, resource: { recipients: ['bob@acme.com'] }, arguments: undefined }, { seed: 4 }), catalogue).labels).toEqual(['external_sink']);
+    expect(isInternalRecipient(mine, 't1', 'mailto:Bob@ACME.com')).toBe(true);
+    expect(isInternalRecipient(mine, 't1', 'bob@acme.com.evil.test')).toBe(false);
+    expect(isInternalRecipient(mine, 't1', 'acme.com')).toBe(false);
+    writeFileSync(file, 'version: 1\ntenants:\n  t1: { internal_domains: ["not a domain"] }\n');
+    expect(() => loadCatalogue([file])).toThrow(/a domain like example.com/);
+  });
+
+  it('makes a calendar event with participants a sink', () => {
+    const withPeople = classify(call('calendar-x', 'create_calendar_event', args('{"title":"sync","participants":["a@b.test"]}')), catalogue);
+    expect(withPeople).toMatchObject({ class: 'calendar.write', labels: ['external_sink'] });
+    expect(classify(call('calendar-x', 'create_calendar_event', args('{"title":"focus time"}')), catalogue).labels).toEqual([]);
   });
 
   it('returns the same frozen object for the same tool (cached, no per-event allocation)', () => {

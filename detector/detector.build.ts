@@ -12,7 +12,8 @@ import { loadRulesOrThrow } from './rules/rules.load.ts';
 export function buildDetector(config: Config, clickhouse: ClickHouseClient) {
   const catalogue = loadCatalogue(config.rules.catalogueFiles);
   const rules = loadRulesOrThrow(config.rules.dirs).map((r) => r.rule);
-  const engine = createEngine({ rules, catalogue, allowedLatenessMs: config.detector.latenessMs });
+  // The service drives event time per partition (partition.watermark.ts), not the engine.
+  const engine = createEngine({ rules, catalogue, allowedLatenessMs: config.detector.latenessMs, watermarkFromEvents: false, risk: config.detector.risk });
   return {
     engine,
     rules,

@@ -17,6 +17,12 @@ export function createDetectorMetrics(registry: Registry) {
       labelNames: ['rule', 'severity'] as const,
       registers,
     }),
+    signals: new Counter({
+      name: 'mcp_audit_detector_signals_total',
+      help: 'Signals raised (rule matches whose risk adds to a story instead of alerting), by rule',
+      labelNames: ['rule'] as const,
+      registers,
+    }),
     engineErrors: new Counter({ name: 'mcp_audit_detector_engine_errors_total', help: 'Events the rule engine failed on', registers }),
     rebuiltEvents: new Counter({
       name: 'mcp_audit_detector_rebuilt_events_total',

@@ -16,15 +16,20 @@ import type { Logger } from '../core/logger.ts';
 import type { Registry } from '../core/metrics.ts';
 import { decodeEvent } from '../ingest/event.decode.ts';
 import { alertId, alertKey, type AlertV1 } from '../schemas/alert.v1.ts';
-import type { AuditEventV1 } from '../schemas/event.v1.ts';
+import { NO_INCIDENT } from '../schemas/signal.ts';
+import type { AuditEvent } from '../schemas/event.ts';
 import type { BaselineSnapshot } from './baselines/baseline.types.ts';
 import { createDetectorMetrics } from './detector.metrics.ts';
 import { IncidentGrouper } from './incident.grouper.ts';
+import { PartitionWatermark } from './partition.watermark.ts';
+
+/** A partition without new events for this long (wall time) no longer holds event time back. */
+const PARTITION_IDLE_MS = 30_000;
 import { rebuildState } from './state.rebuild.ts';
 
 /** What the service needs from the rule engine (detector/rules). */
 export interface MatchEngine<M extends EngineMatch> {
-  process(event: AuditEventV1): M[];
+  process(event: AuditEvent): M[];
   /** Moves event time forward; returns matches that became due (absence steps timing out). */
   advanceWatermark(ms: number): M[];
   setBaselines(snapshot: BaselineSnapshot): void;
@@ -36,6 +41,8 @@ export interface MatchEngine<M extends EngineMatch> {
 
 export interface EngineMatch {
   rule: { id: string; version: number };
+  /** Alerts go to the alerts topic; signals only feed risk stories (counted here). */
+  alert: boolean;
   evidence: readonly { event_id: string; ts: string; tenant_id: string; actor: { user_id: string } }[];
 }
 
@@ -47,7 +54,7 @@ export interface DetectorDeps<M extends EngineMatch> {
   engine: MatchEngine<M>;
   toAlert: (match: M, ctx: { incidentId: string; detectedAt: Date }) => AlertV1;
   /** A ClickHouse `events` row back into an event (for the state rebuild). */
-  fromRow: (row: Record<string, unknown>) => AuditEventV1;
+  fromRow: (row: Record<string, unknown>) => AuditEvent;
   loadBaselines?: () => Promise<BaselineSnapshot>;
   onFatal?: (err: unknown) => void;
 }
@@ -68,6 +75,7 @@ export function createDetectorService<M extends EngineMatch>(config: Config, dep
   let stopping = false;
   let crashed: string | null = null;
   let watermark = 0;
+  const partitionTime = new PartitionWatermark(PARTITION_IDLE_MS);
   /** Resolved when the state for the current assignment is rebuilt; batches wait for it. */
   let ready: Promise<void> = Promise.resolve();
 
@@ -122,6 +130,7 @@ export function createDetectorService<M extends EngineMatch>(config: Config, dep
   async function eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) {
     await ready;
     const alerts: AlertV1[] = [];
+    const signals: AlertV1[] = [];
     let last: string | null = null;
     const detectedAt = new Date();
     for (const message of batch.messages) {
@@ -138,11 +147,11 @@ export function createDetectorService<M extends EngineMatch>(config: Config, dep
       const tsMs = Date.parse(event.ts);
       let matches: M[];
       try {
-        matches = [...engine.process(event)];
-        if (tsMs > watermark) {
-          watermark = tsMs;
-          matches.push(...engine.advanceWatermark(watermark - config.detector.latenessMs));
-        }
+        // Timers due before this event fire first (an event past a deadline cannot cancel it).
+        partitionTime.observe(batch.partition, tsMs, Date.now());
+        const now = partitionTime.current(Date.now());
+        matches = now > watermark ? [...engine.advanceWatermark((watermark = now) - config.detector.latenessMs)] : [];
+        matches.push(...engine.process(event));
       } catch (err) {
         // A rule bug must not stop detection for everyone: count it, log the event id, go on.
         metrics.engineErrors.inc();
@@ -150,6 +159,11 @@ export function createDetectorService<M extends EngineMatch>(config: Config, dep
         continue;
       }
       for (const match of matches) {
+        if (!match.alert) {
+          // Signals open no incident: the story of an incident shows the user's signals around it.
+          signals.push(deps.toAlert(match, { incidentId: NO_INCIDENT, detectedAt }));
+          continue;
+        }
         const ids = match.evidence.map((e) => e.event_id);
         const lastEvidence = match.evidence[match.evidence.length - 1]!;
         // The match's own evidence decides tenant and user: a match released by the watermark
@@ -159,14 +173,18 @@ export function createDetectorService<M extends EngineMatch>(config: Config, dep
         alerts.push(deps.toAlert(match, { incidentId: incident, detectedAt }));
       }
     }
-    if (alerts.length > 0) {
-      await producer!.send({
-        topic: config.topics.alerts,
+    if (alerts.length > 0 || signals.length > 0) {
+      const messages = (list: AlertV1[]) => list.map((a) => ({ key: alertKey(a), value: JSON.stringify(a), headers: { 'mcp-audit-rule': a.rule.id } }));
+      await producer!.sendBatch({
         acks: -1,
-        messages: alerts.map((a) => ({ key: alertKey(a), value: JSON.stringify(a), headers: { 'mcp-audit-rule': a.rule.id } })),
+        topicMessages: [
+          ...(alerts.length > 0 ? [{ topic: config.topics.alerts, messages: messages(alerts) }] : []),
+          ...(signals.length > 0 ? [{ topic: config.topics.signals, messages: messages(signals) }] : []),
+        ],
       });
+      for (const s of signals) metrics.signals.inc({ rule: s.rule.id });
       for (const a of alerts) metrics.alerts.inc({ rule: a.rule.id, severity: a.severity });
-      log.info({ alerts: alerts.map((a) => ({ rule: a.rule.id, user: a.user_id, alert_id: a.alert_id })) }, 'alerts raised');
+      if (alerts.length > 0) log.info({ alerts: alerts.map((a) => ({ rule: a.rule.id, user: a.user_id, alert_id: a.alert_id })) }, 'alerts raised');
     }
     if (last !== null) {
       resolveOffset(last);
@@ -191,6 +209,7 @@ export function createDetectorService<M extends EngineMatch>(config: Config, dep
       });
       consumer.on(consumer.events.GROUP_JOIN, (e) => {
         const assigned = (e.payload.memberAssignment[topic] ?? []) as number[];
+      partitionTime.assign(assigned);
         log.info({ partitions: assigned }, 'detector joined its group; rebuilding state');
         ready = rebuild(assigned).catch((err: unknown) => {
           log.error({ err }, 'state rebuild failed; continuing with empty state');

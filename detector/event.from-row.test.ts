@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { toEventRow } from '../ingest/event.row.ts';
 import { auditEventV1 } from '../schemas/event.v1.ts';
+import { auditEventV2 } from '../schemas/event.v2.ts';
 import { makeEvents } from '../test/support/events.factory.ts';
+import { makeEventsV2 } from '../test/support/events.v2.factory.ts';
 import { eventFromRow } from './event.from-row.ts';
 
 /** What JSONEachRow gives back for a row: UInt64 as strings, DateTime as 'YYYY-MM-DD hh:mm:ss'. */
@@ -23,6 +25,43 @@ describe('eventFromRow', () => {
       expect(auditEventV1.safeParse(back).success).toBe(true);
       // The factory always sets duration_ms > 0 and never empty optional strings, so nothing is lost.
       expect(back).toEqual(e);
+    }
+  });
+
+  it('turns stored v2 rows back into valid v2 events equal to the originals: fingerprints, episode, keys, secrets', () => {
+    const events = makeEventsV2(300, { seed: 42 });
+    // The sample must exercise every v2 field, or equality would prove little.
+    for (const has of [
+      (e: (typeof events)[number]) => (e.fingerprints?.result.length ?? 0) > 0,
+      (e: (typeof events)[number]) => (e.fingerprints?.destinations.length ?? 0) > 0,
+      (e: (typeof events)[number]) => e.episode !== undefined,
+      (e: (typeof events)[number]) => e.actor.conversation_id !== undefined,
+      (e: (typeof events)[number]) => e.arguments?.keys !== undefined,
+      (e: (typeof events)[number]) => e.arguments?.secrets !== undefined,
+      (e: (typeof events)[number]) => e.arguments?.truncated === true,
+      (e: (typeof events)[number]) => e.result?.secrets !== undefined,
+      (e: (typeof events)[number]) => e.result?.truncated === true,
+      (e: (typeof events)[number]) => e.result?.hmac_sha256 !== undefined,
+      (e: (typeof events)[number]) => e.tools?.some((t) => t.input_keys) === true && e.tools.some((t) => !t.input_keys),
+      (e: (typeof events)[number]) => e.hash_key_id === undefined,
+    ]) expect(events.some(has), String(has)).toBe(true);
+    for (const e of events) {
+      const row = asClickHouseJson(toEventRow(e, { topic: 't', partition: 0, offset: '7' }, 0));
+      expect(row.args_sha256).toBe('');
+      expect(row.result_sha256).toBe('');
+      const back = eventFromRow(row);
+      expect(auditEventV2.safeParse(back).error?.issues ?? []).toEqual([]);
+      expect(back).toEqual(e);
+    }
+  });
+
+  it('keeps v1 rows v1 with every v2 column empty', () => {
+    for (const e of makeEvents(100, { seed: 7 })) {
+      const row = toEventRow(e, { topic: 't', partition: 0, offset: '7' }, 0);
+      for (const column of ['hash_key_id', 'args_hmac', 'result_hmac', 'episode_id', 'episode_basis', 'conversation_id'] as const) expect(row[column]).toBe('');
+      for (const column of ['args_keys', 'args_secrets', 'result_secrets', 'fp_args', 'fp_result', 'fp_destinations', 'listed_tool_input_keys'] as const) expect(row[column]).toEqual([]);
+      expect([row.args_truncated, row.result_truncated]).toEqual([0, 0]);
+      expect(eventFromRow(asClickHouseJson(row)).schema_version).toBe(1);
     }
   });
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EVENT_MAX_BYTES } from '../schemas/event.v1.ts';
 import { makeEvent } from '../test/support/events.factory.ts';
+import { makeEventsV2 } from '../test/support/events.v2.factory.ts';
 import { decodeEvent, type DecodeResult } from './event.decode.ts';
 
 const MAX = DEFAULT_EVENT_MAX_BYTES;
@@ -15,6 +16,32 @@ describe('decodeEvent', () => {
   it('accepts a valid event and returns it parsed', () => {
     const event = makeEvent({}, { seed: 1 });
     expect(decodeEvent(bytes(event), MAX)).toEqual({ ok: true, event: JSON.parse(JSON.stringify(event)) });
+  });
+
+  it('accepts a valid v2 event beside v1, each checked against its own version', () => {
+    for (const event of makeEventsV2(50, { seed: 1 })) expect(decodeEvent(bytes(event), MAX)).toEqual({ ok: true, event: JSON.parse(JSON.stringify(event)) });
+    // A v1 body labelled v2 is explained against v2: its plain hash is an unknown field there.
+    const v1 = makeEvent({ kind: 'tool_call' }, { seed: 2 });
+    const r = failure(decodeEvent(bytes({ ...v1, schema_version: 2 }), MAX));
+    expect(r).toMatchObject({ reason: 'schema', step: 'validate' });
+    expect(r.detail).toContain('arguments: unknown field(s) "sha256"');
+    // And a v2 event without its key id gets v2's own rule.
+    const { hash_key_id: _, ...noKey } = makeEventsV2(1, { seed: 3 }).find((e) => e.arguments)!;
+    expect(failure(decodeEvent(bytes(noKey), MAX)).detail).toContain('hash_key_id: required when the event carries HMACs or fingerprints');
+  });
+
+  it('unknown_version: a version this ingest does not read, named as such', () => {
+    for (const version of [0, 3, 99, 1.5]) {
+      const r = failure(decodeEvent(bytes({ ...makeEvent({}, { seed: 4 }), schema_version: version }), MAX));
+      expect(r).toEqual({ ok: false, reason: 'unknown_version', step: 'validate', detail: `schema_version ${version} is not one this ingest reads (1, 2)` });
+    }
+    // No version, or one that is not a number, is a schema error naming the field.
+    const { schema_version: _, ...unversioned } = makeEvent({}, { seed: 5 });
+    for (const v of [unversioned, { ...unversioned, schema_version: '2' }]) {
+      const r = failure(decodeEvent(bytes(v), MAX));
+      expect(r.reason).toBe('schema');
+      expect(r.detail).toMatch(/^schema_version: /);
+    }
   });
 
   it('empty: null or zero-length value', () => {

@@ -1,21 +1,34 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { auditEventV1 } from '../schemas/event.v1.ts';
+import { auditEvent } from '../schemas/event.ts';
 import { makeEvents } from '../test/support/events.factory.ts';
+import { makeEventsV2 } from '../test/support/events.v2.factory.ts';
 import { makeInvalidInputs } from '../test/support/invalid.corpus.ts';
-import { compileValidator, fastPathUnsupported, fastValidEvent, UnsupportedSchema } from './event.fastpath.ts';
+import { compileValidator, fastPathByVersion, fastPathUnsupported, fastValidEvent, UnsupportedSchema } from './event.fastpath.ts';
 
-const zodOk = (v: unknown) => auditEventV1.safeParse(v).success;
+const zodOk = (v: unknown) => auditEvent.safeParse(v).success;
 const roundTrip = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
 describe('fastValidEvent', () => {
-  it('is compiled for the v1 schema (not the always-false fallback)', () => {
+  it('is compiled for every contract version (not the always-false fallback)', () => {
     expect(fastPathUnsupported).toBeNull();
+    expect([...fastPathByVersion.keys()].sort()).toEqual([1, 2]);
   });
 
-  it('accepts every valid event, as zod does', () => {
+  it('accepts every valid event of either version, as zod does', () => {
     for (const e of makeEvents(3000, { seed: 11 }).map(roundTrip)) expect(fastValidEvent(e)).toBe(true);
+    for (const e of makeEventsV2(3000, { seed: 12 }).map(roundTrip)) expect(fastValidEvent(e)).toBe(true);
+  });
+
+  it('never takes one version for the other', () => {
+    const [v1] = makeEvents(1, { seed: 13 }).map(roundTrip);
+    const [v2] = makeEventsV2(1, { seed: 13 }).map(roundTrip);
+    expect(fastValidEvent({ ...v1, schema_version: 2 })).toBe(zodOk({ ...v1, schema_version: 2 }));
+    expect(fastValidEvent({ ...v2, schema_version: 1 })).toBe(false);
+    expect(fastValidEvent({ ...v2, schema_version: 3 })).toBe(false);
+    const { schema_version: _, ...unversioned } = v2!;
+    expect(fastValidEvent(unversioned)).toBe(false);
   });
 
   it('never accepts what zod rejects: the invalid corpus', () => {
@@ -30,8 +43,11 @@ describe('fastValidEvent', () => {
     }
   });
 
-  it('agrees with zod on fuzzed mutations of valid events', () => {
-    const base = makeEvents(200, { seed: 3 }).map(roundTrip);
+  it.each([
+    ['v1', () => makeEvents(200, { seed: 3 })],
+    ['v2', () => makeEventsV2(200, { seed: 3 })],
+  ] as const)('agrees with zod on fuzzed mutations of valid %s events', (_version, make) => {
+    const base = make().map(roundTrip);
     const paths = (o: unknown, prefix: string[] = []): string[][] =>
       o !== null && typeof o === 'object'
         ? Object.entries(o as Record<string, unknown>).flatMap(([k, v]) => [[...prefix, k], ...paths(v, [...prefix, k])])
@@ -49,6 +65,8 @@ describe('fastValidEvent', () => {
           fc.double(),
           fc.integer(),
           fc.constantFrom('', 'tool_call', 'tool_list', '2025-06-02T09:00:00Z', '2025-02-29T09:00:00Z', 'a'.repeat(64), 'ok'),
+          // v2 shapes: a version switch, flags, fingerprints right and wrong, an episode basis.
+          fc.constantFrom(1, 2, 3, true, false, [], ['email:0123456789abcdef'], ['email:0123456789ABCDEF'], 'idle_gap', 'k1'),
         ),
         (i, j, mutation) => {
           const e = structuredClone(base[i]!) as Record<string, unknown>;

@@ -8,11 +8,12 @@
 // value through zod, which decides and explains. Being stricter than zod is harmless, so anything
 // the compiler does not know exactly — a schema type, a string format, a non-strict object, a
 // transform — makes compilation fail and every event goes through zod (`compileValidator` throws;
-// `fastValidEvent` is then `() => false`). Checks it does not know (the schema's superRefine) are
-// run through zod's own check function. `event.fastpath.test.ts` compares both on valid events,
+// that version's fast path is then `() => false`). Checks it does not know (the schema's
+// superRefine) are run through zod's own check function. Every contract version gets its own
+// compiled validator. `event.fastpath.test.ts` compares both on valid events of each version,
 // fuzzed mutations and the invalid corpus.
 import type { z } from 'zod';
-import { auditEventV1 } from '../schemas/event.v1.ts';
+import { eventSchemaByVersion } from './event.versions.ts';
 
 type Validate = (v: unknown) => boolean;
 
@@ -115,6 +116,10 @@ function compile(s: Schema): Validate {
       const checks = (d.checks ?? []).map((c) => compileCheck(c, 'number'));
       return all((v) => typeof v === 'number' && Number.isFinite(v), checks);
     }
+    case 'boolean': {
+      if ((d.checks ?? []).length > 0) throw new UnsupportedSchema('boolean with checks');
+      return (v) => typeof v === 'boolean';
+    }
     case 'literal': {
       const values = d.values ?? [];
       if (!values.every((x) => x === null || ['string', 'number', 'boolean'].includes(typeof x))) throw new UnsupportedSchema('literal of an unusual type');
@@ -165,19 +170,27 @@ function compile(s: Schema): Validate {
   }
 }
 
-function compileEventValidator(): { validate: Validate; unsupported: string | null } {
+function compileOrFallback(schema: z.ZodType): { validate: Validate; unsupported: string | null } {
   try {
-    return { validate: compileValidator(auditEventV1), unsupported: null };
+    return { validate: compileValidator(schema), unsupported: null };
   } catch (err) {
     if (err instanceof UnsupportedSchema) return { validate: () => false, unsupported: err.message };
     throw err;
   }
 }
 
-const compiled = compileEventValidator();
+/** The fast path of each contract version, by `schema_version`. */
+export const fastPathByVersion: ReadonlyMap<unknown, { validate: Validate; unsupported: string | null }> = new Map(
+  [...eventSchemaByVersion].map(([version, schema]) => [version, compileOrFallback(schema)]),
+);
 
-/** True only for values the v1 schema accepts as they are; false means "ask zod". */
-export const fastValidEvent: Validate = compiled.validate;
+/** True only for values the schema of their own `schema_version` accepts as they are; false means "ask zod". */
+export const fastValidEvent: Validate = (v) => {
+  if (!isPlainObject(v)) return false;
+  const path = fastPathByVersion.get(v.schema_version);
+  return path !== undefined && path.validate(v);
+};
 
-/** Why the fast path is off (every event then goes through zod), or null when it is on. */
-export const fastPathUnsupported: string | null = compiled.unsupported;
+/** Why the fast path is off for some version (its events then go through zod), or null when it is on for all. */
+export const fastPathUnsupported: string | null =
+  [...fastPathByVersion].flatMap(([version, p]) => (p.unsupported === null ? [] : [`v${String(version)}: ${p.unsupported}`])).join('; ') || null;

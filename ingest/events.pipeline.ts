@@ -1,15 +1,16 @@
-// Events: `mcp.audit.events` -> `events`, each row with its capability class from the same
+// Events of every contract version: `mcp.audit.events` -> `events`, each row with its capability class from the same
 // catalogue and classification function the detector uses.
 import type { Config } from '../core/config.ts';
 import { loadCatalogue } from '../detector/catalogue/catalogue.ts';
-import { classify } from '../detector/classify.ts';
-import type { AuditEventV1 } from '../schemas/event.v1.ts';
+import { classifyWithHints, ToolHintsMemory } from '../detector/tool.hints.ts';
+import type { AuditEvent } from '../schemas/event.ts';
 import { decodeEvent } from './event.decode.ts';
 import { toEventRow } from './event.row.ts';
 import type { IngestPipeline } from './ingest.pipeline.ts';
 
-export function eventsPipeline(config: Config): IngestPipeline<AuditEventV1> {
+export function eventsPipeline(config: Config): IngestPipeline<AuditEvent> {
   const catalogue = loadCatalogue(config.rules.catalogueFiles);
+  const hints = new ToolHintsMemory();
   return {
     name: 'events',
     topic: config.topics.events,
@@ -19,6 +20,6 @@ export function eventsPipeline(config: Config): IngestPipeline<AuditEventV1> {
       const d = decodeEvent(bytes, maxBytes);
       return d.ok ? { ok: true, value: d.event } : d;
     },
-    tables: [{ table: 'events', toRow: (e, origin, at) => toEventRow(e, origin, at, classify(e, catalogue)) }],
+    tables: [{ table: 'events', toRow: (e, origin, at) => toEventRow(e, origin, at, classifyWithHints(hints, e, catalogue)) }],
   };
 }

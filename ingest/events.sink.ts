@@ -30,6 +30,10 @@ export function classifyInsertError(err: unknown): InsertFailure {
   const e = err as { code?: unknown; message?: unknown };
   const code = typeof e?.code === 'string' ? e.code : undefined;
   const message = typeof e?.message === 'string' ? e.message : '';
+  // Rows are built by code with fixed columns, so a column the table lacks means the table is older
+  // than this ingest (migrations not applied yet: `mcp-audit migrate`), not bad data: wait for it
+  // rather than dead-letter every row. ClickHouse reports it as INCORRECT_DATA (117).
+  if (/Unknown field found while parsing/i.test(message)) return 'retry';
   if (code && DATA_ERROR_CODES.has(code)) return 'split';
   // 252 is both "too many parts" (merges are behind: wait) and "too many partitions for a single
   // INSERT block" (rows span too many days: split); only the message tells them apart.

@@ -1,5 +1,5 @@
 // The ingest service: one pipeline per topic (events -> `events`; alerts -> `alerts` and
-// `incidents`), a shared dead-letter producer, and one health server (/healthz, /metrics).
+// `incidents`; signals -> `signals`), a shared dead-letter producer, and one health server.
 // The per-topic work, and the at-least-once reasoning, are in pipeline.runner.ts.
 import type { Kafka, Producer } from 'kafkajs';
 import type { ClickHouseClient } from '../core/clickhouse.ts';
@@ -10,6 +10,7 @@ import type { Service } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Registry } from '../core/metrics.ts';
 import { alertsPipeline } from './alerts.pipeline.ts';
+import { signalsPipeline } from './signals.pipeline.ts';
 import { eventsPipeline } from './events.pipeline.ts';
 import { createIngestMetrics } from './ingest.metrics.ts';
 import { createPipelineRunner } from './pipeline.runner.ts';
@@ -25,7 +26,7 @@ export interface IngestDeps {
 
 export interface IngestOptions {
   /** Which pipelines this instance runs (default both); a worker of ingest.cluster.ts may run events only. */
-  pipelines?: readonly ('events' | 'alerts')[];
+  pipelines?: readonly ('events' | 'alerts' | 'signals')[];
   /** Start the health server (default true); cluster workers leave it to the primary. */
   healthServer?: boolean;
 }
@@ -42,10 +43,11 @@ export function createIngestService(config: Config, deps: IngestDeps, opts: Inge
   let producer: Producer | null = null;
   let health: HealthServer | null = null;
   const runnerDeps = { ...deps, metrics, producer: () => producer! };
-  const wanted = opts.pipelines ?? ['events', 'alerts'];
+  const wanted = opts.pipelines ?? ['events', 'alerts', 'signals'];
   const runners = [
     ...(wanted.includes('events') ? [createPipelineRunner(config, eventsPipeline(config), runnerDeps)] : []),
     ...(wanted.includes('alerts') ? [createPipelineRunner(config, alertsPipeline(config), runnerDeps)] : []),
+    ...(wanted.includes('signals') ? [createPipelineRunner(config, signalsPipeline(config), runnerDeps)] : []),
   ];
   const unhealthy = () => runners.map((r) => r.unhealthy()).find((r) => r !== null) ?? null;
 

@@ -1,8 +1,9 @@
 // First ingest step: raw Kafka value -> validated value of a schema, or a reason for the DLQ.
-// Pure and never throws. Used for events (event.decode.ts) and alerts (alerts.pipeline.ts).
+// Pure and never throws. Used for events (event.decode.ts, which picks the schema by the event's
+// `schema_version` between the two halves) and alerts (alerts.pipeline.ts).
 import type { z } from 'zod';
 
-export type DecodeReason = 'empty' | 'oversize' | 'not_utf8' | 'bad_json' | 'not_object' | 'schema';
+export type DecodeReason = 'empty' | 'oversize' | 'not_utf8' | 'bad_json' | 'not_object' | 'unknown_version' | 'schema';
 
 export type Decoded<T> =
   | { ok: true; value: T }
@@ -20,6 +21,12 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * certainly-valid values without zod's slower parse; anything else gets zod's verdict and message.
  */
 export function decodeJson<T>(bytes: Buffer | null, maxBytes: number, schema: z.ZodType<T>, fastValid?: (v: unknown) => boolean): Decoded<T> {
+  const o = decodeObject(bytes, maxBytes);
+  return o.ok ? validateValue(o.value, schema, fastValid) : o;
+}
+
+/** The first half of decodeJson: size, UTF-8 and JSON, down to a plain object. */
+export function decodeObject(bytes: Buffer | null, maxBytes: number): Decoded<Record<string, unknown>> {
   try {
     if (bytes === null || bytes.length === 0) return fail('empty', 'decode', 'empty message value');
     // Size is checked on the raw bytes first so an oversize message costs no decoding or parsing.
@@ -41,7 +48,16 @@ export function decodeJson<T>(bytes: Buffer | null, maxBytes: number, schema: z.
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       return fail('not_object', 'decode', `JSON ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}, expected an object`);
     }
+    return { ok: true, value: value as Record<string, unknown> };
+  } catch (err) {
+    // Not expected; kept so one poison message can never crash the consumer.
+    return fail('bad_json', 'decode', `decoder failed: ${err instanceof Error ? err.name : 'unknown error'}`);
+  }
+}
 
+/** The second half of decodeJson: the schema's verdict on a decoded value. */
+export function validateValue<T>(value: unknown, schema: z.ZodType<T>, fastValid?: (v: unknown) => boolean): Decoded<T> {
+  try {
     if (fastValid?.(value)) return { ok: true, value: value as T };
     const parsed = schema.safeParse(value);
     if (parsed.success) return { ok: true, value: parsed.data };
@@ -52,7 +68,7 @@ export function decodeJson<T>(bytes: Buffer | null, maxBytes: number, schema: z.
   }
 }
 
-function fail(reason: DecodeReason, step: 'decode' | 'validate', detail: string): { ok: false; reason: DecodeReason; step: 'decode' | 'validate'; detail: string } {
+export function fail(reason: DecodeReason, step: 'decode' | 'validate', detail: string): { ok: false; reason: DecodeReason; step: 'decode' | 'validate'; detail: string } {
   return { ok: false, reason, step, detail: bound(detail) };
 }
 

@@ -46,6 +46,18 @@ describe('cluster migrations', () => {
     ]);
   });
 
+  it('adds the v2 columns to the replicated local table and the Distributed table, each re-runnable', async () => {
+    const v2 = (await loadMigrations('mcp_audit')).find((m) => m.name === '0006_events_v2')!;
+    expect(v2.statements.length).toBeGreaterThanOrEqual(15);
+    for (const statement of v2.statements) {
+      const column = /ADD COLUMN IF NOT EXISTS (\w+ .+)$/.exec(statement)![1]!;
+      expect(toClusterStatements(statement, opts)).toEqual([
+        `ALTER TABLE \`mcp_audit\`.\`events_local\` ON CLUSTER \`audit\` ADD COLUMN IF NOT EXISTS ${column}`,
+        `ALTER TABLE \`mcp_audit\`.\`events\` ON CLUSTER \`audit\` ADD COLUMN IF NOT EXISTS ${column}`,
+      ]);
+    }
+  });
+
   it('refuses what it cannot rewrite instead of half-applying it', () => {
     expect(() => toClusterStatements('CREATE MATERIALIZED VIEW db.mv TO db.t AS SELECT 1', opts)).toThrow(/cannot rewrite/);
     expect(() => toClusterStatements('CREATE TABLE IF NOT EXISTS db.k (a String) ENGINE = Kafka()', opts)).toThrow(/MergeTree/);

@@ -27,6 +27,7 @@ const QUALIFIED = '`?([A-Za-z_][A-Za-z0-9_]*)`?\\.`?([A-Za-z_][A-Za-z0-9_]*)`?';
 export const SHARDING_KEYS: Readonly<Record<string, string>> = {
   events: 'cityHash64(tenant_id, user_id)',
   alerts: 'cityHash64(tenant_id, user_id)',
+  signals: 'cityHash64(tenant_id, user_id)',
   incidents: 'cityHash64(tenant_id, incident_id)',
   incident_history: 'cityHash64(tenant_id, incident_id)',
   api_keys: 'cityHash64(key_id)',

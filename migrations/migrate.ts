@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { ClickHouseClient } from '../core/clickhouse.ts';
 import type { Logger } from '../core/logger.ts';
 import { ident, qualified, sql } from '../core/sql.ts';
+import { columnExists, parseAddColumn } from './add.column.ts';
 import { toClusterStatements } from './cluster.ts';
 
 const DIR = import.meta.dirname;
@@ -47,16 +48,25 @@ export function splitStatements(text: string): string[] {
     .filter(Boolean);
 }
 
+/** Runs one migration statement, in its cluster form when `cluster` is set. */
+export async function runStatement(ch: ClickHouseClient, statement: string, opts: { cluster?: string } = {}): Promise<void> {
+  // Cluster mode (docs/scaling.md): every statement is rewritten to its ON CLUSTER, replicated form.
+  if (opts.cluster) {
+    for (const query of toClusterStatements(statement, { cluster: opts.cluster })) await ch.command({ query });
+    return;
+  }
+  const add = parseAddColumn(statement);
+  if (add && (await columnExists(ch, add))) return;
+  await ch.command({ query: add ? add.plain : statement });
+}
+
 export async function migrate(
   ch: ClickHouseClient,
   database: string,
   log: Logger,
   opts: { cluster?: string } = {},
 ): Promise<{ applied: string[]; skipped: string[] }> {
-  // Cluster mode (docs/scaling.md): every statement is rewritten to its ON CLUSTER, replicated form.
-  const run = async (statement: string) => {
-    for (const query of opts.cluster ? toClusterStatements(statement, { cluster: opts.cluster }) : [statement]) await ch.command({ query });
-  };
+  const run = (statement: string) => runStatement(ch, statement, opts);
   await run(sql`CREATE DATABASE IF NOT EXISTS ${ident(database)}`.text);
   const table = qualified(database, 'schema_migrations');
   await run(

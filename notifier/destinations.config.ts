@@ -63,6 +63,14 @@ export interface Destination extends DestinationSpec {
   token: string | null;
 }
 
+/** What is said when neither destination setting is set. */
+export const NO_DESTINATIONS = 'no notifier destinations configured (MCP_AUDIT_NOTIFIER_DESTINATIONS or MCP_AUDIT_NOTIFIER_DESTINATIONS_JSON)';
+
+/** Whether a destination list is given at all (an empty setting means none: destinations are optional). */
+export function destinationsConfigured(settings: { destinationsFile: string; destinationsJson: string }): boolean {
+  return Boolean(settings.destinationsFile || settings.destinationsJson);
+}
+
 /** Reads the destination list from the file or inline setting; throws ConfigError naming the cause. */
 export function loadDestinations(
   settings: { destinationsFile: string; destinationsJson: string },

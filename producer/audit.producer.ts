@@ -1,7 +1,8 @@
 // The producer library MCP components use to report audit events.
 //
-// - validates every event against the contract (v2, or v1 from older components) before it leaves
-//   the process (a bad event is a clear error to the caller, never a dead letter later);
+// - validates every event against its own contract version (v1 or v2, schemas/event.ts) before it
+//   leaves the process (a bad event is a clear error to the caller, never a dead letter later),
+//   each on its own: one bad event of a batch never holds back the others;
 // - keys each message `tenant_id:user_id`, so one user's events stay ordered in one partition;
 // - idempotent kafkajs producer with acks from all in-sync replicas, so broker retries never write
 //   a message twice;
@@ -13,11 +14,31 @@ import { DEFAULT_EVENT_MAX_BYTES, eventKey } from '../schemas/event.v1.ts';
 
 export class EventRejectedError extends Error {
   readonly issues: string[];
-  constructor(issues: string[]) {
+  /** Of a batch: which events were rejected (the others were sent). */
+  readonly rejected: Rejection[];
+  constructor(issues: string[], rejected: Rejection[] = []) {
     super(`audit event rejected: ${issues.join('; ')}`);
     this.issues = issues;
+    this.rejected = rejected;
   }
 }
+
+/** An event of a batch that was not sent, and why (never retried: sending it again fails again). */
+export interface Rejection {
+  index: number;
+  event: unknown;
+  reason: string;
+}
+
+// Broker answers that concern one message, not the broker's health: the other messages of the
+// batch are fine, so they are sent one by one to find the culprit.
+const MESSAGE_ERRORS = new Set(['MESSAGE_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE', 'INVALID_TIMESTAMP', 'RECORD_LIST_TOO_LARGE']);
+const messageError = (err: unknown): string | null => {
+  for (let e = err as { type?: unknown; cause?: unknown } | undefined, i = 0; e && i < 4; e = e.cause as typeof e, i++) {
+    if (typeof e.type === 'string' && MESSAGE_ERRORS.has(e.type)) return e.type;
+  }
+  return null;
+};
 
 export interface AuditProducerOptions {
   topic: string;
@@ -33,6 +54,8 @@ interface Pending {
   resolve: () => void;
   reject: (err: unknown) => void;
 }
+
+const reasonOf = (err: unknown) => (err instanceof EventRejectedError ? err.issues.join('; ') : String((err as Error)?.message ?? err));
 
 /** Validates and encodes one event; throws EventRejectedError naming every problem. */
 export function encodeEvent(input: unknown, maxBytes = DEFAULT_EVENT_MAX_BYTES): { event: AuditEvent; message: Message } {
@@ -72,12 +95,42 @@ export class AuditProducer {
     });
   }
 
-  /** Sends many events; all are validated first, so an invalid one sends nothing. */
-  async sendMany(inputs: unknown[]): Promise<void> {
-    const messages = inputs.map((i) => encodeEvent(i, this.opts.maxBytes).message);
-    const acked = messages.map((message) => new Promise<void>((resolve, reject) => this.queue.push({ message, resolve, reject })));
+  /**
+   * Sends every valid event of `inputs` and resolves once Kafka acknowledged them, with the events
+   * that were not sent and why (invalid, too large, refused by the broker); rejects only when Kafka
+   * could not be reached, and then nothing is lost: the caller may send the whole batch again.
+   */
+  async sendEach(inputs: unknown[]): Promise<Rejection[]> {
+    const rejected: Rejection[] = [];
+    const acked: Promise<void>[] = [];
+    const indexOf: number[] = [];
+    inputs.forEach((input, index) => {
+      let message: Message;
+      try {
+        message = encodeEvent(input, this.opts.maxBytes).message;
+      } catch (err) {
+        rejected.push({ index, event: input, reason: reasonOf(err) });
+        return;
+      }
+      indexOf.push(index);
+      acked.push(new Promise<void>((resolve, reject) => this.queue.push({ message, resolve, reject })));
+    });
     this.kick();
-    await Promise.all(acked);
+    const settled = await Promise.allSettled(acked);
+    let outage: unknown = null;
+    settled.forEach((r, i) => {
+      if (r.status === 'fulfilled') return;
+      if (r.reason instanceof EventRejectedError) rejected.push({ index: indexOf[i]!, event: inputs[indexOf[i]!], reason: reasonOf(r.reason) });
+      else outage ??= r.reason;
+    });
+    if (outage) throw outage;
+    return rejected.sort((a, b) => a.index - b.index);
+  }
+
+  /** Sends many events; the valid ones are sent even when some are not, which then throw here. */
+  async sendMany(inputs: unknown[]): Promise<void> {
+    const rejected = await this.sendEach(inputs);
+    if (rejected.length) throw new EventRejectedError(rejected.map((r) => `event ${r.index}: ${r.reason}`), rejected);
   }
 
   /** Waits until everything queued so far is acknowledged. */
@@ -112,7 +165,21 @@ export class AuditProducer {
         await this.producer.send({ topic: this.opts.topic, acks: -1, messages: batch.map((p) => p.message) });
         batch.forEach((p) => p.resolve());
       } catch (err) {
-        batch.forEach((p) => p.reject(err));
+        if (messageError(err) && batch.length > 1) await this.sendOneByOne(batch);
+        else batch.forEach((p) => p.reject(messageError(err) ? new EventRejectedError([`refused by Kafka: ${messageError(err)}`]) : err));
+      }
+    }
+  }
+
+  /** A batch the broker refused for one message's sake: each message alone, so only that one fails. */
+  private async sendOneByOne(batch: Pending[]): Promise<void> {
+    for (const p of batch) {
+      try {
+        await this.producer.send({ topic: this.opts.topic, acks: -1, messages: [p.message] });
+        p.resolve();
+      } catch (err) {
+        const type = messageError(err);
+        p.reject(type ? new EventRejectedError([`refused by Kafka: ${type}`]) : err);
       }
     }
   }

@@ -42,7 +42,8 @@ export const alertV1 = z
       id: id(128),
       version: z.number().int().min(1),
       title: id(512),
-      kind: z.enum(['sequence', 'threshold', 'pattern', 'first_seen', 'baseline', 'drift']),
+      // `risk`: the alert of a story whose signals added up (detector/rules/risk.ts).
+      kind: z.enum(['sequence', 'threshold', 'pattern', 'first_seen', 'baseline', 'drift', 'risk']),
     }),
     severity: z.enum(severities),
     risk_score: z.number().int().min(0).max(100),

@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { auditEventV1, type AuditEventV1 } from './event.v1.ts';
 import { auditEventV2, type AuditEventV2 } from './event.v2.ts';
 
-export const auditEvent = z.union([auditEventV2, auditEventV1]);
+// Discriminated on `schema_version`: zod parses with the one version an event names, so an invalid
+// event gets that version's precise issues instead of one vague "invalid union" issue.
+export const auditEvent = z.discriminatedUnion('schema_version', [auditEventV2, auditEventV1]);
 export type AuditEvent = AuditEventV1 | AuditEventV2;
 
 export const CURRENT_SCHEMA_VERSION = 2;

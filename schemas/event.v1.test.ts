@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { uuidv7Time } from '../core/ids.ts';
 import { makeEvent, makeEvents } from '../test/support/events.factory.ts';
 import { auditEventV1, eventKey } from './event.v1.ts';
-import { renderJsonSchema, SCHEMA_PATH } from './generate.ts';
 
 const fixtureDir = new URL('./fixtures/', import.meta.url);
 const fixtures = (dir: 'valid' | 'invalid') =>
@@ -61,24 +60,6 @@ describe('event v1 fixtures', () => {
     const paths = (r.error?.issues ?? []).map((i) => i.path.join('.'));
     expect(paths.length).toBeGreaterThan(0);
     expect(new Set(paths)).toEqual(new Set([expectedPath[file]]));
-  });
-});
-
-describe('event.v1.schema.json', () => {
-  it('is up to date with the zod schema', () => {
-    const committed = readFileSync(SCHEMA_PATH, 'utf8');
-    expect(committed === renderJsonSchema(), 'schemas/event.v1.schema.json is stale: run `npm run schema:generate`').toBe(true);
-  });
-
-  it('carries what the zod refinements check', () => {
-    const s = JSON.parse(renderJsonSchema());
-    expect(s.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(s.$id).toBeTypeOf('string');
-    expect(s.title).toBeTypeOf('string');
-    expect(s.additionalProperties).toBe(false);
-    expect(s.properties.event_id.pattern).toBeTypeOf('string');
-    expect(s.allOf).toContainEqual({ if: { properties: { kind: { const: 'tool_call' } }, required: ['kind'] }, then: { required: ['tool'] } });
-    expect(s.allOf).toContainEqual({ if: { properties: { kind: { const: 'tool_list' } }, required: ['kind'] }, then: { required: ['tools'] } });
   });
 });
 

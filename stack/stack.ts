@@ -56,6 +56,7 @@ export function stackTopics(config: Config): TopicSpec[] {
     { name: config.topics.eventsDlq, partitions: 1 },
     { name: config.topics.alerts, partitions: config.stack.eventsPartitions },
     { name: config.topics.alertsDlq, partitions: 1 },
+    { name: config.topics.signals, partitions: config.stack.eventsPartitions },
   ];
 }
 

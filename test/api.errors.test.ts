@@ -82,5 +82,8 @@ describe('errors, limits and headers', () => {
     expect(list.security).toEqual([{ apiKey: [] }]);
     expect(Object.keys(list.responses['401'].content)).toEqual(['application/problem+json']);
     expect(Object.keys(doc.paths['/v1/events'].post.requestBody.content).sort()).toEqual(['application/json', 'application/x-ndjson']);
+    // Either contract version, told apart by its schema_version (a const, which OpenAPI writes as a one-value enum).
+    const versions = doc.paths['/v1/events'].post.requestBody.content['application/json'].schema.oneOf;
+    expect(versions.map((v: { properties: { schema_version: { enum: number[] } } }) => v.properties.schema_version.enum)).toEqual([[2], [1]]);
   });
 });

@@ -2,10 +2,11 @@
 // (status, severity, user, rule, time range, text) pick the right ones; the detail tells the
 // evidence as a story in order; status changes are kept in history and the latest wins.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiHarness, insertAlerts, insertEvents, makeChain, type ApiHarness, type Chain } from './support/api.factory.ts';
+import { apiHarness, insertAlerts, insertEvents, insertSignals, makeChain, type ApiHarness, type Chain } from './support/api.factory.ts';
 
 let h: ApiHarness;
 let chains: Chain[];
+let signals: Chain['alert'][];
 let headers: Record<string, string>;
 const T0 = Date.UTC(2025, 5, 2, 9, 0, 0);
 
@@ -23,6 +24,16 @@ beforeAll(async () => {
   const extra = makeChain('acme', 'bob@acme.com', T0 + 5_000, { incident: chains[0]!.alert.incident_id, severity: 'low' });
   await insertEvents(h.env.clickhouse, db, [...chains, extra].flatMap((c) => c.events));
   await insertAlerts(h.env.clickhouse, db, [...chains, extra].map((c) => c.alert));
+  // Signals of the last incident's user: one 20 minutes before it (shown), one 2 hours before (too
+  // early), one of the same user name in another tenant (never shown).
+  const last = chains[chains.length - 1]!;
+  const lastMs = Date.parse(last.alert.ts);
+  const signal = (tenant: string, ms: number, rule: string) => {
+    const c = makeChain(tenant, last.alert.user_id, ms, { rule, severity: 'medium' });
+    return { ...c.alert, rule: { ...c.alert.rule, kind: 'pattern' as const } };
+  };
+  signals = [signal('acme', lastMs - 20 * 60_000, 'cred.store-access'), signal('acme', lastMs - 2 * 3_600_000, 'first-seen.new-tool'), signal('globex', lastMs - 60_000, 'exec.network-tool-in-args')];
+  await insertSignals(h.env.clickhouse, db, signals);
   headers = { authorization: `Bearer ${await h.key('acme', ['incidents:read', 'incidents:write'], 'analyst')}` };
 }, 120_000);
 
@@ -38,6 +49,15 @@ const get = async (url: string) => {
 const ids = (body: { items: { incident_id: string }[] }) => body.items.map((i) => i.incident_id);
 
 describe('incidents', () => {
+  it('shows the signals of the same user and tenant from an hour before the incident, and no others', async () => {
+    const last = chains[chains.length - 1]!;
+    const body = await get(`/v1/incidents/${last.alert.incident_id}`);
+    expect(body.signals.map((s: { alert_id: string }) => s.alert_id)).toEqual([signals[0]!.alert_id]);
+    // The signal's evidence is part of the story.
+    const steps = new Set(body.story.map((s: { event_id: string }) => s.event_id));
+    for (const id of signals[0]!.evidence.map((e) => e.event_id)) expect(steps.has(id)).toBe(true);
+  });
+
   it('pages through every incident once, newest first', async () => {
     const seen: string[] = [];
     let url = '/v1/incidents?limit=5';

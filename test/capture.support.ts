@@ -6,6 +6,21 @@ import type { Kafka } from 'kafkajs';
 export const BIN = fileURLToPath(new URL('../bin/mcp-audit.js', import.meta.url));
 export const FS_SERVER = fileURLToPath(new URL('../node_modules/@modelcontextprotocol/server-filesystem/dist/index.js', import.meta.url));
 
+/** Waits until a new topic has a leader, so reading it back cannot race its creation. */
+export async function waitForTopic(kafka: Kafka, topic: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (let tries = 0; tries < 150; tries++) {
+      if (await admin.fetchTopicOffsets(topic).then(() => true, () => false)) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`topic ${topic} has no leader`);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Every message of `topic` as raw key and value bytes, read up to the current end offsets. */
 export async function readTopicRaw(kafka: Kafka, topic: string): Promise<{ key: Buffer | null; value: Buffer | null }[]> {
   const admin = kafka.admin();

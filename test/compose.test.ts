@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { settings } from '../core/config.ts';
@@ -14,6 +14,8 @@ const ROOT = join(import.meta.dirname, '..');
 const COMPOSE = join(ROOT, 'docker-compose.yml');
 const ENV_EXAMPLE = join(ROOT, '.env.example');
 const OUR_SERVICES = ['ingest', 'detector', 'notifier', 'api'] as const;
+const GRAFANA_USER = 'mcp_audit_grafana';
+const GRAFANA_USERS_XML = join(ROOT, 'dashboards/provisioning/clickhouse/users.d/grafana-readonly.xml');
 
 interface Service {
   image?: string;
@@ -30,8 +32,8 @@ const compose = (args: string[], envFile: string) =>
   spawnSync('docker-compose', ['--project-directory', ROOT, '--env-file', envFile, '-f', COMPOSE, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
 
 let skip: string | null = null;
-beforeAll(() => {
-  skip = ensureDockerCompose();
+beforeAll(async () => {
+  skip = await ensureDockerCompose();
   if (skip) console.warn(`compose tests skipped: ${skip}`);
 }, 900_000);
 
@@ -71,9 +73,10 @@ describe('docker-compose.yml', () => {
     }
     expect(services.migrate!.command).toEqual(['migrate']);
     expect(services.migrate!.restart).toBe('no');
-    // The baseline scheduler has no port to probe; it starts once setup is done, like the services.
+    // The baseline scheduler starts once setup is done, like the services, and has its own /healthz.
     expect(services.baselines!.command).toEqual(['baselines', 'schedule']);
     expect(services.baselines!.depends_on).toEqual(services.detector!.depends_on);
+    expect(services.baselines!.healthcheck?.test.join(' ')).toContain(`127.0.0.1:${services.baselines!.environment!.MCP_AUDIT_BASELINE_HEALTH_PORT}/healthz`);
     for (const name of OUR_SERVICES) {
       const s = services[name]!;
       expect(s.command, name).toEqual([name]);
@@ -85,11 +88,22 @@ describe('docker-compose.yml', () => {
         migrate: { condition: 'service_completed_successfully' },
       });
     }
-    for (const name of ['kafka', 'clickhouse', 'grafana', ...OUR_SERVICES]) expect(services[name]!.healthcheck, name).toBeDefined();
+    // Every long-running service has a healthcheck; the one-shots (restart "no") are waited for by
+    // service_completed_successfully instead.
+    const longRunning = Object.keys(services).filter((name) => services[name]!.restart !== 'no');
+    expect(longRunning.sort()).toEqual(['api', 'baselines', 'clickhouse', 'detector', 'grafana', 'ingest', 'kafka', 'notifier']);
+    for (const name of longRunning) expect(services[name]!.healthcheck?.test.length, name).toBeGreaterThan(0);
+    // Destinations are optional: left empty, the notifier idles healthy (test/compose.services.test.ts).
+    expect(services.notifier!.environment!.MCP_AUDIT_NOTIFIER_DESTINATIONS_JSON).toBe('');
     expect(services.migrate!.depends_on).toEqual({ clickhouse: { condition: 'service_healthy' } });
 
-    // Grafana: the ClickHouse plugin and this repository's provisioning and dashboards.
-    expect(services.grafana!.environment!.GF_INSTALL_PLUGINS).toBe('grafana-clickhouse-datasource');
+    // Grafana: the ClickHouse plugin at a pinned version, and this repository's provisioning and dashboards.
+    expect(services.grafana!.environment!.GF_INSTALL_PLUGINS).toMatch(/^grafana-clickhouse-datasource \d+\.\d+\.\d+$/);
+    // ... reading as the read-only user that ClickHouse gets from users.d (test/compose.grafana-user.test.ts loads it).
+    expect(services.grafana!.environment!.GF_MCP_AUDIT_CLICKHOUSE_USER).toBe(GRAFANA_USER);
+    expect(services.grafana!.environment!.GF_MCP_AUDIT_CLICKHOUSE_USER).not.toBe(services.clickhouse!.environment!.CLICKHOUSE_USER);
+    expect(JSON.stringify(services.clickhouse!.volumes)).toContain(`/etc/clickhouse-server/users.d/${basename(GRAFANA_USERS_XML)}`);
+    expect(services.clickhouse!.environment).toHaveProperty('MCP_AUDIT_GRAFANA_CLICKHOUSE_PASSWORD');
     const mounts = JSON.stringify(services.grafana!.volumes);
     for (const target of ['/etc/grafana/provisioning/datasources', '/etc/grafana/provisioning/dashboards', '/etc/grafana/dashboards/mcp-audit']) expect(mounts).toContain(target);
 
@@ -99,6 +113,12 @@ describe('docker-compose.yml', () => {
 
 describe('no secrets in the files, and .env.example lists every variable', () => {
   const text = readFileSync(COMPOSE, 'utf8');
+
+  it("gives Grafana its own password, not the services' one", () => {
+    const grafana = text.slice(text.indexOf('\n  grafana:'));
+    expect(grafana).toMatch(/GF_MCP_AUDIT_CLICKHOUSE_PASSWORD: \$\{MCP_AUDIT_GRAFANA_CLICKHOUSE_PASSWORD:\?/);
+    expect(grafana).not.toContain('${MCP_AUDIT_CLICKHOUSE_PASSWORD');
+  });
 
   it('reads every secret from the environment', () => {
     const literal = [...text.matchAll(/^\s*([A-Z_]*(PASSWORD|SECRET|TOKEN)[A-Z_]*):\s*(.*)$/gm)].filter(([, , , value]) => !/^\$\{[A-Z_]+(:[-?][^}]*)?\}$/.test(value!.trim()));
@@ -130,7 +150,7 @@ describe('Dockerfile', () => {
 
   it('keeps local state, git and env files out of the build context', () => {
     const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
-    for (const entry of ['node_modules', '.stack', '.git', '.env', '.env.*']) expect(ignored).toContain(entry);
+    for (const entry of ['node_modules', '.stack', '.spill', '.schemathesis', 'coverage', '.git', '.env', '.env.*']) expect(ignored).toContain(entry);
     // The image must still contain the code: bin/ and the service folders are not ignored.
     for (const folder of ['bin', 'cli', 'core', 'ingest', 'detector', 'notifier', 'api', 'migrations']) expect(ignored).not.toContain(folder);
   });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka, idempotentProducerConfig } from '../core/kafka.ts';
 import type { IngestService } from '../ingest/ingest.service.ts';
 import { makeEvents } from './support/events.factory.ts';
+import { makeEventsV2 } from './support/events.v2.factory.ts';
 import { makeInvalidInputs } from './support/invalid.corpus.ts';
 import { connectProducer, eventCounts, startIngest, waitForDistinct } from './support/ingest.harness.ts';
 import { createTestEnv, testLog, type TestEnv } from './support/test.env.ts';
@@ -54,7 +55,8 @@ async function readDlq(expected: number, timeoutMs = 60_000): Promise<Parked[]> 
 describe('ingest dead-letters invalid input', () => {
   it('parks all 1,000 fuzzed inputs with a reason, stores none, and keeps consuming', async () => {
     const inputs = makeInvalidInputs(1000, t.config.event.maxBytes);
-    const valid = makeEvents(50, { seed: 7 });
+    // Valid events of both contract versions, so neither is held back by the junk.
+    const valid = [...makeEvents(25, { seed: 7 }), ...makeEventsV2(25, { seed: 17 })];
     // Invalid and valid input interleaved, so good events arrive before, between and after bad ones.
     const messages = inputs.map((x, i) => ({ key: `fuzz:${i % 13}`, value: x.bytes }));
     for (let i = 0; i < valid.length; i++) {
@@ -66,7 +68,7 @@ describe('ingest dead-letters invalid input', () => {
 
     const parked = await readDlq(inputs.length);
     expect(parked).toHaveLength(inputs.length);
-    const reasons = new Set(['empty', 'oversize', 'not_utf8', 'bad_json', 'not_object', 'schema']);
+    const reasons = new Set(['empty', 'oversize', 'not_utf8', 'bad_json', 'not_object', 'unknown_version', 'schema']);
     for (const p of parked) {
       expect(reasons.has(p.headers['mcp-audit-reason']!), p.headers['mcp-audit-reason']).toBe(true);
       expect(['decode', 'validate']).toContain(p.headers['mcp-audit-step']);

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClickHouse } from '../core/clickhouse.ts';
 import { qualified, sql } from '../core/sql.ts';
-import { loadMigrations, migrate, splitStatements } from '../migrations/migrate.ts';
+import { loadMigrations, migrate, runStatement, splitStatements } from '../migrations/migrate.ts';
 import { dropOldPartitions } from '../migrations/retention.ts';
 import { toEventRow } from '../ingest/event.row.ts';
 import { makeEvent } from './support/events.factory.ts';
@@ -32,6 +32,23 @@ describe('migrations', () => {
       sql`SELECT version, name FROM ${qualified(t.config.clickhouse.database, 'schema_migrations')} FINAL ORDER BY version`.text,
     );
     expect(rows.map((r) => r.name)).toEqual(all.map((m) => m.name));
+  });
+
+  it('adds the v2 columns once: running 0006 again (cut off half way, say) changes nothing', async () => {
+    const db = t.config.clickhouse.database;
+    const v2 = (await loadMigrations(db)).find((m) => m.name === '0006_events_v2')!;
+    const describe = () => queryRows<{ name: string; type: string }>(t.clickhouse, sql`DESCRIBE TABLE ${qualified(db, 'events')}`.text);
+    const before = await describe();
+    for (const statement of v2.statements) await runStatement(t.clickhouse, statement);
+    expect(await describe()).toEqual(before);
+    const types = Object.fromEntries(before.map((c) => [c.name, c.type]));
+    expect(types).toMatchObject({
+      hash_key_id: 'String', args_hmac: 'String', args_keys: 'Array(String)', args_secrets: 'Array(String)', args_truncated: 'UInt8',
+      result_hmac: 'String', result_secrets: 'Array(String)', result_truncated: 'UInt8',
+      fp_args: 'Array(String)', fp_result: 'Array(String)', fp_destinations: 'Array(String)',
+      episode_id: 'String', episode_basis: 'String', conversation_id: 'String', listed_tool_input_keys: 'Array(Array(String))',
+      args_sha256: 'String', result_sha256: 'String',
+    });
   });
 });
 

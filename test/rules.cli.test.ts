@@ -42,7 +42,7 @@ describe('mcp-audit rules', () => {
     const noise = makeEvents(200, { seed: 9, startMs: start - 60_000, stepMs: 1_000, overrides: { tenant_id: 'globex' } });
     await t.clickhouse.insert({
       table: `${t.config.clickhouse.database}.events`,
-      values: [...chain, ...noise].map((e, i) => toEventRow(e, { topic: 't', partition: 0, offset: String(i) }, Math.floor(start / 1000))),
+      values: [...chain, ...noise].map((e, i) => toEventRow(e as Parameters<typeof toEventRow>[0], { topic: 't', partition: 0, offset: String(i) }, Math.floor(start / 1000))),
       format: 'JSONEachRow',
     });
     const child = spawnCli(

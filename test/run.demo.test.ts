@@ -4,6 +4,7 @@
 // SIGINT, revoke its demo key, and (with --keep-stack) leave Kafka and ClickHouse running.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKafka } from '../core/kafka.ts';
+import { RISK_RULE } from '../detector/rules/risk.ts';
 import { loadRulesOrThrow } from '../detector/rules/rules.load.ts';
 import { spawnCli, type Child } from './support/child.ts';
 import { freePort } from './support/ports.ts';
@@ -43,6 +44,8 @@ describe('mcp-audit run --demo', () => {
       MCP_AUDIT_API_PORT: String(await freePort()),
     });
     const rules = new Map(loadRulesOrThrow(t.config.rules.dirs).map((r) => [r.rule.id, r.rule.title]));
+    // A story of signals that added up alerts under the risk rule, which has no file of its own.
+    rules.set(RISK_RULE.id, RISK_RULE.title);
     child = spawnCli(['run', '--demo', '--keep-stack'], t.env);
     // All of stdout (spawnCli keeps only the tail of both streams): the banner comes before many log lines.
     let stdout = '';

@@ -10,6 +10,7 @@ import { fromTenant, type TenantScope } from './tenant.scope.ts';
 export interface EventFilter {
   user?: string;
   session?: string;
+  episode?: string;
   tool?: string;
   class?: string;
   server?: string;
@@ -23,6 +24,7 @@ export interface EventFilter {
 
 export interface EventRowOut {
   event_id: string;
+  schema_version: number;
   ts_ms: string | number;
   kind: string;
   mcp_method: string;
@@ -31,11 +33,19 @@ export interface EventRowOut {
   agent_id: string;
   client_name: string;
   client_version: string;
+  conversation_id: string;
+  episode_id: string;
+  episode_basis: string;
   server_name: string;
   server_transport: string;
   tool_name: string;
   tool_class: string;
   args_preview: string;
+  args_keys: string[];
+  args_secrets: string[];
+  args_truncated: number;
+  result_secrets: string[];
+  result_truncated: number;
   resource_paths: string[];
   resource_urls: string[];
   resource_hosts: string[];
@@ -48,7 +58,7 @@ export interface EventRowOut {
 }
 
 const EVENT_COLUMNS = raw(
-  'event_id, ts_ms, kind, mcp_method, mcp_session_id, user_id, agent_id, client_name, client_version, server_name, server_transport, tool_name, tool_class, args_preview, resource_paths, resource_urls, resource_hosts, resource_recipients, resource_tables, result_status, result_error_type, result_size, duration_ms',
+  'event_id, schema_version, ts_ms, kind, mcp_method, mcp_session_id, user_id, agent_id, client_name, client_version, conversation_id, episode_id, episode_basis, server_name, server_transport, tool_name, tool_class, args_preview, args_keys, args_secrets, args_truncated, result_secrets, result_truncated, resource_paths, resource_urls, resource_hosts, resource_recipients, resource_tables, result_status, result_error_type, result_size, duration_ms',
 );
 
 /** The `ts` (DateTime) bounds that contain a millisecond range, so partitions and the key prune. */
@@ -60,6 +70,7 @@ export function searchEventsQuery(scope: TenantScope, f: EventFilter): SqlFragme
   const where: SqlFragment[] = [timeRange(f.from, f.to)];
   if (f.user !== undefined) where.push(sql`user_id = ${f.user}`);
   if (f.session !== undefined) where.push(sql`mcp_session_id = ${f.session}`);
+  if (f.episode !== undefined) where.push(sql`episode_id = ${f.episode}`);
   if (f.tool !== undefined) where.push(sql`tool_name = ${f.tool}`);
   if (f.class !== undefined) where.push(sql`tool_class = ${f.class}`);
   if (f.server !== undefined) where.push(sql`server_name = ${f.server}`);

@@ -52,6 +52,7 @@ export function listIncidentsQuery(scope: TenantScope, f: IncidentFilter): SqlFr
   if (f.cursor) having.push(sql`(last_ms < ${f.cursor[0]} OR (last_ms = ${f.cursor[0]} AND incident_id < ${f.cursor[1]}))`);
   const outer: SqlFragment[] = [];
   // Inner aliases (inc_user, ...) differ from column names: 18.16 substitutes SELECT aliases into WHERE.
+  // Both sides of the join are named: current ClickHouse refuses a joined subquery without an alias (code 206).
   if (f.status?.length) outer.push(sql`if(st = '', 'open', st) IN (${list(f.status)})`);
   return sql`
     SELECT incident_id, inc_user AS user_id, inc_session AS session_id, first_ms, last_ms, max_rank, alert_count, rules, if(st = '', 'open', st) AS status
@@ -61,8 +62,8 @@ export function listIncidentsQuery(scope: TenantScope, f: IncidentFilter): SqlFr
       FROM ${fromTenant(scope, 'alerts')}${where.length ? sql` AND ${join(where, ' AND ')}` : raw('')}
       GROUP BY incident_id
       ${having.length ? sql`HAVING ${join(having, ' AND ')}` : raw('')}
-    )
-    ANY LEFT JOIN (SELECT incident_id, status AS st FROM ${fromTenant(scope, 'incidents', { final: true })}) USING incident_id
+    ) AS inc_summary
+    ANY LEFT JOIN (SELECT incident_id, status AS st FROM ${fromTenant(scope, 'incidents', { final: true })}) AS inc_state USING incident_id
     ${outer.length ? sql`WHERE ${join(outer, ' AND ')}` : raw('')}
     ORDER BY last_ms DESC, incident_id DESC
     LIMIT ${f.limit + 1}`;

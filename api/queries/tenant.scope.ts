@@ -21,7 +21,7 @@ export function scopeOfKey(tenantId: string, database: string): TenantScope {
 }
 
 /** The tables the API reads, all of which have a `tenant_id` column. */
-export type TenantTable = 'events' | 'alerts' | 'incidents' | 'incident_history' | 'baselines';
+export type TenantTable = 'events' | 'alerts' | 'signals' | 'incidents' | 'incident_history' | 'baselines';
 
 /** `db.table [FINAL] WHERE tenant_id = '<tenant>'`: the only way API queries name a table. */
 export function fromTenant(scope: TenantScope, table: TenantTable, opts: { final?: boolean } = {}): SqlFragment {

@@ -1,12 +1,12 @@
 // Events: search (user, session, tool, class, server, status, kind, time range) and
 // POST /v1/events, the HTTP ingest for components that cannot speak Kafka: one JSON event, or an
-// NDJSON batch (`application/x-ndjson`), each validated against the v1 contract and produced to
-// Kafka with the producer library. Every event must belong to the API key's tenant.
+// NDJSON batch (`application/x-ndjson`), each validated against its own contract version (v1 or v2)
+// and produced to Kafka with the producer library. Every event must belong to the API key's tenant.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { EventRejectedError, encodeEvent } from '../../producer/audit.producer.ts';
-import { auditEventV1, eventKinds, resultStatuses, type AuditEventV1 } from '../../schemas/event.v1.ts';
-import type { AuditEvent } from '../../schemas/event.ts';
+import { auditEvent, type AuditEvent } from '../../schemas/event.ts';
+import { eventKinds, resultStatuses } from '../../schemas/event.v1.ts';
 import type { ApiDeps } from '../api.deps.ts';
 import type { ApiMetrics } from '../api.metrics.ts';
 import { cursorParam, filterString, isoTime, limitParam, pageOf, timeParam, toIso } from '../api.schemas.ts';
@@ -22,6 +22,7 @@ export const NDJSON = 'application/x-ndjson';
 const eventOut = z
   .object({
     event_id: z.string(),
+    schema_version: z.number().int().describe('Contract version the event was sent in (1 or 2)'),
     ts: isoTime,
     kind: z.string(),
     method: z.string(),
@@ -30,11 +31,21 @@ const eventOut = z
     agent_id: z.string(),
     client_name: z.string(),
     client_version: z.string(),
+    conversation_id: z.string().describe('gen_ai.conversation.id (v2; empty when not sent)'),
+    episode: z
+      .object({ id: z.string(), basis: z.string().describe('trace, conversation, agent, session or idle_gap') })
+      .nullable()
+      .describe('The agent run the call belongs to (v2); null when not sent'),
     server_name: z.string(),
     server_transport: z.string(),
     tool_name: z.string(),
     tool_class: z.string(),
     arguments_preview: z.string(),
+    arguments_keys: z.array(z.string()).describe('Top-level argument names (v2), never values'),
+    secrets: z
+      .object({ arguments: z.array(z.string()), result: z.array(z.string()) })
+      .describe('Kinds of secrets capture redacted (v2), never values'),
+    truncated: z.object({ arguments: z.boolean(), result: z.boolean() }).describe('What capture cut to keep the event bounded (v2)'),
     resource: z.object({
       paths: z.array(z.string()),
       urls: z.array(z.string()),
@@ -52,6 +63,7 @@ const eventOut = z
 function toEventOut(e: EventRowOut) {
   return {
     event_id: e.event_id,
+    schema_version: Number(e.schema_version),
     ts: toIso(e.ts_ms),
     kind: e.kind,
     method: e.mcp_method,
@@ -60,11 +72,16 @@ function toEventOut(e: EventRowOut) {
     agent_id: e.agent_id,
     client_name: e.client_name,
     client_version: e.client_version,
+    conversation_id: e.conversation_id,
+    episode: e.episode_id ? { id: e.episode_id, basis: e.episode_basis } : null,
     server_name: e.server_name,
     server_transport: e.server_transport,
     tool_name: e.tool_name,
     tool_class: e.tool_class,
     arguments_preview: e.args_preview,
+    arguments_keys: e.args_keys,
+    secrets: { arguments: e.args_secrets, result: e.result_secrets },
+    truncated: { arguments: Number(e.args_truncated) === 1, result: Number(e.result_truncated) === 1 },
     resource: { paths: e.resource_paths, urls: e.resource_urls, hosts: e.resource_hosts, recipients: e.resource_recipients, tables: e.resource_tables },
     status: e.result_status,
     error_type: e.result_error_type,
@@ -108,6 +125,7 @@ export const eventsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; metrics: ApiMe
       querystring: z.object({
         user: filterString('User id').optional(),
         session: filterString('MCP session id').optional(),
+        episode: filterString('Episode id (v2 events)').optional(),
         tool: filterString('Tool name').optional(),
         class: filterString('Capability class, e.g. secret.read').optional(),
         server: filterString('MCP server name').optional(),
@@ -127,6 +145,7 @@ export const eventsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; metrics: ApiMe
       const fetched = await searchEvents(deps.clickhouse, tenantOf(req), {
         ...(q.user !== undefined ? { user: q.user } : {}),
         ...(q.session !== undefined ? { session: q.session } : {}),
+        ...(q.episode !== undefined ? { episode: q.episode } : {}),
         ...(q.tool !== undefined ? { tool: q.tool } : {}),
         ...(q.class !== undefined ? { class: q.class } : {}),
         ...(q.server !== undefined ? { server: q.server } : {}),
@@ -148,12 +167,12 @@ export const eventsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; metrics: ApiMe
       tags: ['events'],
       summary: 'Send audit events: one JSON event, or an NDJSON batch (one event per line)',
       description:
-        'Each event is validated against the v1 contract and must carry the API key\'s tenant_id; valid events are produced to Kafka, invalid ones are listed in `errors`. A single JSON event that is invalid is a 400; in a batch the valid events are accepted and the rest reported.',
+        'Each event is validated against the contract version it names (`schema_version` 1 or 2) and must carry the API key\'s tenant_id; valid events are produced to Kafka, invalid ones are listed in `errors`. A single JSON event that is invalid is a 400; in a batch the valid events are accepted and the rest reported.',
       security: [{ apiKey: [] }],
       body: {
         content: {
-          'application/json': { schema: auditEventV1 },
-          [NDJSON]: { schema: z.string().describe('One v1 event per line') },
+          'application/json': { schema: auditEvent },
+          [NDJSON]: { schema: z.string().describe('One v1 or v2 event per line') },
         },
       },
       response: { 202: ingestResult, ...problemResponses(...AUTHED_ERRORS, 413, 415, 503) },

@@ -20,6 +20,7 @@ import {
   type IncidentStatus,
   type IncidentSummaryRow,
 } from '../queries/incidents.queries.ts';
+import { incidentSignals } from '../queries/signals.queries.ts';
 import { buildStory, storyStep } from '../story.ts';
 
 const security = [{ apiKey: [] }];
@@ -152,7 +153,7 @@ export const incidentsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (
     config: { scope: 'incidents:read' },
     schema: {
       tags: ['incidents'],
-      summary: 'One incident: its alerts, status history, and the evidence events told as a story',
+      summary: 'One incident: its alerts, the signals around them, status history, and the evidence events told as a story',
       security,
       params: idParams,
       response: {
@@ -161,6 +162,7 @@ export const incidentsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (
           note: z.string(),
           actor: z.string(),
           alerts: z.array(alertOut),
+          signals: z.array(alertOut).describe('Signals of the same user from an hour before the first alert to the last: the weak evidence whose risk added up'),
           story: z.array(storyStep),
           history: z.array(historyEntry),
         }),
@@ -172,8 +174,10 @@ export const incidentsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (
       const id = req.params.incident_id;
       const [alerts, state, history] = await Promise.all([incidentAlerts(ch, scope, id), incidentState(ch, scope, id), incidentHistory(ch, scope, id)]);
       if (alerts.length === 0) throw new HttpProblem(404, 'no such incident');
-      const evidence = alerts.flatMap(parseEvidence);
-      const userOfEvent = new Map(alerts.flatMap((a) => a.evidence_event_ids.map((e) => [e, a.user_id] as const)));
+      const alertTimes = alerts.map((a) => Number(a.ts_ms));
+      const signals = await incidentSignals(ch, scope, [...new Set(alerts.map((a) => a.user_id))], Math.min(...alertTimes), Math.max(...alertTimes));
+      const evidence = [...alerts, ...signals].flatMap(parseEvidence);
+      const userOfEvent = new Map([...alerts, ...signals].flatMap((a) => a.evidence_event_ids.map((e) => [e, a.user_id] as const)));
       const times = evidence.map((e) => Date.parse(e.ts)).filter(Number.isFinite);
       const stored = times.length
         ? await evidenceEvents(ch, scope, [...userOfEvent.keys()], [...new Set(alerts.map((a) => a.user_id))], Math.min(...times) - 1000, Math.max(...times) + 1000)
@@ -195,6 +199,7 @@ export const incidentsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (
         note: state?.note ?? '',
         actor: state?.actor ?? '',
         alerts: alerts.map(toAlertOut),
+        signals: signals.map(toAlertOut),
         story: buildStory(evidence, (e) => userOfEvent.get(e) ?? '', stored),
         history: history.map((h) => ({ status: h.status, note: h.note, actor: h.actor, changed_at: toIso(h.changed_at_ms) })),
       };

@@ -23,7 +23,8 @@ const MAX_EVENTS = 200_000;
 const MAX_ALERTS = 500;
 const PAGE_ROWS = 5_000;
 
-const ruleKinds = ['sequence', 'threshold', 'pattern', 'first_seen', 'baseline', 'drift'] as const;
+// `risk`: story alerts (a dry run of a signal rule can raise them).
+const ruleKinds = ['sequence', 'threshold', 'pattern', 'first_seen', 'baseline', 'drift', 'risk'] as const;
 
 const ruleRef = z.object({ id: z.string(), version: z.number().int(), title: z.string(), kind: z.enum(ruleKinds) });
 

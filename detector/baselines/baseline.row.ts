@@ -41,6 +41,8 @@ export type BaselineRow = MetricColumns & {
   known_tools: string[];
   known_servers: string[];
   known_hosts: string[];
+  known_destinations: string[];
+  known_secret_paths: string[];
 };
 
 /** The four columns of one metric. */
@@ -75,5 +77,7 @@ export function emptyRow(base: Pick<BaselineRow, 'tenant_id' | 'scope' | 'user_i
     known_tools: [],
     known_servers: [],
     known_hosts: [],
+    known_destinations: [],
+    known_secret_paths: [],
   };
 }

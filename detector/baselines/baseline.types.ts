@@ -30,6 +30,10 @@ export interface UserBaseline {
   knownTools: ReadonlySet<string>;
   knownServers: ReadonlySet<string>;
   knownHosts: ReadonlySet<string>;
+  /** Destinations used in the period (destinations.ts representation); absent in older snapshots. */
+  knownDestinations?: ReadonlySet<string>;
+  /** Credential stores the user's agents read in the period (a daily kube config read is routine). */
+  knownSecretPaths?: ReadonlySet<string>;
 }
 
 export interface ToolBaseline {

@@ -72,6 +72,8 @@ interface UserSummaryRow {
   known_tools: string[];
   known_servers: string[];
   known_hosts: string[];
+  known_destinations: string[];
+  known_secret_paths: string[];
 }
 
 const keyOf = (scope: BaselineScope, r: Partial<Record<'tenant_id' | 'user_id' | 'server_name' | 'tool_name', string>>): string =>
@@ -185,6 +187,8 @@ export async function computeBaselines(ch: ClickHouseClient, database: string, o
       row.known_tools = s.known_tools;
       row.known_servers = s.known_servers;
       row.known_hosts = s.known_hosts;
+      row.known_destinations = s.known_destinations;
+      row.known_secret_paths = s.known_secret_paths;
     }
   }
   await flush();

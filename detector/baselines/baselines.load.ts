@@ -30,6 +30,8 @@ export function buildSnapshot(rows: readonly Record<string, unknown>[], meta: { 
         knownTools: new Set(r.known_tools ?? []),
         knownServers: new Set(r.known_servers ?? []),
         knownHosts: new Set(r.known_hosts ?? []),
+        knownDestinations: new Set(r.known_destinations ?? []),
+        knownSecretPaths: new Set(r.known_secret_paths ?? []),
       });
     } else if (r.scope === 'tool') {
       tools.set(tenant + SEP + r.server_name + SEP + r.tool_name, {

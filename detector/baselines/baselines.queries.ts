@@ -70,7 +70,8 @@ export const MAX_KNOWN = 10_000;
 
 /**
  * Per user: first and last event, and the known tools (of tool calls), servers (any event kind,
- * so a server that only listed its tools is known) and destination hosts.
+ * so a server that only listed its tools is known), destination hosts, destinations (fingerprints
+ * of v2 events, else recipients and hosts, as destinations.ts reads an event) and credential paths.
  */
 export function userSummaryQuery(database: string, w: BaselineWindow): string {
   return sql`SELECT tenant_id, user_id,
@@ -78,7 +79,9 @@ export function userSummaryQuery(database: string, w: BaselineWindow): string {
       toUInt32(max(ts)) AS last_seen,
       arraySlice(groupUniqArrayIf(tool_name, kind = 'tool_call' AND tool_name != ''), 1, ${MAX_KNOWN}) AS known_tools,
       arraySlice(groupUniqArray(server_name), 1, ${MAX_KNOWN}) AS known_servers,
-      arraySlice(groupUniqArrayArray(resource_hosts), 1, ${MAX_KNOWN}) AS known_hosts
+      arraySlice(groupUniqArrayArray(resource_hosts), 1, ${MAX_KNOWN}) AS known_hosts,
+      arraySlice(groupUniqArrayArray(if(notEmpty(fp_destinations), fp_destinations, arrayConcat(resource_recipients, resource_hosts))), 1, ${MAX_KNOWN}) AS known_destinations,
+      arraySlice(groupUniqArrayArrayIf(resource_paths, tool_class = 'secret.read'), 1, ${MAX_KNOWN}) AS known_secret_paths
     FROM ${qualified(database, 'events')} FINAL
     WHERE ${inWindow(w)}
     GROUP BY tenant_id, user_id`.text;

@@ -39,7 +39,22 @@ const refineEntry = z
   })
   .refine((r) => (r.paths === undefined) !== (r.arguments === undefined), 'give exactly one of paths or arguments');
 
-const inferEntry = z.strictObject({ class: className, keywords: z.array(z.string().min(1)).min(1) });
+const words = z.array(z.string().min(1)).default([]);
+const inferEntry = z
+  .strictObject({
+    class: className,
+    keywords: words,
+    verbs: words,
+    objects: words,
+    argument_keys: words,
+    unless: words,
+  })
+  .refine((i) => (i.verbs.length > 0) === (i.objects.length > 0), 'give verbs and objects together')
+  .refine((i) => i.keywords.length + i.verbs.length + i.argument_keys.length > 0, 'give keywords, verbs and objects, or argument_keys');
+
+// A domain like example.com: what a recipient's address must end with to be internal.
+const domain = z.string().regex(/^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*$/i, 'a domain like example.com');
+const tenantEntry = z.strictObject({ internal_domains: z.array(domain).default([]) });
 
 export const catalogueFileSchema = z.strictObject({
   version: z.literal(1),
@@ -47,6 +62,7 @@ export const catalogueFileSchema = z.strictObject({
   tools: z.array(toolEntry).default([]),
   refine: z.array(refineEntry).default([]),
   infer: z.array(inferEntry).default([]),
+  tenants: z.record(z.string().min(1), tenantEntry).default({}),
 });
 export type CatalogueFile = z.output<typeof catalogueFileSchema>;
 
@@ -55,6 +71,10 @@ export interface Classification {
   readonly class: string;
   readonly inferred: boolean;
   readonly labels: readonly string[];
+  /** 1 for a catalogue entry; for an inferred class how strong the evidence was (0 for unknown). */
+  readonly confidence?: number;
+  /** Why: `catalogue`, or the evidence of an inference, e.g. `name(transfer funds) keys(amount)`. */
+  readonly reason?: string;
 }
 
 interface CompiledTool {
@@ -70,18 +90,35 @@ export interface CompiledRefine {
   class: string;
   labels: readonly string[];
 }
+/** An inference rule with its words normalised (see inferWords). */
+export interface CompiledInfer {
+  class: string;
+  keywords: readonly string[];
+  verbs: readonly string[];
+  objects: readonly string[];
+  /** Each group holds when every argument name of it is present. */
+  argumentKeys: readonly (readonly string[])[];
+  unless: readonly string[];
+}
 /** The tool-name part of a classification, cached per (server, tool). */
 export interface ToolEntry {
   base: Classification;
   /** Refinements that apply to `base.class`, each with its resulting classification. */
   refines: readonly { refine: CompiledRefine; result: Classification }[];
+  /** For inferred tools: entries computed with a description or argument names, by those names. */
+  hinted?: Map<string, { description: string | undefined; entry: ToolEntry }>;
+  /** The last argument-name array seen, by identity, and what it resolved to. */
+  lastKeys?: readonly string[] | undefined;
+  lastHinted?: { description: string | undefined; entry: ToolEntry };
 }
 
 export interface Catalogue {
   readonly classLabels: ReadonlyMap<string, readonly string[]>;
   readonly tools: readonly CompiledTool[];
   readonly refine: readonly CompiledRefine[];
-  readonly infer: readonly { class: string; keywords: readonly string[] }[];
+  readonly infer: readonly CompiledInfer[];
+  /** tenant id (or `*` for every tenant) -> internal mail domains, lowercase. */
+  readonly internalDomains: ReadonlyMap<string, readonly string[]>;
   /** server name -> tool name -> entry; bounded (see MAX_CACHED_TOOLS). */
   readonly cache: Map<string, Map<string, ToolEntry>>;
   cachedTools: number;
@@ -122,8 +159,8 @@ export function pathsRegex(globs: readonly string[]): PathTest {
 /** The longest wildcard-free part of a glob, without surrounding slashes (null if under 3 chars). */
 function literalHint(glob: string): string | null {
   let best = '';
-  // Brace and bracket groups are alternatives, not literals: treat them as wildcards.
-  for (const part of glob.replace(/\{[^}]*\}|\[[^\]]*\]/g, '*').split(/[*?[\]{}!()+@]+/)) {
+  // Brace, bracket and extglob groups (`!(a|b)`) are alternatives, not literals: treat them as wildcards.
+  for (const part of glob.replace(/\{[^}]*\}|\[[^\]]*\]|[!@?*+]?\([^)]*\)/g, '*').split(/[*?[\]{}!()+@|]+/)) {
     const trimmed = part.replace(/^\/+|\/+$/g, '');
     if (trimmed.length > best.length) best = trimmed;
   }
@@ -138,6 +175,7 @@ export function mergeCatalogueFiles(files: readonly CatalogueFile[]): CatalogueF
     tools: files.flatMap((f) => f.tools),
     refine: files.flatMap((f) => f.refine),
     infer: files.flatMap((f) => f.infer),
+    tenants: Object.assign({}, ...[...files].reverse().map((f) => f.tenants)) as CatalogueFile['tenants'],
   };
 }
 
@@ -167,7 +205,15 @@ export function compileCatalogue(spec: CatalogueFile): Catalogue {
       class: r.class,
       labels: r.labels,
     })),
-    infer: spec.infer.map((i) => ({ class: i.class, keywords: i.keywords.map((k) => normalizeWords(k)) })),
+    infer: spec.infer.map((i) => ({
+      class: i.class,
+      keywords: i.keywords.map(inferWords),
+      verbs: i.verbs.map(inferWords),
+      objects: i.objects.map(inferWords),
+      argumentKeys: i.argument_keys.map((g) => g.split('+').map(inferWords)),
+      unless: i.unless.map(inferWords),
+    })),
+    internalDomains: new Map(Object.entries(spec.tenants).map(([t, v]) => [t, v.internal_domains.map((d) => d.toLowerCase())])),
     cache: new Map(),
     cachedTools: 0,
     interned: new Map(),
@@ -184,6 +230,21 @@ export function loadCatalogue(extraFiles: readonly string[] = [], baseFile = DEF
   } catch (err) {
     throw new RuleFileError([...extraFiles, baseFile].join(','), [String((err as Error).message)]);
   }
+}
+
+/**
+ * The words inference compares: normalizeWords, each word with a plural `s` (or `ies`) taken off, so
+ * `sendsEmails` and `send_email` agree. Keywords and names go through the same function.
+ */
+export function inferWords(s: string): string {
+  return normalizeWords(s).split('_').map(singular).join('_');
+}
+
+function singular(w: string): string {
+  if (w.length <= 3) return w;
+  if (w.endsWith('ies')) return `${w.slice(0, -3)}y`;
+  if (w.endsWith('s') && !w.endsWith('ss') && !w.endsWith('us') && !w.endsWith('is')) return w.slice(0, -1);
+  return w;
 }
 
 /** Lowercase words joined by '_': `readFile`, `read-file` and `Read File` all become `read_file`. */

@@ -24,9 +24,10 @@ export const RULE_TARGETS: Readonly<Record<string, readonly ChainType[]>> = {
 /** The one rule that names each chain type best: an injected chain must raise exactly one alert of it. */
 export const PRIMARY_RULE: Readonly<Record<ChainType, string>> = {
   exfil: 'exfil.mail-secret-send',
-  'secret-then-sink': 'approval.write-after-secret-read',
+  // Each step alone is a signal (a credential read; a send after it); together they are a story.
+  'secret-then-sink': 'risk.story',
   'destructive-sql': 'db.destructive-sql',
-  'shell-download': 'exec.network-tool-in-args',
+  'shell-download': 'exec.download-and-run',
   'rug-pull': 'drift.tool-poisoning',
 };
 

@@ -1,7 +1,7 @@
 // Turns a RuleMatch into the alert contract (schemas/alert.v1.ts). The alert id is deterministic:
 // the same rule version on the same evidence always gives the same id.
 import { alertId, type AlertV1, type EvidenceItem } from '../../schemas/alert.v1.ts';
-import type { AuditEventV1 } from '../../schemas/event.v1.ts';
+import type { AuditEvent } from '../../schemas/event.ts';
 import type { RuleMatch } from './rule.types.ts';
 
 export interface AlertContext {
@@ -32,7 +32,7 @@ export function toAlert(match: RuleMatch, { incidentId, detectedAt }: AlertConte
   };
 }
 
-export function evidenceItem(e: AuditEventV1, toolClass: string): EvidenceItem {
+export function evidenceItem(e: AuditEvent, toolClass: string): EvidenceItem {
   const r = e.resource;
   return {
     event_id: e.event_id,

@@ -11,6 +11,7 @@
 //     - { tenant: acme, server: filesystem, tool: read_file, result_bytes_per_call: { samples: 500, median: 2000, mad: 800 } }
 import { z } from 'zod';
 import type { BaselineSnapshot, MetricBaseline, ToolBaseline, UserBaseline, UserToolBaseline } from '../baselines/baseline.types.ts';
+import { fixtureFingerprint } from './event.builder.ts';
 import { loadYamlFile } from './yaml.load.ts';
 
 const metric = z
@@ -33,6 +34,8 @@ const userSpec = z.strictObject({
   known_tools: z.array(z.string()).default([]),
   known_servers: z.array(z.string()).default([]),
   known_hosts: z.array(z.string()).default([]),
+  /** Destinations as in fixtures: recipients and hosts as they are, fingerprints as 'kind:value'. */
+  known_destinations: z.array(z.string()).default([]),
 });
 
 const toolSpec = z.strictObject({
@@ -72,6 +75,7 @@ export function buildBaselineSnapshot(input: BaselineFixture): BaselineSnapshot 
       knownTools: new Set(u.known_tools),
       knownServers: new Set(u.known_servers),
       knownHosts: new Set(u.known_hosts),
+      knownDestinations: new Set(u.known_destinations.map((d) => (/^(?:email|url|host|account|phone|number|id|text):/.test(d) ? fixtureFingerprint(d) : d))),
     });
   }
   const tools = new Map<string, ToolBaseline>();

@@ -5,7 +5,9 @@ import picomatch from 'picomatch';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import { FIELDS, type FieldValue } from './fields.ts';
 import type { Ev } from './rule.types.ts';
-import type { Condition, Match } from './rule.schema.ts';
+import { novelDestinations } from './destinations.ts';
+import { episodeOf, fingerprintsOf, labelMask, ProvenanceStore } from './provenance.ts';
+import type { Condition, Match, ProvenanceCondition } from './rule.schema.ts';
 
 export type Predicate = (ev: Ev) => boolean;
 type ValuePredicate = (v: FieldValue) => boolean;
@@ -23,6 +25,11 @@ export function compileMatch(m: Match | undefined): Predicate {
     } else if (key === 'none') {
       const subs = (cond as Match[]).map(compileMatch);
       parts.push((ev) => !subs.some((p) => p(ev)));
+    } else if (key === 'provenance') {
+      parts.push(compileProvenance(cond as ProvenanceCondition));
+    } else if (key === 'novel_destination') {
+      const want = cond as boolean;
+      parts.push((ev) => (novelDestinations(ev).length > 0) === want);
     } else {
       const def = FIELDS[key]!;
       const vp = compileCondition(cond as Condition, def.array, def.name ?? false);
@@ -38,6 +45,21 @@ export function compileMatch(m: Match | undefined): Predicate {
   }
   return (ev) => {
     for (let i = 0; i < parts.length; i++) if (!parts[i]!(ev)) return false;
+    return true;
+  };
+}
+
+/** True when a value of the call came from a recent labelled result; remembers that source on `ev`. */
+function compileProvenance(c: ProvenanceCondition): Predicate {
+  const mask = labelMask(Array.isArray(c.from) ? c.from : [c.from]);
+  return (ev) => {
+    const store: ProvenanceStore | null = ev.user.prov;
+    if (store === null) return false;
+    const fps = fingerprintsOf(ev, c.in);
+    if (fps.length === 0) return false;
+    const source = store.find(fps, mask, ev.ts - c.within, ev, c.same_episode ? episodeOf(ev) : null);
+    if (source === undefined) return false;
+    ev.origin = source;
     return true;
   };
 }

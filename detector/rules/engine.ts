@@ -14,12 +14,15 @@
 // events) is dropped, so a consumer re-reading uncommitted events raises nothing twice.
 import { EMPTY_BASELINES, type BaselineSnapshot, type UserBaseline } from '../baselines/baseline.types.ts';
 import type { Catalogue } from '../catalogue/catalogue.ts';
-import { classify } from '../classify.ts';
-import type { AuditEventV1 } from '../../schemas/event.v1.ts';
+import { classifyWithHints, ToolHintsMemory } from '../tool.hints.ts';
+import type { AuditEvent } from '../../schemas/event.ts';
 import { createBaselineRule } from './baseline.rule.ts';
 import { createDriftRule } from './drift.rule.ts';
 import { createFirstSeenRule } from './first-seen.rule.ts';
+import { forgetDestinationsBefore, rememberDestinations } from './destinations.ts';
 import { createPatternRule } from './pattern.rule.ts';
+import { ProvenanceStore } from './provenance.ts';
+import { DEFAULT_RISK, RiskAccumulator, type RiskOptions } from './risk.ts';
 import type { EngineContext, Ev, RuleHandler, RuleMatch, RuleRef, UserState } from './rule.types.ts';
 import type { Rule } from './rule.schema.ts';
 import { createSequenceRule } from './sequence.rule.ts';
@@ -37,6 +40,16 @@ export interface EngineOptions {
   maxUsers?: number;
   /** Event ids remembered per user for idempotent re-processing. */
   dedupPerUser?: number;
+  /** Risk-based alerting (risk.ts): threshold, half-life, distinct rules, routine weight. */
+  risk?: Partial<RiskOptions>;
+  /** Result fingerprints remembered per user for provenance (the oldest go first beyond it). */
+  provenancePerUser?: number;
+  /**
+   * true (default): the watermark follows the largest event time processed. false: only
+   * `advanceWatermark` moves it — a consumer of several partitions passes the minimum of their
+   * event times, so a lagging partition's events are not taken for late ones.
+   */
+  watermarkFromEvents?: boolean;
 }
 
 export interface EngineStats {
@@ -48,6 +61,11 @@ export interface EngineStats {
   late: number;
   invalid: number;
   matches: number;
+  /** Matches that are alerts (rules alerting on their own, and stories that added up). */
+  alerts: number;
+  /** Matches that are signals (their risk accumulates). */
+  signals: number;
+  stories: number;
   suppressed: number;
   users: number;
   evictedUsers: number;
@@ -58,7 +76,7 @@ export interface EngineStats {
 
 export interface Engine {
   readonly rules: readonly RuleRef[];
-  process(event: AuditEventV1): RuleMatch[];
+  process(event: AuditEvent): RuleMatch[];
   /** Moves the watermark (event time, ms) forward; returns matches of absence steps that became due. */
   advanceWatermark(ms: number): RuleMatch[];
   setBaselines(snapshot: BaselineSnapshot): void;
@@ -92,6 +110,12 @@ export function createEngine(opts: EngineOptions): Engine {
   const lateness = opts.allowedLatenessMs ?? 5_000;
   const maxUsers = opts.maxUsers ?? 1_000_000;
   const dedupPerUser = Math.max(1, opts.dedupPerUser ?? 32);
+  const provenancePerUser = Math.max(16, opts.provenancePerUser ?? 2048);
+  const risk = new RiskAccumulator(opts.risk);
+  const riskHorizonMs = 8 * (opts.risk?.halfLifeMs ?? DEFAULT_RISK.halfLifeMs);
+  const watermarkFromEvents = opts.watermarkFromEvents ?? true;
+  // What each server's last tools/list said, for classifying tools the catalogue does not know.
+  const toolHints = new ToolHintsMemory();
   const handlers = opts.rules.filter((r) => r.enabled).map((r, i) => createHandler(r, i, catalogue));
   const timed = handlers.filter((h) => h.onWatermark);
   const swept = handlers.filter((h) => h.sweep);
@@ -105,7 +129,7 @@ export function createEngine(opts: EngineOptions): Engine {
   let watermark = -Infinity;
   let nextSweep = -Infinity;
   let out: RuleMatch[] = [];
-  const s = { events: 0, duplicates: 0, outOfOrder: 0, late: 0, invalid: 0, matches: 0, suppressed: 0, evictedUsers: 0 };
+  const s = { events: 0, duplicates: 0, outOfOrder: 0, late: 0, invalid: 0, matches: 0, alerts: 0, signals: 0, suppressed: 0, evictedUsers: 0 };
   const byRule = new Map<string, number>();
 
   const ctx: EngineContext = {
@@ -134,6 +158,8 @@ export function createEngine(opts: EngineOptions): Engine {
       out.push(match);
       s.matches++;
       byRule.set(match.rule.id, (byRule.get(match.rule.id) ?? 0) + 1);
+      if (match.alert) s.alerts++;
+      else s.signals++;
     },
   };
 
@@ -153,7 +179,7 @@ export function createEngine(opts: EngineOptions): Engine {
     if (!byUser) users.set(tenant, (byUser = new Map()));
     let u = byUser.get(user);
     if (!u) {
-      u = { tenant, user, lastTs: -Infinity, ids: [], idPos: 0, slots: [], baseline: undefined, baselineOf: null };
+      u = { tenant, user, lastTs: -Infinity, ids: [], idPos: 0, slots: [], baseline: undefined, baselineOf: null, prov: null, recentDestinations: null };
       byUser.set(user, u);
       if (++userCount > maxUsers) shrinkUsers();
     }
@@ -191,6 +217,7 @@ export function createEngine(opts: EngineOptions): Engine {
       if (byUser.size === 0) users.delete(tenant);
     }
     for (const h of swept) h.sweep!(watermark - lateness);
+    risk.sweep(watermark - riskHorizonMs);
     for (const map of suppress) if (map) for (const [k, until] of map) if (until < watermark) map.delete(k);
   }
 
@@ -211,17 +238,42 @@ export function createEngine(opts: EngineOptions): Engine {
     s.evictedUsers += before - userCount;
   }
 
+  /**
+   * Adds this step's signals to their stories — after every rule has seen the event, so an alert of
+   * its own (a whole chain) explains the story of its user instead of a second, story alert.
+   */
   function collect(): RuleMatch[] {
     if (out.length === 0) return NO_MATCHES;
     const result = out;
     out = [];
+    const explained = new Set<string>();
+    for (const m of result) if (m.alert) {
+      risk.explain(m);
+      explained.add(userOf(m));
+    }
+    const n = result.length;
+    for (let i = 0; i < n; i++) {
+      const m = result[i]!;
+      if (m.alert || explained.has(userOf(m))) continue;
+      for (const story of risk.add(m, ctx.baselines)) {
+        result.push(story);
+        s.matches++;
+        s.alerts++;
+        byRule.set(story.rule.id, (byRule.get(story.rule.id) ?? 0) + 1);
+      }
+    }
     return result;
+  }
+
+  function userOf(m: RuleMatch): string {
+    const e = m.evidence[m.evidence.length - 1]!;
+    return `${e.tenant_id}\u0001${e.actor.user_id}`;
   }
 
   return {
     rules: handlers.map((h) => h.ref),
 
-    process(e: AuditEventV1): RuleMatch[] {
+    process(e: AuditEvent): RuleMatch[] {
       const ts = Date.parse(e.ts);
       if (Number.isNaN(ts)) {
         s.invalid++;
@@ -237,11 +289,22 @@ export function createEngine(opts: EngineOptions): Engine {
       else s.outOfOrder++;
       if (ts < watermark) s.late++;
       // Timers due before this event are fired first: an event past a deadline cannot cancel it.
-      moveWatermark(ts - lateness);
-      const cls = classify(e, catalogue);
+      if (watermarkFromEvents) moveWatermark(ts - lateness);
+      const cls = classifyWithHints(toolHints, e, catalogue);
       const ev: Ev = { e, ts, cls, user: u };
+      // Conditions on destinations read the user's baseline from the state (cached per snapshot).
+      if (u.baselineOf !== ctx.baselines) {
+        ctx.userBaseline(u);
+        forgetDestinationsBefore(u, ctx.baselines.computedAt);
+      }
       const list = route(e.kind, cls.class);
       for (let i = 0; i < list.length; i++) list[i]!.onEvent(ev, ctx);
+      // Only after every rule has seen the call: its own result is no provenance of its arguments,
+      // and its destinations are not novel to itself.
+      if (e.schema_version === 2) {
+        if (e.fingerprints && e.fingerprints.result.length > 0 && cls.labels.length > 0) (u.prov ??= new ProvenanceStore(provenancePerUser)).record(ev);
+      }
+      rememberDestinations(u, ev);
       return collect();
     },
 
@@ -255,12 +318,14 @@ export function createEngine(opts: EngineOptions): Engine {
       for (const h of handlers) h.onBaselines?.(snapshot);
     },
 
-    stateWindowMs: () => maxWindow + lateness,
+    // Also two risk half-lives: the stories and the provenance a restart must rebuild (provenance
+    // conditions look back at most 30 minutes in the shipped pack).
+    stateWindowMs: () => Math.max(maxWindow, 2 * (opts.risk?.halfLifeMs ?? DEFAULT_RISK.halfLifeMs)) + lateness,
 
     stats(): EngineStats {
       let keyed = 0;
       for (const h of handlers) keyed += h.keyCount?.() ?? 0;
-      return { ...s, users: userCount, keyedStates: keyed, watermark, matchesByRule: Object.fromEntries(byRule) };
+      return { ...s, users: userCount, keyedStates: keyed, stories: risk.size(), watermark, matchesByRule: Object.fromEntries(byRule) };
     },
 
     reset(): void {
@@ -269,6 +334,7 @@ export function createEngine(opts: EngineOptions): Engine {
       routes.clear();
       for (const h of handlers) h.reset();
       for (const map of suppress) map?.clear();
+      risk.reset();
       watermark = ctx.watermark = -Infinity;
       nextSweep = -Infinity;
       out = [];

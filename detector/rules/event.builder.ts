@@ -1,9 +1,14 @@
-// Compact, valid v1 events for rule fixtures, engine tests and the engine benchmark:
+// Compact, valid events for rule fixtures, engine tests and the engine benchmark:
 //   call({ at: '+30s', user: 'alice@acme.com', server: 'filesystem', tool: 'read_file', paths: ['/x'] })
+// A v1 event unless one of the v2 fields (fingerprints, episode, secrets, keys) is given. Values of
+// fingerprints are written readable ('email:mark@evil.example') and turned into the contract's
+// `kind:16 hex` form here, so a fixture says which value flows where.
 // Ids are UUIDv7 from the event time and a counter, so fixtures are reproducible.
 import { createHash } from 'node:crypto';
 import { uuidv7 } from '../../core/ids.ts';
+import type { AuditEvent } from '../../schemas/event.ts';
 import type { AuditEventV1 } from '../../schemas/event.v1.ts';
+import { FINGERPRINT, type AuditEventV2 } from '../../schemas/event.v2.ts';
 
 /** Tuesday 2025-06-03 10:00:00 UTC: fixtures' `at` offsets count from here. */
 export const FIXTURE_START_MS = Date.UTC(2025, 5, 3, 10, 0, 0);
@@ -30,7 +35,25 @@ export interface CallSpec {
   tools?: { name: string; description: string }[];
   /** Fixed event id (for duplicate tests). */
   id?: string;
+  /** v2: values in the arguments, the result and the destinations, as 'kind:value'. */
+  fp?: { args?: string[]; result?: string[]; dest?: string[] };
+  /** v2: the episode id (basis trace). */
+  episode?: string;
+  /** v2: kinds of secrets redaction removed from the arguments. */
+  secrets?: string[];
+  /** v2: top-level argument names (default: the keys of `args` when it is an object). */
+  keys?: string[];
 }
+
+/** 'email:mark@evil.example' -> 'email:' + 16 hex, as capture would fingerprint it (fixture key). */
+export function fixtureFingerprint(value: string): string {
+  if (FINGERPRINT.test(value)) return value;
+  const i = value.indexOf(':');
+  const kind = i > 0 ? value.slice(0, i) : 'id';
+  return `${kind}:${sha(`fixture-key:${value.slice(i + 1)}`).slice(0, 16)}`;
+}
+
+const isV2 = (spec: CallSpec) => spec.fp !== undefined || spec.episode !== undefined || spec.secrets !== undefined || spec.keys !== undefined;
 
 let counter = 0;
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -49,7 +72,35 @@ export function resetIds(): void {
   counter = 0;
 }
 
-export function call(spec: CallSpec): AuditEventV1 {
+export function call(spec: CallSpec): AuditEvent {
+  const e = callV1(spec);
+  return isV2(spec) ? toV2(e, spec) : e;
+}
+
+function toV2(e: AuditEventV1, spec: CallSpec): AuditEventV2 {
+  const { arguments: args, result, tools, ...rest } = e;
+  const v2: AuditEventV2 = { ...rest, schema_version: 2, hash_key_id: 'fixture' };
+  if (args) {
+    const keys = spec.keys ?? (spec.args && typeof spec.args === 'object' ? Object.keys(spec.args) : undefined);
+    v2.arguments = { preview: args.preview, hmac_sha256: args.sha256, size_bytes: args.size_bytes, ...(keys ? { keys } : {}), ...(spec.secrets ? { secrets: spec.secrets } : {}) };
+  }
+  if (result) {
+    const { sha256, ...r } = result;
+    v2.result = { ...r, ...(sha256 ? { hmac_sha256: sha256 } : {}) };
+  }
+  if (tools) v2.tools = tools;
+  if (spec.fp) {
+    v2.fingerprints = {
+      arguments: [...new Set([...(spec.fp.args ?? []), ...(spec.fp.dest ?? [])].map(fixtureFingerprint))],
+      result: (spec.fp.result ?? []).map(fixtureFingerprint),
+      destinations: (spec.fp.dest ?? []).map(fixtureFingerprint),
+    };
+  }
+  if (spec.episode) v2.episode = { id: spec.episode, basis: 'trace' };
+  return v2;
+}
+
+function callV1(spec: CallSpec): AuditEventV1 {
   const ms = timeOf(spec.at);
   const n = ++counter;
   const kind = spec.kind ?? (spec.tools ? 'tool_list' : 'tool_call');
@@ -89,7 +140,7 @@ export function call(spec: CallSpec): AuditEventV1 {
 }
 
 /** Many calls at once: `spec` fields apply to each, `at` offsets are spread by `everyMs`. */
-export function calls(count: number, spec: Omit<CallSpec, 'at'> & { at: number | string; everyMs: number }): AuditEventV1[] {
+export function calls(count: number, spec: Omit<CallSpec, 'at'> & { at: number | string; everyMs: number }): AuditEvent[] {
   const start = timeOf(spec.at);
   return Array.from({ length: count }, (_, i) => call({ ...spec, at: start + i * spec.everyMs }));
 }

@@ -1,7 +1,10 @@
 // The event fields rule conditions can name, and how each is read from a classified event.
 // Keeping the list closed makes a typo in a rule file an error with a line number, not a rule that
 // silently never matches.
+import { destinationsOf } from './destinations.ts';
+import { episodeOf } from './provenance.ts';
 import type { Ev } from './rule.types.ts';
+import { shellCommandsOf } from './shell.commands.ts';
 
 export type FieldValue = string | number | boolean | readonly string[] | undefined;
 
@@ -37,6 +40,15 @@ export const FIELDS: Record<string, FieldDef> = {
   labels: a((ev) => ev.cls.labels),
   'arguments.preview': s((ev) => ev.e.arguments?.preview),
   'arguments.size_bytes': n((ev) => ev.e.arguments?.size_bytes),
+  // v2 only: argument names, and the kinds of secrets capture's redaction removed (never values).
+  'arguments.keys': a((ev) => (ev.e.schema_version === 2 ? ev.e.arguments?.keys : undefined)),
+  'arguments.secrets': a((ev) => (ev.e.schema_version === 2 ? ev.e.arguments?.secrets : undefined)),
+  'result.secrets': a((ev) => (ev.e.schema_version === 2 ? ev.e.result?.secrets : undefined)),
+  episode: s((ev) => episodeOf(ev) || undefined),
+  destinations: a((ev) => destinationsOf(ev)),
+  // Command names a shell call runs, after undoing quoting, escapes, $IFS, brace expansion,
+  // substitutions and look-alike letters (shell.normalize.ts); [] for other calls.
+  'shell.commands': a((ev) => shellCommandsOf(ev)),
   'resource.paths': a((ev) => ev.e.resource?.paths),
   'resource.urls': a((ev) => ev.e.resource?.urls),
   'resource.hosts': a((ev) => ev.e.resource?.hosts),

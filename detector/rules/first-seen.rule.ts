@@ -4,6 +4,7 @@
 import type { BaselineSnapshot, UserBaseline } from '../baselines/baseline.types.ts';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import { compileMatch, interestOf } from './condition.ts';
+import { destinationsOf } from './destinations.ts';
 import { describeCall, makeMatch, refOf } from './match.ts';
 import type { EngineContext, Ev, RuleHandler } from './rule.types.ts';
 import type { FirstSeenRule } from './rule.schema.ts';
@@ -11,18 +12,22 @@ import type { FirstSeenRule } from './rule.schema.ts';
 /** Values raised since the snapshot was computed, per user; bounded by both limits below. */
 const MAX_NEW_VALUES_PER_USER = 256;
 const MAX_USERS_WITH_NEW_VALUES = 200_000;
+const NOTHING: ReadonlySet<string> = new Set();
 
 export function createFirstSeenRule(rule: FirstSeenRule, slot: number, catalogue: Catalogue): RuleHandler {
   const ref = refOf(rule);
   const pred = compileMatch(rule.match);
   const interest = interestOf(rule.match, catalogue);
   const known: (b: UserBaseline) => ReadonlySet<string> =
-    rule.field === 'tool.name' ? (b) => b.knownTools : rule.field === 'server.name' ? (b) => b.knownServers : (b) => b.knownHosts;
+    rule.field === 'tool.name' ? (b) => b.knownTools
+    : rule.field === 'server.name' ? (b) => b.knownServers
+    : rule.field === 'destinations' ? (b) => b.knownDestinations ?? NOTHING
+    : (b) => b.knownHosts;
   // Single values are checked without wrapping them in an array (no allocation per event).
   const single: ((ev: Ev) => string | undefined) | null =
     rule.field === 'tool.name' ? (ev) => ev.e.tool?.name : rule.field === 'server.name' ? (ev) => ev.e.server.name : null;
   const valuesOf = (ev: Ev): readonly string[] | undefined => {
-    if (single === null) return ev.e.resource?.hosts;
+    if (single === null) return rule.field === 'destinations' ? destinationsOf(ev) : ev.e.resource?.hosts;
     const v = single(ev);
     return v === undefined ? undefined : [v];
   };

@@ -1,6 +1,8 @@
 // Building blocks every rule kind shares: compiled keys and the RuleMatch it raises.
 import { FIELDS, valuesOf } from './fields.ts';
 import type { Ev, RuleMatch, RuleRef } from './rule.types.ts';
+import { episodeOf } from './provenance.ts';
+import { commandTextOf } from './shell.commands.ts';
 import type { Rule } from './rule.schema.ts';
 
 export const MAX_EVIDENCE = 64;
@@ -22,7 +24,8 @@ export function refOf(rule: Rule): RuleRef {
   return { id: rule.id, version: rule.version, title: rule.title, kind: rule.kind };
 }
 
-export function makeMatch(rule: Rule, ref: RuleRef, evs: readonly Ev[], detail: string): RuleMatch {
+export function makeMatch(rule: Rule, ref: RuleRef, matched: readonly Ev[], detail: string): RuleMatch {
+  const evs = withOrigins(matched);
   const kept = evs.length > MAX_EVIDENCE ? [...evs.slice(0, 1), ...evs.slice(evs.length - MAX_EVIDENCE + 1)] : evs;
   const tags = new Set(rule.tags);
   for (const ev of kept) for (const l of ev.cls.labels) tags.add(l);
@@ -36,7 +39,20 @@ export function makeMatch(rule: Rule, ref: RuleRef, evs: readonly Ev[], detail: 
     tags: [...tags].slice(0, 32),
     evidence: kept.map((ev) => ev.e),
     evidence_classes: kept.map((ev) => ev.cls.class),
+    alert: rule.alert,
+    episode: episodeOf(last),
   };
+}
+
+/** The matched events plus the calls their values came from (provenance), in event-time order. */
+function withOrigins(evs: readonly Ev[]): readonly Ev[] {
+  let out: Ev[] | null = null;
+  for (const ev of evs) {
+    const o = ev.origin;
+    if (o === undefined || evs.includes(o) || out?.includes(o)) continue;
+    (out ??= [...evs]).push(o);
+  }
+  return out === null ? evs : out.sort((a, b) => a.ts - b.ts);
 }
 
 /** A short description of a call for summaries: `read_file /etc/shadow on filesystem`. */
@@ -44,7 +60,8 @@ export function describeCall(ev: Ev): string {
   const e = ev.e;
   const what = e.tool?.name ?? e.kind;
   const r = e.resource;
-  const target = r?.paths?.[0] ?? r?.hosts?.[0] ?? r?.recipients?.[0] ?? r?.tables?.[0] ?? r?.urls?.[0];
+  // A shell call is told by its (redacted) command, not by its working folder.
+  const target = commandTextOf(ev) ?? r?.paths?.[0] ?? r?.hosts?.[0] ?? r?.recipients?.[0] ?? r?.tables?.[0] ?? r?.urls?.[0];
   return `${what}${target ? ` ${truncate(target, 120)}` : ''} on ${e.server.name}${ev.cls.class ? ` [${ev.cls.class}]` : ''}`;
 }
 

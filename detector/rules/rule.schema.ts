@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { severities } from '../../schemas/alert.v1.ts';
 import { duration } from './duration.ts';
 import { FIELD_NAMES, FIELDS } from './fields.ts';
+import { PROVENANCE_LABELS } from './provenance.ts';
 
 const validRegex = z.string().min(1).refine((s) => {
   try {
@@ -55,16 +56,48 @@ export const condition: z.ZodType<Condition> = z.lazy(() =>
   ]),
 );
 
-/** Field conditions (all must hold), plus `any` (one of the sub-matches) and `none` (none of them). */
-export type Match = { [field: string]: Condition | Match[] | undefined; any?: Match[]; none?: Match[] };
+/**
+ * Where a value of this call came from (provenance.ts): some fingerprint of its arguments (or of its
+ * destinations only) was in the result of an earlier call carrying one of the `from` labels, at most
+ * `within` earlier (in the same episode with `same_episode`).
+ */
+export const provenanceCondition = z.strictObject({
+  from: oneOrMany(z.enum(PROVENANCE_LABELS)),
+  within: duration.default(15 * 60_000),
+  in: z.enum(['arguments', 'destinations']).default('arguments'),
+  same_episode: z.boolean().default(false),
+});
+export type ProvenanceCondition = z.output<typeof provenanceCondition>;
+
+/** Keys of a match that are not event fields. */
+export const MATCH_OPERATORS = ['any', 'none', 'provenance', 'novel_destination'] as const;
+
+/**
+ * Field conditions (all must hold), plus `any` (one of the sub-matches), `none` (none of them),
+ * `provenance` (see above) and `novel_destination` (true: the call sends to a recipient, account,
+ * channel, repository or host this user has not used in the baseline period nor since; users with
+ * less than a week of history never have novel destinations).
+ */
+export type Match = {
+  [field: string]: Condition | Match[] | ProvenanceCondition | undefined;
+  any?: Match[];
+  none?: Match[];
+  provenance?: ProvenanceCondition;
+  novel_destination?: boolean;
+};
 
 export const match: z.ZodType<Match> = z.lazy(() =>
   z
-    .object({ any: z.array(match).min(1).optional(), none: z.array(match).min(1).optional() })
+    .object({
+      any: z.array(match).min(1).optional(),
+      none: z.array(match).min(1).optional(),
+      provenance: provenanceCondition.optional(),
+      novel_destination: z.boolean().optional(),
+    })
     .catchall(condition)
     .superRefine((m, ctx) => {
       for (const key of Object.keys(m)) {
-        if (key !== 'any' && key !== 'none' && !(key in FIELDS)) {
+        if (!(MATCH_OPERATORS as readonly string[]).includes(key) && !(key in FIELDS)) {
           ctx.addIssue({ code: 'custom', path: [key], message: `unknown field "${key}"; known: ${FIELD_NAMES.join(', ')}` });
         }
       }
@@ -93,6 +126,11 @@ const common = {
   risk_score: z.number().int().min(0).max(100),
   tags: z.array(z.string().min(1).max(64)).max(24).default([]),
   enabled: z.boolean().default(true),
+  /**
+   * true: every match is an alert on its own (a whole exfiltration chain). false (default): a match
+   * is a signal whose risk accumulates per user and episode; an alert goes out when a story adds up.
+   */
+  alert: z.boolean().default(false),
   /** After a match, the same key stays silent this long. */
   suppress: duration.optional(),
   tests: z.array(ruleTest).default([]),
@@ -151,7 +189,7 @@ export const patternRule = z.strictObject({
   match,
 });
 
-export const firstSeenFields = ['tool.name', 'server.name', 'resource.hosts'] as const;
+export const firstSeenFields = ['tool.name', 'server.name', 'resource.hosts', 'destinations'] as const;
 
 export const firstSeenRule = z.strictObject({
   ...common,

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { alertV1 } from '../../schemas/alert.v1.ts';
-import { auditEventV1, type AuditEventV1 } from '../../schemas/event.v1.ts';
+import { auditEvent, type AuditEvent } from '../../schemas/event.ts';
 import { EMPTY_BASELINES } from '../baselines/baseline.types.ts';
 import type { Catalogue } from '../catalogue/catalogue.ts';
 import { toAlert } from './alert.ts';
@@ -26,9 +26,9 @@ export interface RuleTestResult {
 
 const NIL_INCIDENT = '0'.repeat(64);
 
-/** Reads an NDJSON fixture; every line must be a valid v1 event. */
-export function readEventsFile(file: string): AuditEventV1[] {
-  const events: AuditEventV1[] = [];
+/** Reads an NDJSON fixture; every line must be a valid event (v1 or v2). */
+export function readEventsFile(file: string): AuditEvent[] {
+  const events: AuditEvent[] = [];
   readFileSync(file, 'utf8')
     .split('\n')
     .forEach((line, i) => {
@@ -39,9 +39,9 @@ export function readEventsFile(file: string): AuditEventV1[] {
       } catch (err) {
         throw new Error(`${file}:${i + 1}: not JSON: ${(err as Error).message}`);
       }
-      const parsed = auditEventV1.safeParse(json);
+      const parsed = auditEvent.safeParse(json);
       if (!parsed.success) {
-        throw new Error(`${file}:${i + 1}: not a valid v1 event: ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
+        throw new Error(`${file}:${i + 1}: not a valid event: ${parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
       }
       events.push(parsed.data);
     });
@@ -57,8 +57,10 @@ export function runRuleTests(loaded: LoadedRule, catalogue: Catalogue, allowedLa
       const events = readEventsFile(resolve(base, t.events));
       const baselines = t.baselines ? loadBaselineFixture(resolve(base, t.baselines)) : EMPTY_BASELINES;
       const engine = createEngine({ rules: [{ ...rule, enabled: true }], catalogue, baselines, allowedLatenessMs });
-      for (const e of events) result.matches.push(...engine.process(e));
-      result.matches.push(...engine.advanceWatermark(Number.MAX_SAFE_INTEGER));
+      // Matches of this rule (signal or alert); a lone rule never completes a risk story anyway.
+      const mine = (ms: RuleMatch[]) => ms.filter((m) => m.rule.id === rule.id);
+      for (const e of events) result.matches.push(...mine(engine.process(e)));
+      result.matches.push(...mine(engine.advanceWatermark(Number.MAX_SAFE_INTEGER)));
       result.actual = result.matches.length;
       for (const m of result.matches) {
         const alert = alertV1.safeParse(toAlert(m, { incidentId: NIL_INCIDENT, detectedAt: new Date(0) }));

@@ -1,10 +1,12 @@
 // Types shared by the engine and the rule kinds.
 import type { Severity } from '../../schemas/alert.v1.ts';
-import type { AuditEventV1 } from '../../schemas/event.v1.ts';
+import type { AuditEvent } from '../../schemas/event.ts';
 import type { BaselineSnapshot, UserBaseline } from '../baselines/baseline.types.ts';
 import type { Classification } from '../catalogue/catalogue.ts';
+import type { ProvenanceStore } from './provenance.ts';
 
-export type RuleKind = 'sequence' | 'threshold' | 'pattern' | 'first_seen' | 'baseline' | 'drift';
+/** Rule kinds of rule files, plus `risk`: the alert a story of signals raises (risk.ts). */
+export type RuleKind = 'sequence' | 'threshold' | 'pattern' | 'first_seen' | 'baseline' | 'drift' | 'risk';
 
 /** Per user (tenant_id + user_id) state the engine keeps; rules keyed by user store theirs in `slots`. */
 export interface UserState {
@@ -20,15 +22,21 @@ export interface UserState {
   /** The user's baseline, cached per snapshot. */
   baseline: UserBaseline | undefined;
   baselineOf: BaselineSnapshot | null;
+  /** Fingerprints of recent results with their labels (provenance.ts); null until needed. */
+  prov: ProvenanceStore | null;
+  /** Destinations this user sent to since the baseline snapshot (value -> event time). */
+  recentDestinations: Map<string, number> | null;
 }
 
 /** An event with what the engine derived from it once, shared by every rule. */
 export interface Ev {
-  readonly e: AuditEventV1;
+  readonly e: AuditEvent;
   /** Event time, epoch ms. */
   readonly ts: number;
   readonly cls: Classification;
   readonly user: UserState;
+  /** Set by a `provenance` condition that held: the earlier call the value came from. */
+  origin?: Ev;
 }
 
 export interface RuleRef {
@@ -46,9 +54,16 @@ export interface RuleMatch {
   summary: string;
   tags: string[];
   /** The evidence events, in event-time order (at most 64). */
-  evidence: AuditEventV1[];
+  evidence: AuditEvent[];
   /** The capability class of each evidence event (parallel to `evidence`). */
   evidence_classes: string[];
+  /**
+   * True: an alert (reaches the alerts topic, the notifier and the SIEM). False: a signal, kept for
+   * the story, whose risk accumulates per user and episode (risk.ts) until a story adds up.
+   */
+  alert: boolean;
+  /** The episode of the last evidence event ('' if unknown). */
+  episode: string;
 }
 
 export interface EngineContext {

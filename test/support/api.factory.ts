@@ -7,6 +7,7 @@ import { createRegistry } from '../../core/metrics.ts';
 import { qualified } from '../../core/sql.ts';
 import { AuditProducer } from '../../producer/audit.producer.ts';
 import { alertId, alertV1, incidentId, type AlertV1, type Severity } from '../../schemas/alert.v1.ts';
+import type { AuditEvent } from '../../schemas/event.ts';
 import type { AuditEventV1 } from '../../schemas/event.v1.ts';
 import { toAlertRow, toIncidentOpenRow } from '../../ingest/alert.row.ts';
 import { toEventRow } from '../../ingest/event.row.ts';
@@ -18,7 +19,7 @@ import { createTestEnv, testLog, type TestEnv } from './test.env.ts';
 
 const origin = { topic: 'test', partition: 0, offset: '0' };
 
-export async function insertEvents(ch: ClickHouseClient, database: string, events: readonly AuditEventV1[]): Promise<void> {
+export async function insertEvents(ch: ClickHouseClient, database: string, events: readonly AuditEvent[]): Promise<void> {
   if (!events.length) return;
   const now = Math.floor(Date.now() / 1000);
   await ch.insert({ table: qualified(database, 'events').text, values: events.map((e) => toEventRow(e, origin, now)), format: 'JSONEachRow' });
@@ -29,6 +30,13 @@ export async function insertAlerts(ch: ClickHouseClient, database: string, alert
   const now = Math.floor(Date.now() / 1000);
   await ch.insert({ table: qualified(database, 'alerts').text, values: alerts.map((a) => toAlertRow(a, origin, now)), format: 'JSONEachRow' });
   await ch.insert({ table: qualified(database, 'incidents').text, values: alerts.map((a) => toIncidentOpenRow(a, now)), format: 'JSONEachRow' });
+}
+
+/** Signals as ingest stores them (signals.pipeline.ts): the alert shape, no incident. */
+export async function insertSignals(ch: ClickHouseClient, database: string, signals: readonly AlertV1[]): Promise<void> {
+  if (!signals.length) return;
+  const now = Math.floor(Date.now() / 1000);
+  await ch.insert({ table: qualified(database, 'signals').text, values: signals.map((s) => ({ ...toAlertRow(s, origin, now), incident_id: '' })), format: 'JSONEachRow' });
 }
 
 export interface Chain {

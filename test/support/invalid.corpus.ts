@@ -1,6 +1,7 @@
 // Deterministic junk that ingest must reject: every item should end up in the DLQ, none in ClickHouse.
 import { DEFAULT_EVENT_MAX_BYTES } from '../../schemas/event.v1.ts';
 import { eventFrom, int, pick, seededRng, type Rng } from './events.factory.ts';
+import { toV2 } from './events.v2.factory.ts';
 
 export interface InvalidInput {
   bytes: Buffer;
@@ -61,7 +62,9 @@ const BAD_VALUES: readonly [string, unknown][] = [
   ['ts', '2025-06-02T09:00:00'],
   ['ts', '2025-02-30T09:00:00Z'],
   ['kind', 'tool_invoke'],
+  // 2 is a version ingest reads, but this v1 body is not a valid v2 event; 3 is a version it does not read.
   ['schema_version', 2],
+  ['schema_version', 3],
   ['arguments.sha256', 'ABCDEF'.repeat(10) + 'ABCD'],
   ['result.sha256', 'xyz'],
   ['server.transport', 'websocket'],
@@ -69,6 +72,25 @@ const BAD_VALUES: readonly [string, unknown][] = [
   ['duration_ms', 86_400_001],
   ['tool.name', ''],
 ];
+// Values that break a rule only v2 has (on a v2 tool call, which always has arguments and fingerprints).
+const V2_BAD_VALUES: readonly [string, unknown][] = [
+  ['arguments.sha256', 'a'.repeat(64)],
+  ['arguments.hmac_sha256', 'A'.repeat(64)],
+  ['arguments.keys', ['']],
+  ['arguments.secrets', Array.from({ length: 33 }, (_, i) => `kind_${i}`)],
+  ['arguments.truncated', 'yes'],
+  ['result.truncated', 1],
+  ['fingerprints.arguments', ['EMAIL:0123456789abcdef']],
+  ['fingerprints.result', ['email:0123456789abcde']],
+  ['fingerprints.destinations', ['iban:0123456789abcdef']],
+  ['fingerprints.extra', []],
+  ['episode.basis', 'mcp_session'],
+  ['episode.id', ''],
+  ['actor.conversation_id', 'c'.repeat(257)],
+  ['hash_key_id', 'key id with spaces'],
+  ['hash_key_id', undefined],
+];
+
 const INVALID_UTF8: readonly number[][] = [[0xff], [0xc3, 0x28], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82]];
 const NOT_OBJECTS = ['[]', '42', 'null', '"event"', 'true', '-0.5e3', '[{"schema_version":1}]'];
 
@@ -85,6 +107,13 @@ const makers: Record<string, Maker> = {
   bad_value(rng) {
     const [path, value] = pick(rng, BAD_VALUES);
     return json(setPath(validEvent(rng), path, value));
+  },
+  v2_bad_value(rng) {
+    const e = toV2(rng, validEvent(rng) as never) as unknown as Json;
+    // An episode and fingerprints are always there to be broken.
+    e.episode ??= { id: 'ep-1', basis: 'agent' };
+    const [path, value] = pick(rng, V2_BAD_VALUES);
+    return json(value === undefined ? deletePath(e, path) : setPath(e, path, value));
   },
   missing_required(rng) {
     return json(deletePath(validEvent(rng), pick(rng, REQUIRED)));

@@ -1,0 +1,28 @@
+// `npm run eval:detector -- --external` (and the second half of a plain `npm run eval:detector`):
+// recall per attack class, per-trace false-positive rate, high-severity false positives per million
+// benign events and time to alert, on labelled traces the rules were not written from
+// (bench/eval/external.eval.ts). The last line is one JSON object.
+import { createClickHouse } from '../core/clickhouse.ts';
+import type { Config } from '../core/config.ts';
+import type { Logger } from '../core/logger.ts';
+import { loadCatalogue } from '../detector/catalogue/catalogue.ts';
+import { loadRulesOrThrow } from '../detector/rules/rules.load.ts';
+import { agentdojoSets } from './eval/agentdojo.set.ts';
+import { evaluateSet, printSet, type LabelledSet, type SetResult } from './eval/external.eval.ts';
+
+export async function runExternalEval(config: Config, log: Logger, say: (msg: string) => void, only?: string): Promise<SetResult[]> {
+  const sets: LabelledSet[] = [...agentdojoSets()].filter((s) => only === undefined || s.name.includes(only));
+  const ch = createClickHouse({ ...config.clickhouse, database: null });
+  const deps = { config, ch, catalogue: loadCatalogue(config.rules.catalogueFiles), rules: loadRulesOrThrow(config.rules.dirs).map((r) => r.rule), log, say };
+  const results: SetResult[] = [];
+  try {
+    for (const set of sets) {
+      const r = await evaluateSet(set, deps);
+      printSet(r, (line) => console.log(line));
+      results.push(r);
+    }
+  } finally {
+    await ch.close();
+  }
+  return results;
+}

@@ -1,0 +1,227 @@
+// Engine tests of the signals issue 11 asked for: provenance of values, novel destinations,
+// episodes, and risk accumulation with decay.
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { BaselineSnapshot, MetricBaseline, UserBaseline } from '../baselines/baseline.types.ts';
+import { EMPTY_BASELINES } from '../baselines/baseline.types.ts';
+import { loadCatalogue } from '../catalogue/catalogue.ts';
+import { createEngine, type RuleMatch } from './engine.ts';
+import { call, fixtureFingerprint, timeOf, type CallSpec } from './event.builder.ts';
+import { RISK_RULE } from './risk.ts';
+import { ruleSchema, type Rule } from './rule.schema.ts';
+
+const catalogue = loadCatalogue();
+const rule = (yaml: string): Rule => ruleSchema.parse({ version: 1, title: 't', severity: 'high', risk_score: 50, ...parse(yaml) });
+
+const ATTACKER = 'email:mark.black@evil.example';
+const COLLEAGUE = 'email:jane@acme.com';
+/** A mail whose body carries the attacker's address (untrusted content). */
+const injectedMail = (at: string, o: Partial<CallSpec> = {}): CallSpec => ({ at, server: 'mail', tool: 'get_unread_emails', fp: { result: [ATTACKER, COLLEAGUE] }, ...o });
+const sendTo = (at: string, to: string, o: Partial<CallSpec> = {}): CallSpec => ({ at, server: 'mail', tool: 'send_email', recipients: [to.slice(6)], fp: { dest: [to] }, ...o });
+
+const fromMail = rule(`
+id: t.from-mail
+kind: pattern
+alert: true
+match: { labels: external_sink, provenance: { from: untrusted_content, in: destinations, within: 15m } }
+`);
+
+function baselineWith(known: string[], weeks = 2, routineTool?: string, secretPaths: string[] = []): BaselineSnapshot {
+  const m: MetricBaseline = { samples: 100, median: 1, mad: 1, p95: 2 };
+  const user: UserBaseline = {
+    callsPerHour: m, bytesOutPerHour: m, bytesInPerCall: m, errorRatePerHour: m, distinctResourcesPerHour: m,
+    hourOfWeek: new Array(168).fill(1), weeks, knownTools: new Set(), knownServers: new Set(), knownHosts: new Set(),
+    knownDestinations: new Set(known.map(fixtureFingerprint)),
+    knownSecretPaths: new Set(secretPaths),
+  };
+  return {
+    computedAt: timeOf('-1d'),
+    lookbackDays: 14,
+    user: () => user,
+    tool: () => undefined,
+    userTool: (_t, _u, tool) => (tool === routineTool ? { callsPerHour: m } : undefined),
+  };
+}
+
+function run(rules: Rule[], specs: CallSpec[], baselines: BaselineSnapshot = EMPTY_BASELINES, risk = {}): RuleMatch[] {
+  const engine = createEngine({ rules, catalogue, baselines, risk });
+  const out: RuleMatch[] = [];
+  for (const s of specs) out.push(...engine.process(call(s)));
+  out.push(...engine.advanceWatermark(Number.MAX_SAFE_INTEGER));
+  return out;
+}
+
+describe('provenance', () => {
+  it('matches a recipient that came from a mail read earlier, and names both calls as evidence', () => {
+    const specs = [injectedMail('+0s'), sendTo('+2m', ATTACKER)];
+    const events = specs.map(call);
+    const engine = createEngine({ rules: [fromMail], catalogue });
+    const out = events.flatMap((e) => engine.process(e));
+    expect(out).toHaveLength(1);
+    expect(out[0]!.evidence.map((e) => e.event_id)).toEqual(events.map((e) => e.event_id));
+  });
+
+  it('does not match a value the mail did not carry', () => {
+    expect(run([fromMail], [injectedMail('+0s'), sendTo('+2m', 'email:someone@else.example')])).toHaveLength(0);
+  });
+
+  it('does not match a value from a private read when asked for untrusted content', () => {
+    const fileRead: CallSpec = { at: '+0s', server: 'filesystem', tool: 'read_file', paths: ['/home/a/contacts.txt'], fp: { result: [ATTACKER] } };
+    expect(run([fromMail], [fileRead, sendTo('+1m', ATTACKER)])).toHaveLength(0);
+  });
+
+  it('expires after `within`', () => {
+    expect(run([fromMail], [injectedMail('+0s'), sendTo('+15m1s', ATTACKER)])).toHaveLength(0);
+    expect(run([fromMail], [injectedMail('+0s'), sendTo('+14m59s', ATTACKER)])).toHaveLength(1);
+  });
+
+  it("a call's own result is no provenance of its own arguments", () => {
+    const echo: CallSpec = { ...sendTo('+0s', ATTACKER), server: 'mail', tool: 'search_emails', fp: { dest: [ATTACKER], result: [ATTACKER] } };
+    const r = rule(`
+id: t.own
+kind: pattern
+match: { provenance: { from: untrusted_content, in: destinations } }
+`);
+    expect(run([r], [echo])).toHaveLength(0);
+  });
+
+  it('is per user: another user reading the mail is no provenance', () => {
+    expect(run([fromMail], [injectedMail('+0s', { user: 'bob@acme.com' }), sendTo('+1m', ATTACKER)])).toHaveLength(0);
+  });
+
+  it('same_episode requires both calls in one agent run', () => {
+    const r = rule(`
+id: t.episode
+kind: pattern
+match: { labels: external_sink, provenance: { from: untrusted_content, in: destinations, same_episode: true } }
+`);
+    expect(run([r], [injectedMail('+0s', { episode: 'run-1' }), sendTo('+1m', ATTACKER, { episode: 'run-2' })])).toHaveLength(0);
+    expect(run([r], [injectedMail('+0s', { episode: 'run-1' }), sendTo('+1m', ATTACKER, { episode: 'run-1' })])).toHaveLength(1);
+  });
+
+  it('fingerprints under different keys never match (capture keys them per deployment)', () => {
+    // The same address fingerprinted under another deployment key is a different string.
+    const otherKey = `email:${'0'.repeat(16)}`;
+    expect(fixtureFingerprint(ATTACKER)).not.toBe(otherKey);
+    expect(run([fromMail], [injectedMail('+0s'), sendTo('+1m', otherKey)])).toHaveLength(0);
+  });
+});
+
+describe('novel destinations', () => {
+  const novel = rule(`
+id: t.novel
+kind: pattern
+match: { labels: external_sink, novel_destination: true }
+`);
+
+  it('fires for a destination outside the baseline, once per destination', () => {
+    const out = run([novel], [sendTo('+0s', ATTACKER), sendTo('+1m', ATTACKER), sendTo('+2m', COLLEAGUE)], baselineWith([COLLEAGUE]));
+    expect(out).toHaveLength(1);
+  });
+
+  it('stays silent during cold start (less than a week of history)', () => {
+    expect(run([novel], [sendTo('+0s', ATTACKER)], baselineWith([], 0.5))).toHaveLength(0);
+    expect(run([novel], [sendTo('+0s', ATTACKER)])).toHaveLength(0);
+  });
+
+  it('first_seen over destinations', () => {
+    const fs = rule(`
+id: t.first-dest
+kind: first_seen
+field: destinations
+match: { labels: external_sink }
+`);
+    expect(run([fs], [sendTo('+0s', COLLEAGUE), sendTo('+1m', ATTACKER), sendTo('+2m', ATTACKER)], baselineWith([COLLEAGUE]))).toHaveLength(1);
+  });
+});
+
+describe('episodes', () => {
+  it('a sequence keyed by episode needs both steps in one run', () => {
+    const seq = rule(`
+id: t.seq-episode
+kind: sequence
+by: [tenant_id, episode]
+maxspan: 10m
+steps:
+  - match: { tool.class: email.read }
+  - match: { tool.class: email.send }
+`);
+    expect(run([seq], [injectedMail('+0s', { episode: 'a' }), sendTo('+1m', COLLEAGUE, { episode: 'b' })])).toHaveLength(0);
+    expect(run([seq], [injectedMail('+0s', { episode: 'a' }), sendTo('+1m', COLLEAGUE, { episode: 'a' })])).toHaveLength(1);
+  });
+
+  it('falls back to the MCP session id for v1 events', () => {
+    const seq = rule(`
+id: t.seq-session
+kind: sequence
+by: [tenant_id, episode]
+maxspan: 10m
+steps:
+  - match: { tool.class: email.read }
+  - match: { tool.class: chat.send }
+`);
+    const a: CallSpec = { at: '+0s', server: 'gmail', tool: 'search_email', session: 's1' };
+    const b: CallSpec = { at: '+1m', server: 'slack', tool: 'slack_post_message', session: 's2' };
+    expect(run([seq], [a, b])).toHaveLength(0);
+    expect(run([seq], [a, { ...b, session: 's1' }])).toHaveLength(1);
+  });
+});
+
+describe('risk-based alerting', () => {
+  const weak = (id: string, score: number, cls: string) =>
+    rule(`
+id: ${id}
+kind: pattern
+risk_score: ${score}
+match: { tool.class: ${cls} }
+`);
+  const credRead = weak('t.cred', 60, 'secret.read');
+  const sink = weak('t.sink', 50, 'chat.send');
+  const secret = (at: string, o: Partial<CallSpec> = {}): CallSpec => ({ at, server: 'filesystem', tool: 'read_file', paths: ['/home/a/.ssh/id_rsa'], episode: 'r1', ...o });
+  const post = (at: string, o: Partial<CallSpec> = {}): CallSpec => ({ at, server: 'slack', tool: 'slack_post_message', recipients: ['#x'], episode: 'r1', ...o });
+  const alerts = (ms: RuleMatch[]) => ms.filter((m) => m.alert);
+
+  it('signals alone raise no alert; two rules adding up to the threshold raise one story alert', () => {
+    const out = run([credRead, sink], [secret('+0s'), post('+1m')]);
+    expect(out.filter((m) => !m.alert).map((m) => m.rule.id)).toEqual(['t.cred', 't.sink']);
+    const story = alerts(out);
+    expect(story).toHaveLength(1);
+    expect(story[0]!.rule).toEqual(RISK_RULE);
+    expect(story[0]!.evidence).toHaveLength(2);
+  });
+
+  it('one rule repeating never makes a story (distinct rules), nor does the same resource count twice', () => {
+    expect(alerts(run([credRead], [secret('+0s'), secret('+1m'), secret('+2m', { paths: ['/home/a/.aws/credentials'] })]))).toHaveLength(0);
+  });
+
+  it('risk decays: the same two signals two hours apart stay below the threshold', () => {
+    expect(alerts(run([credRead, sink], [secret('+0s'), post('+2h')]))).toHaveLength(0);
+    // One half-life (30 min): 60 * 0.5 + 50 = 80 < 100.
+    expect(alerts(run([credRead, sink], [secret('+0s'), post('+30m')]))).toHaveLength(0);
+  });
+
+  it("a tool the user calls routinely weighs less (this user's agent reads that file every day)", () => {
+    expect(alerts(run([credRead, sink], [secret('+0s'), post('+1m')], baselineWith([], 2, 'read_file')))).toHaveLength(0);
+  });
+
+  it("a credential store this user's agents read in the baseline period weighs little (a daily kube config)", () => {
+    expect(alerts(run([credRead, sink], [secret('+0s'), post('+1m')], baselineWith([], 2, undefined, ['/home/a/.ssh/id_rsa'])))).toHaveLength(0);
+    expect(alerts(run([credRead, sink], [secret('+0s'), post('+1m')], baselineWith([], 2, undefined, ['/home/a/.kube/config'])))).toHaveLength(1);
+  });
+
+  it('stories are per user: signals of two users never add up', () => {
+    expect(alerts(run([credRead, sink], [secret('+0s', { episode: undefined }), post('+1m', { user: 'bob@acme.com', episode: undefined })]))).toHaveLength(0);
+  });
+
+  it('a rule marked alert: true alerts on its own', () => {
+    const direct = rule(`
+id: t.direct
+kind: pattern
+alert: true
+match: { tool.class: secret.read }
+`);
+    const out = run([direct], [secret('+0s')]);
+    expect(out).toHaveLength(1);
+    expect(out[0]!.alert).toBe(true);
+  });
+});

@@ -1,0 +1,67 @@
+// What the servers said about their tools: the last tools/list per (tenant, server), kept so a
+// later call of a tool the catalogue does not know can be classified from its description and
+// input keys (classify's `hints`). The same hints object is returned until the next listing, which
+// lets classify reuse its cached inference by identity. Bounded: the oldest servers are forgotten.
+import type { AuditEvent } from '../schemas/event.ts';
+import { classify, type Catalogue, type Classification, type ToolHints } from './classify.ts';
+
+/** Servers remembered at once (per detector); a listing of a new one beyond this drops the oldest. */
+export const MAX_REMEMBERED_SERVERS = 10_000;
+/** Tools remembered per server listing. */
+export const MAX_TOOLS_PER_SERVER = 1024;
+
+/** The fields of a tool_list event this reads; v1 and v2 events fit (v1 has no input_keys). */
+export interface ToolListing {
+  kind: string;
+  tenant_id: string;
+  server: { name: string };
+  tools?: readonly { name: string; description?: string | undefined; input_keys?: readonly string[] | undefined }[] | undefined;
+}
+
+export class ToolHintsMemory {
+  private readonly servers = new Map<string, Map<string, ToolHints>>();
+  private readonly maxServers: number;
+
+  constructor(maxServers = MAX_REMEMBERED_SERVERS) {
+    this.maxServers = maxServers;
+  }
+
+  /** Takes any event; only tool_list events with tools change what is remembered. */
+  observe(event: ToolListing): void {
+    if (event.kind !== 'tool_list' || !event.tools) return;
+    const key = serverKey(event.tenant_id, event.server.name);
+    const byTool = new Map<string, ToolHints>();
+    for (const t of event.tools.slice(0, MAX_TOOLS_PER_SERVER)) {
+      byTool.set(t.name, Object.freeze({ description: t.description, inputKeys: t.input_keys ? Object.freeze([...t.input_keys]) : undefined }));
+    }
+    // Re-inserting moves the server to the newest end of the Map's order.
+    this.servers.delete(key);
+    this.servers.set(key, byTool);
+    while (this.servers.size > this.maxServers) this.servers.delete(this.servers.keys().next().value!);
+  }
+
+  /** The hints for one tool, or undefined when its server's listing was not seen. */
+  hintsFor(tenantId: string, serverName: string, toolName: string): ToolHints | undefined {
+    return this.servers.get(serverKey(tenantId, serverName))?.get(toolName);
+  }
+
+  get size(): number {
+    return this.servers.size;
+  }
+}
+
+const serverKey = (tenantId: string, serverName: string) => `${tenantId}\u0000${serverName}`;
+
+/**
+ * Classifies an event with what its server's last tools/list said about the tool, and remembers
+ * listings as they pass. Ingest and the detector both classify this way, so the class stored in
+ * ClickHouse is the class the rules matched on.
+ */
+export function classifyWithHints(memory: ToolHintsMemory, e: AuditEvent, catalogue: Catalogue): Classification {
+  if (e.kind === 'tool_list') {
+    memory.observe(e);
+    return classify(e, catalogue);
+  }
+  const hints = e.kind === 'tool_call' && e.tool ? memory.hintsFor(e.tenant_id, e.server.name, e.tool.name) : undefined;
+  return classify(e, catalogue, hints);
+}
