@@ -1,5 +1,6 @@
 // The `mcp-audit` command line: one program, several roles. Each command lives in its own
 // `*.command.ts` file and registers itself here; commander gives every one of them `--help`.
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { ConfigError } from '../core/config.ts';
 import { registerBaselines } from './baselines.command.ts';
@@ -18,8 +19,11 @@ import { registerRun } from './run.command.ts';
 import { registerSimulate } from './simulate.command.ts';
 import { registerStack } from './stack.command.ts';
 
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
 const program = new Command('mcp-audit')
   .description('Audit and threat detection for MCP (Model Context Protocol) tool calls.')
+  .version(version, '-V, --version', 'print the version of mcp-audit')
   .showHelpAfterError()
   .configureHelp({ sortSubcommands: true });
 

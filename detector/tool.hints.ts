@@ -19,7 +19,10 @@ export interface ToolListing {
 }
 
 export class ToolHintsMemory {
-  private readonly servers = new Map<string, Map<string, ToolHints>>();
+  /** tenant -> server -> tool -> hints: looked up per call without building a key string. */
+  private readonly byTenant = new Map<string, Map<string, Map<string, ToolHints>>>();
+  /** The listed (tenant, server) pairs in the order they were last listed, for the bound. */
+  private readonly order = new Map<string, readonly [string, string]>();
   private readonly maxServers: number;
 
   constructor(maxServers = MAX_REMEMBERED_SERVERS) {
@@ -34,19 +37,28 @@ export class ToolHintsMemory {
     for (const t of event.tools.slice(0, MAX_TOOLS_PER_SERVER)) {
       byTool.set(t.name, Object.freeze({ description: t.description, inputKeys: t.input_keys ? Object.freeze([...t.input_keys]) : undefined }));
     }
-    // Re-inserting moves the server to the newest end of the Map's order.
-    this.servers.delete(key);
-    this.servers.set(key, byTool);
-    while (this.servers.size > this.maxServers) this.servers.delete(this.servers.keys().next().value!);
+    let servers = this.byTenant.get(event.tenant_id);
+    if (!servers) this.byTenant.set(event.tenant_id, (servers = new Map()));
+    servers.set(event.server.name, byTool);
+    // Re-inserting moves the server to the newest end of the order.
+    this.order.delete(key);
+    this.order.set(key, [event.tenant_id, event.server.name]);
+    while (this.order.size > this.maxServers) {
+      const [oldest, [tenant, server]] = this.order.entries().next().value!;
+      this.order.delete(oldest);
+      const m = this.byTenant.get(tenant);
+      m?.delete(server);
+      if (m?.size === 0) this.byTenant.delete(tenant);
+    }
   }
 
   /** The hints for one tool, or undefined when its server's listing was not seen. */
   hintsFor(tenantId: string, serverName: string, toolName: string): ToolHints | undefined {
-    return this.servers.get(serverKey(tenantId, serverName))?.get(toolName);
+    return this.byTenant.get(tenantId)?.get(serverName)?.get(toolName);
   }
 
   get size(): number {
-    return this.servers.size;
+    return this.order.size;
   }
 }
 

@@ -1,6 +1,7 @@
 // Every command and subcommand answers --help with a usage line, and a bad setting stops the
 // program with exit code 2 and the variable's name.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -13,6 +14,13 @@ describe('mcp-audit CLI', () => {
   it.each(commands.map((c) => [c.join(' ') || '(top)', c] as const))('%s --help', (_name, args) => {
     const out = execFileSync(process.execPath, [BIN, ...args, '--help'], { encoding: 'utf8' });
     expect(out).toMatch(/^Usage: mcp-audit/);
+  });
+
+  it('--version prints the package version', () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    const r = run(['--version']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(version);
   });
 
   it('names the variable when a setting is invalid', () => {

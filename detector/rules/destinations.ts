@@ -40,8 +40,13 @@ export function novelDestinations(ev: Ev): readonly string[] {
   return out ?? NONE;
 }
 
-/** Remembers the call's destinations as used (after every rule has seen the call). */
+/**
+ * Remembers the call's destinations as used (after every rule has seen the call). Only for users
+ * with enough history for novelty to apply: for the others nothing is ever novel anyway.
+ */
 export function rememberDestinations(user: UserState, ev: Ev): void {
+  const b = user.baseline;
+  if (!b || b.weeks < MIN_HISTORY_WEEKS_FOR_NOVELTY) return;
   const dests = destinationsOf(ev);
   if (dests.length === 0) return;
   const map = (user.recentDestinations ??= new Map());

@@ -110,7 +110,7 @@ export function createEngine(opts: EngineOptions): Engine {
   const lateness = opts.allowedLatenessMs ?? 5_000;
   const maxUsers = opts.maxUsers ?? 1_000_000;
   const dedupPerUser = Math.max(1, opts.dedupPerUser ?? 32);
-  const provenancePerUser = Math.max(16, opts.provenancePerUser ?? 2048);
+  const provenancePerUser = Math.max(16, opts.provenancePerUser ?? 1024);
   const risk = new RiskAccumulator(opts.risk);
   const riskHorizonMs = 8 * (opts.risk?.halfLifeMs ?? DEFAULT_RISK.halfLifeMs);
   const watermarkFromEvents = opts.watermarkFromEvents ?? true;

@@ -19,18 +19,14 @@ export function labelMask(labels: readonly string[]): number {
   return m;
 }
 
-interface Source {
-  ev: Ev;
-  mask: number;
-}
-
 /**
- * Recent result fingerprints of one user. Bounded: beyond `max` entries the oldest go first (a Map
- * keeps insertion order and a re-seen value is moved to the end), so a flood of large results can
- * only push older values out, never grow memory.
+ * Recent result fingerprints of one user, each mapped to the last call that returned it. Bounded:
+ * beyond `max` entries the oldest inserted go first, so a flood of large results can only push
+ * older values out, never grow memory. The value is the call itself (its labels are read when a
+ * condition asks), so recording allocates nothing per fingerprint.
  */
 export class ProvenanceStore {
-  private readonly byFp = new Map<string, Source>();
+  private readonly byFp = new Map<string, Ev>();
   private readonly max: number;
   constructor(max: number) {
     this.max = max;
@@ -39,15 +35,11 @@ export class ProvenanceStore {
   /** Remembers the result fingerprints of a call that carries a provenance label. */
   record(ev: Ev): void {
     const fps = ev.e.schema_version === 2 ? ev.e.fingerprints?.result : undefined;
-    if (!fps || fps.length === 0) return;
-    const mask = labelMask(ev.cls.labels);
-    if (mask === 0) return;
+    if (!fps || fps.length === 0 || labelMask(ev.cls.labels) === 0) return;
     const map = this.byFp;
-    for (let i = 0; i < fps.length; i++) {
-      const fp = fps[i]!;
-      if (map.has(fp)) map.delete(fp);
-      map.set(fp, { ev, mask });
-    }
+    // A value seen again keeps its place in the eviction order: re-ordering would cost a delete
+    // per value, and a value repeated often is still found through its newest call.
+    for (let i = 0; i < fps.length; i++) map.set(fps[i]!, ev);
     if (map.size > this.max) {
       let extra = map.size - this.max;
       for (const k of map.keys()) {
@@ -65,9 +57,9 @@ export class ProvenanceStore {
     let best: Ev | undefined;
     for (let i = 0; i < fps.length; i++) {
       const s = this.byFp.get(fps[i]!);
-      if (!s || (s.mask & mask) === 0 || s.ev === self || s.ev.ts < sinceTs || s.ev.ts > self.ts) continue;
-      if (episode !== null && episodeOf(s.ev) !== episode) continue;
-      if (!best || s.ev.ts > best.ts) best = s.ev;
+      if (!s || s === self || s.ts < sinceTs || s.ts > self.ts || (labelMask(s.cls.labels) & mask) === 0) continue;
+      if (episode !== null && episodeOf(s) !== episode) continue;
+      if (!best || s.ts > best.ts) best = s;
     }
     return best;
   }
