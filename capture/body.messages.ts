@@ -34,7 +34,7 @@ const response = (m: SkeletonMessage) =>
 
 function rebuilt(body: InspectedBody, pick: (m: SkeletonMessage) => boolean, make: (m: SkeletonMessage) => unknown): BodyMessages {
   const found = body.messages.filter(pick).map(make);
-  return { message: found.length ? found : null, uninspected: { sha256: body.sha256, size_bytes: body.size_bytes } };
+  return { message: found.length ? found : null, uninspected: { hmac_sha256: body.hmac_sha256, size_bytes: body.size_bytes } };
 }
 
 /** The request(s) a client body carried. */

@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEventV1 } from '../schemas/event.v1.ts';
+import type { AuditEventV2 } from '../schemas/event.v2.ts';
+import { TEST_HASH_KEY } from '../test/support/hash.keys.ts';
 import { CallTracker } from './call.tracker.ts';
 import { denyKeyMatcher } from './redact.ts';
 
 function tracker() {
-  const events: AuditEventV1[] = [];
+  const events: AuditEventV2[] = [];
   const errors: unknown[] = [];
   const t = new CallTracker({
     session: { transport: 'stdio', fallbackServerName: 'srv' },
     identity: { tenantId: 't', userId: 'u' },
-    build: { isDeniedKey: denyKeyMatcher([]), previewChars: 100 },
+    build: { isDeniedKey: denyKeyMatcher([]), previewChars: 100, hashKey: TEST_HASH_KEY },
     emit: (e) => events.push(e),
     onError: (e) => errors.push(e),
   });
@@ -83,7 +84,9 @@ describe('CallTracker with hostile shapes', () => {
     t.fromServer({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: 'k' }], deep: deep(5_000) } });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ tool: { name: 'read_file' }, resource: { paths: ['~/.ssh/id_rsa'] }, result: { status: 'ok' } });
-    expect(events[0]!.arguments!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // Keyed hashes over what the bounded canonical writer kept, and flagged as cut.
+    expect(events[0]!.arguments).toMatchObject({ hmac_sha256: expect.stringMatching(/^[0-9a-f]{64}$/), truncated: true });
+    expect(events[0]!.result).toMatchObject({ hmac_sha256: expect.stringMatching(/^[0-9a-f]{64}$/), truncated: true });
   });
 
   it('still yields the event when arguments cannot be inspected at all', () => {

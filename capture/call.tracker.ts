@@ -2,7 +2,7 @@
 // the server, matched by id; batches and notifications handled) and hands each finished exchange
 // of an audited method to `emit` as an audit event. It only observes parsed copies of the
 // messages: what is relayed is never touched here, and nothing here ever throws to the relay.
-import type { AuditEventV1 } from '../schemas/event.v1.ts';
+import type { AuditEventV2 } from '../schemas/event.v2.ts';
 import { AUDITED_METHODS, buildEvent, type BodyDigest, type BuildOptions, type Identity, type ObservedCall, type SessionInfo } from './event.builder.ts';
 
 interface Pending {
@@ -20,7 +20,7 @@ export interface CallTrackerDeps {
   /** Identity of the caller; may differ per message (HTTP headers), so it is read per request. */
   identity: Identity;
   build: BuildOptions;
-  emit: (event: AuditEventV1) => void;
+  emit: (event: AuditEventV2) => void;
   /** Called when an exchange could not be turned into an event (a bug or a hostile message). */
   onError?: (err: unknown) => void;
   /** Most calls waiting for a response at once; beyond it the oldest is reported as no_response. */
@@ -137,7 +137,7 @@ export class CallTracker {
     }
     const call: ObservedCall = { method: p.method, requestId: p.requestId, params: p.params, startedAtMs: p.startedAtMs, durationMs: performance.now() - p.t0, outcome };
     if (p.uninspected || uninspectedResult) call.uninspected = { ...(p.uninspected ? { arguments: p.uninspected } : {}), ...(uninspectedResult ? { result: uninspectedResult } : {}) };
-    let event: AuditEventV1 | null;
+    let event: AuditEventV2 | null;
     try {
       event = buildEvent(call, p.identity, this.session, this.deps.build);
     } catch (err) {

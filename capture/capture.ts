@@ -5,14 +5,15 @@ import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Registry } from '../core/metrics.ts';
 import { AuditProducer } from '../producer/audit.producer.ts';
-import type { AuditEventV1 } from '../schemas/event.v1.ts';
+import type { AuditEventV2 } from '../schemas/event.v2.ts';
 import type { BuildOptions, Identity } from './event.builder.ts';
+import { resolveHashKey } from './hash.key.ts';
 import { DEFAULT_DENY_KEYS, denyKeyMatcher } from './redact.ts';
 import { SpillBuffer } from './spill.buffer.ts';
 
 export interface Capture {
   /** Queues an event for Kafka; never throws, never waits. */
-  push(event: AuditEventV1): void;
+  push(event: AuditEventV2): void;
   build: BuildOptions;
   buffer: SpillBuffer;
   /** Delivers what it can within the configured stop timeout; the rest stays in the spill file. */
@@ -33,18 +34,23 @@ export function createCapture(config: Config, deps: { kafka: Kafka; log: Logger;
   buffer.start();
   return {
     push: (e) => buffer.push(e),
-    build: buildOptionsFrom(config),
+    build: buildOptionsFrom(config, deps.log),
     buffer,
     stop: () => buffer.stop(config.capture.stopTimeoutMs),
   };
 }
 
-/** How every capture path builds events under this configuration (also `capture import`, which has no spill buffer). */
-export function buildOptionsFrom(config: Config): BuildOptions {
+/**
+ * How every capture path builds events under this configuration (also `capture import`, which has no
+ * spill buffer). Resolves the hash key once: `log` takes the warning when the local key stands in.
+ */
+export function buildOptionsFrom(config: Config, log: Logger): BuildOptions {
   return {
     isDeniedKey: denyKeyMatcher([...DEFAULT_DENY_KEYS, ...config.capture.denyKeys]),
     previewChars: config.capture.previewChars,
     maxEventBytes: config.event.maxBytes,
+    hashKey: resolveHashKey({ hashKey: config.capture.hashKey, hashKeyId: config.capture.hashKeyId, stackDir: config.stack.dir }, log),
+    episodeIdleMs: config.capture.episodeIdleMs,
   };
 }
 

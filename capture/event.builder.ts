@@ -1,13 +1,16 @@
-// Turns one observed MCP exchange (a request and its response or error) into a v1 audit event:
-// redacted argument preview, hashes and sizes of the raw arguments and result, extracted targets,
-// status, duration and trace context. Shared by the SDK middleware and both proxies, so every
-// capture path reports a call the same way.
+// Turns one observed MCP exchange (a request and its response or error) into a v2 audit event:
+// redacted argument preview, keyed hashes and sizes of the raw arguments and result, extracted
+// targets, value fingerprints, argument names, episode, status, duration and trace context.
+// Shared by the SDK middleware and both proxies, so every capture path reports a call the same way.
 import { uuidv7 } from '../core/ids.ts';
-import { DEFAULT_EVENT_MAX_BYTES, type AuditEventV1 } from '../schemas/event.v1.ts';
+import { DEFAULT_EVENT_MAX_BYTES } from '../schemas/event.v1.ts';
+import type { AuditEventV2 } from '../schemas/event.v2.ts';
 import { canonicalPreview } from './canonical.bounded.ts';
-import { canonicalJson, digest, sha256Hex } from './canonical.ts';
+import { canonicalJson, sha256Hex } from './canonical.ts';
+import { argumentNames, episodeFor, fingerprintsOf, inputKeys, redactsAsSecret } from './event.enrich.ts';
 import { fitEvent } from './event.fit.ts';
 import { extractResources } from './extract.resources.ts';
+import { keyedDigest, type HashKey } from './hash.key.ts';
 import { redactText, redactValue } from './redact.ts';
 
 /** Who is behind the calls: from flags, environment, headers or the embedding application. */
@@ -37,6 +40,10 @@ export interface BuildOptions {
   /** Longest argument preview, in characters. */
   previewChars: number;
   maxEventBytes?: number;
+  /** Key of the argument and result HMACs and of the value fingerprints (`hash_key_id` is its id). */
+  hashKey: HashKey;
+  /** Episodes without a trace, conversation or session id end after this pause (ms); default 30 min. */
+  episodeIdleMs?: number;
 }
 
 export interface JsonRpcError {
@@ -51,17 +58,18 @@ export interface ObservedCall {
   startedAtMs: number;
   durationMs: number;
   outcome: { result: unknown } | { error: JsonRpcError } | { missing: 'cancelled' | 'no_response' };
-  /** Bodies too big to inspect: their hash and size as they streamed past stand in for the values. */
+  /** Bodies too big to inspect: their keyed hash and size as they streamed past stand in for the values. */
   uninspected?: { arguments?: BodyDigest; result?: BodyDigest };
 }
 
+/** HMAC-SHA256 (domain `args:` or `result:`, see hash.key.ts) and size of a body's raw bytes. */
 export interface BodyDigest {
-  sha256: string;
+  hmac_sha256: string;
   size_bytes: number;
 }
 
 /** The methods capture reports, and the event kind of each. */
-export const AUDITED_METHODS: Record<string, AuditEventV1['kind']> = {
+export const AUDITED_METHODS: Record<string, AuditEventV2['kind']> = {
   'tools/call': 'tool_call',
   'tools/list': 'tool_list',
   'resources/read': 'resource_read',
@@ -83,7 +91,7 @@ const DENIED = /\b(?:access denied|permission denied|forbidden|not allowed|not p
 
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}/;
 
-export function traceFrom(params: Record<string, unknown> | undefined): AuditEventV1['trace'] {
+export function traceFrom(params: Record<string, unknown> | undefined): AuditEventV2['trace'] {
   const meta = params?._meta;
   const tp = meta && typeof meta === 'object' ? (meta as Record<string, unknown>).traceparent : undefined;
   const m = typeof tp === 'string' ? TRACEPARENT.exec(tp) : null;
@@ -108,33 +116,36 @@ function textOfToolResult(result: unknown): string {
     .slice(0, 2048);
 }
 
-function resultOf(call: ObservedCall): NonNullable<AuditEventV1['result']> {
+function resultOf(call: ObservedCall, key: HashKey): NonNullable<AuditEventV2['result']> {
   const o = call.outcome;
   if ('missing' in o) return { status: 'error', error_type: o.missing };
   if ('error' in o) {
     const denied = DENIED.test(o.error.message ?? '');
     return { status: denied ? 'denied' : 'error', error_type: denied ? 'access_denied' : RPC_ERRORS[o.error.code] ?? `jsonrpc_${o.error.code}` };
   }
-  const d = call.uninspected?.result ?? digest(o.result);
+  // A result too big to read was not inspected whole: its hash covers the raw body, nothing was looked into.
+  const d = call.uninspected?.result ? { ...call.uninspected.result, truncated: true } : keyedDigest(key, 'result', o.result);
+  const digested = { size_bytes: d.size_bytes, hmac_sha256: d.hmac_sha256, ...(d.truncated ? { truncated: true } : {}) };
   const isError = (o.result as { isError?: unknown })?.isError === true;
-  if (!isError) return { status: 'ok', size_bytes: d.size_bytes, sha256: d.sha256 };
+  if (!isError) return { status: 'ok', ...digested };
   const denied = DENIED.test(textOfToolResult(o.result));
-  return { status: denied ? 'denied' : 'error', error_type: denied ? 'access_denied' : 'tool_error', size_bytes: d.size_bytes, sha256: d.sha256 };
+  return { status: denied ? 'denied' : 'error', error_type: denied ? 'access_denied' : 'tool_error', ...digested };
 }
 
 const truncate = (s: string, n: number) => (s.length <= n ? s : `${s.slice(0, Math.max(0, n - 1))}…`);
 
 /** name, description and description hash of each advertised tool; the fingerprint of the list. */
-export function listedTools(result: unknown): { tools: NonNullable<AuditEventV1['tools']>; fingerprint: string } | null {
+export function listedTools(result: unknown): { tools: NonNullable<AuditEventV2['tools']>; fingerprint: string } | null {
   const tools = (result as { tools?: unknown })?.tools;
   if (!Array.isArray(tools)) return null;
-  const out: NonNullable<AuditEventV1['tools']> = [];
+  const out: NonNullable<AuditEventV2['tools']> = [];
   for (const t of tools.slice(0, 1024)) {
     if (!t || typeof t !== 'object' || typeof (t as { name?: unknown }).name !== 'string') continue;
     const { name, description } = t as { name: string; description?: unknown };
     const desc = typeof description === 'string' ? description : '';
+    const keys = inputKeys(t);
     // The hash is over the description exactly as sent, so any change to it shows as drift.
-    out.push({ name: truncate(name, 256) || '?', description: truncate(redactText(desc), 8192), description_sha256: sha256Hex(desc) });
+    out.push({ name: truncate(name, 256) || '?', description: truncate(redactText(desc), 8192), description_sha256: sha256Hex(desc), ...(keys ? { input_keys: keys } : {}) });
   }
   const fingerprint = sha256Hex(
     canonicalJson(tools.map((t) => (t && typeof t === 'object' ? { name: t.name, description: t.description, inputSchema: t.inputSchema } : t))),
@@ -143,15 +154,15 @@ export function listedTools(result: unknown): { tools: NonNullable<AuditEventV1[
 }
 
 /** The audit event of one exchange, or null when the method is not one capture reports. */
-export function buildEvent(call: ObservedCall, identity: Identity, session: SessionInfo, opts: BuildOptions): AuditEventV1 | null {
+export function buildEvent(call: ObservedCall, identity: Identity, session: SessionInfo, opts: BuildOptions): AuditEventV2 | null {
   const kind = AUDITED_METHODS[call.method];
   if (!kind) return null;
   const args = argumentsOf(call.method, call.params);
   const listed = kind === 'tool_list' && 'result' in call.outcome ? listedTools(call.outcome.result) : null;
   if (listed) session.fingerprint = listed.fingerprint;
 
-  const event: AuditEventV1 = {
-    schema_version: 1,
+  const event: AuditEventV2 = {
+    schema_version: 2,
     event_id: uuidv7(),
     ts: new Date(call.startedAtMs).toISOString(),
     tenant_id: identity.tenantId,
@@ -175,7 +186,8 @@ export function buildEvent(call: ObservedCall, identity: Identity, session: Sess
       transport: session.transport,
       ...(session.fingerprint ? { fingerprint: session.fingerprint } : {}),
     },
-    result: resultOf(call),
+    result: resultOf(call, opts.hashKey),
+    hash_key_id: opts.hashKey.id,
     duration_ms: Math.max(0, Math.round(call.durationMs * 1000) / 1000),
   };
   if (kind === 'tool_call') {
@@ -183,16 +195,29 @@ export function buildEvent(call: ObservedCall, identity: Identity, session: Sess
     event.tool = { name: truncate(name, 256) };
   }
   if (args !== undefined) {
-    const d = call.uninspected?.arguments ?? digest(args);
+    const uninspected = call.uninspected?.arguments;
     const redacted = redactValue(args, opts.isDeniedKey);
-    const preview = call.uninspected?.arguments ? `[not inspected: ${d.size_bytes} bytes]` : canonicalPreview(redacted, Math.min(opts.previewChars, 4096));
-    event.arguments = { preview, sha256: d.sha256, size_bytes: d.size_bytes };
+    if (uninspected) {
+      // Only the tool name was scanned out of the body: no names or secret kinds to report.
+      event.arguments = { preview: `[not inspected: ${uninspected.size_bytes} bytes]`, hmac_sha256: uninspected.hmac_sha256, size_bytes: uninspected.size_bytes };
+    } else {
+      const d = keyedDigest(opts.hashKey, 'arguments', args);
+      const preview = canonicalPreview(redacted, Math.min(opts.previewChars, 4096));
+      event.arguments = { preview, hmac_sha256: d.hmac_sha256, size_bytes: d.size_bytes, ...argumentNames(args, redacted), ...(d.truncated ? { truncated: true } : {}) };
+    }
     const resource = extractResources(redacted);
     if (resource) event.resource = resource;
   }
   if (kind === 'tool_list') event.tools = listed?.tools ?? [];
   const trace = traceFrom(call.params);
   if (trace) event.trace = trace;
+  if (kind !== 'tool_list' && kind !== 'resource_list') {
+    const outcome = 'result' in call.outcome ? call.outcome.result : undefined;
+    event.fingerprints = fingerprintsOf(args, outcome, 'result' in call.outcome, { key: opts.hashKey, isDeniedKey: opts.isDeniedKey, isSecret: redactsAsSecret, redactText });
+  }
+  const { episode, conversationId } = episodeFor(opts, event, call.params, call.startedAtMs);
+  event.episode = episode;
+  if (conversationId) event.actor.conversation_id = conversationId;
   fitEvent(event, opts.maxEventBytes ?? DEFAULT_EVENT_MAX_BYTES);
   return event;
 }

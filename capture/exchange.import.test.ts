@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { TEST_HASH_KEY } from '../test/support/hash.keys.ts';
 import { ExchangeImporter } from './exchange.import.ts';
 import { DEFAULT_DENY_KEYS, denyKeyMatcher } from './redact.ts';
 
-const build = { isDeniedKey: denyKeyMatcher(DEFAULT_DENY_KEYS), previewChars: 1024 };
+const build = { isDeniedKey: denyKeyMatcher(DEFAULT_DENY_KEYS), previewChars: 1024, hashKey: TEST_HASH_KEY };
 
 const line = (server: string, request: object, response: object | null, extra: object = {}) =>
   JSON.stringify({ ts: '2026-11-02T09:15:00.250+01:00', tenant_id: 'acme', user_id: 'alice', server: { name: server, transport: 'stdio' }, request, response, ...extra });

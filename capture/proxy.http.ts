@@ -2,7 +2,7 @@
 // HTTP. Requests and responses are streamed through unchanged (status, headers, body bytes); a copy
 // of each POSTed JSON-RPC body and of its answer (JSON, or the `data:` lines of an SSE stream) is
 // parsed and correlated into audit events. A compressed answer goes to the client as it came and
-// is read through a decoder; a body bigger than the inspection budget is hashed and sized as it
+// is read through a decoder; a body bigger than the inspection budget is hashed (keyed) and sized as it
 // streams and scanned for its method, id and tool, so its call is still recorded. GET streams (server-initiated messages) and DELETE
 // are relayed without auditing: they carry no client calls.
 //
@@ -13,7 +13,7 @@ import { createServer, request as httpRequest, Agent as HttpAgent, type Incoming
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../core/logger.ts';
-import type { AuditEventV1 } from '../schemas/event.v1.ts';
+import type { AuditEventV2 } from '../schemas/event.v2.ts';
 import { decoderFor } from './body.decoder.ts';
 import { BodyInspector, DEFAULT_INSPECT_BYTES, type InspectedBody } from './body.inspector.ts';
 import { requestsOf, responsesOf } from './body.messages.ts';
@@ -33,7 +33,7 @@ export interface HttpProxyOptions {
 }
 
 export interface HttpProxyDeps {
-  capture: { push(event: AuditEventV1): void; build: BuildOptions };
+  capture: { push(event: AuditEventV2): void; build: BuildOptions };
   log: Logger;
 }
 
@@ -114,7 +114,7 @@ export async function startHttpProxy(opts: HttpProxyOptions, deps: HttpProxyDeps
     const url = target(req);
     headers.host = url.host;
     const audited = req.method === 'POST';
-    const requestBody = new BodyInspector(budget);
+    const requestBody = new BodyInspector({ key: deps.capture.build.hashKey, domain: 'arguments' }, budget);
     if (audited) req.on('data', (chunk: Buffer) => requestBody.write(chunk));
     let tracker: CallTracker | null = null;
     let initializing = false;
@@ -175,8 +175,9 @@ export async function startHttpProxy(opts: HttpProxyOptions, deps: HttpProxyDeps
         if (message !== null) t.fromServer(message, uninspected);
       };
       // The client gets the bytes as they came (piped above); capture reads a decoded copy.
-      const json = new BodyInspector(budget);
-      const sink = sse ? sseReader(deliver, budget) : { write: (c: Buffer) => json.write(c), end: () => deliver(json.end()) };
+      const hashing = { key: deps.capture.build.hashKey, domain: 'result' } as const;
+      const json = new BodyInspector(hashing, budget);
+      const sink = sse ? sseReader(deliver, hashing, budget) : { write: (c: Buffer) => json.write(c), end: () => deliver(json.end()) };
       let done = false;
       const end = () => {
         if (done) return;

@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { uuidv7 } from '../core/ids.ts';
 import type { Logger } from '../core/logger.ts';
-import type { AuditEventV1 } from '../schemas/event.v1.ts';
+import type { AuditEventV2 } from '../schemas/event.v2.ts';
 import { CallTracker } from './call.tracker.ts';
 import type { BuildOptions, Identity } from './event.builder.ts';
 import { LineSplitter, parseLine } from './line.splitter.ts';
@@ -20,7 +20,7 @@ export interface StdioProxyOptions {
 }
 
 export interface StdioProxyDeps {
-  capture: { push(event: AuditEventV1): void; build: BuildOptions };
+  capture: { push(event: AuditEventV2): void; build: BuildOptions };
   log: Logger;
   /** The client side; default our own stdin / stdout. */
   input?: Readable;

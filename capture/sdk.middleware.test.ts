@@ -5,15 +5,17 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { auditEventV1, type AuditEventV1 } from '../schemas/event.v1.ts';
+import { auditEventV2, type AuditEventV2 } from '../schemas/event.v2.ts';
+import { TEST_HASH_KEY } from '../test/support/hash.keys.ts';
 import { sha256Hex } from './canonical.ts';
+import { fingerprintOf } from './fingerprints.ts';
 import { DEFAULT_DENY_KEYS, denyKeyMatcher } from './redact.ts';
 import { withAudit } from './sdk.middleware.ts';
 
 const FAKE_AWS = ['AK', 'IA', 'Z7QW3RT5YU8IO2PL'].join('');
 
 async function setup() {
-  const events: AuditEventV1[] = [];
+  const events: AuditEventV2[] = [];
   const server = new McpServer({ name: 'notes', version: '2.1.0' });
   server.registerTool('read_note', { description: 'Reads a note.', inputSchema: { path: z.string(), password: z.string().optional() } }, async ({ path }) => {
     if (path.startsWith('/private')) return { isError: true, content: [{ type: 'text', text: 'Access denied: outside allowed directories' }] };
@@ -23,7 +25,7 @@ async function setup() {
   server.registerResource('readme', 'file:///docs/readme.md', { description: 'The readme' }, async (uri) => ({ contents: [{ uri: uri.href, text: '# hi' }] }));
   server.registerPrompt('summarise', { argsSchema: { topic: z.string() } }, ({ topic }) => ({ messages: [{ role: 'user', content: { type: 'text', text: `Summarise ${topic}` } }] }));
   withAudit(server, {
-    capture: { push: (e) => events.push(e), build: { isDeniedKey: denyKeyMatcher(DEFAULT_DENY_KEYS), previewChars: 1024 } },
+    capture: { push: (e) => events.push(e), build: { isDeniedKey: denyKeyMatcher(DEFAULT_DENY_KEYS), previewChars: 1024, hashKey: TEST_HASH_KEY } },
     identity: { tenantId: 'acme', userId: 'alice', agentId: 'bot-1' },
   });
   const [a, b] = InMemoryTransport.createLinkedPair();
@@ -45,7 +47,7 @@ describe('withAudit', () => {
       { name: 'read_note', arguments: { path: '/notes/b.md' }, _meta: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } },
     );
 
-    for (const e of events) expect(auditEventV1.safeParse(e).success).toBe(true);
+    for (const e of events) expect(auditEventV2.safeParse(e).success).toBe(true);
     expect(events.map((e) => [e.kind, e.tool?.name, e.result?.status])).toEqual([
       ['tool_list', undefined, 'ok'],
       ['tool_call', 'read_note', 'ok'],
@@ -54,9 +56,14 @@ describe('withAudit', () => {
       ['tool_call', 'nope', 'error'],
       ['tool_call', 'read_note', 'ok'],
     ]);
-    const [list, ok, denied, mail, , traced] = events as [AuditEventV1, AuditEventV1, AuditEventV1, AuditEventV1, AuditEventV1, AuditEventV1];
+    const [list, ok, denied, mail, , traced] = events as [AuditEventV2, AuditEventV2, AuditEventV2, AuditEventV2, AuditEventV2, AuditEventV2];
     expect(list.tools).toEqual(
-      listed.tools.map((t) => ({ name: t.name, description: t.description, description_sha256: sha256Hex(t.description ?? '') })),
+      listed.tools.map((t) => ({
+        name: t.name,
+        description: t.description,
+        description_sha256: sha256Hex(t.description ?? ''),
+        input_keys: Object.keys(t.inputSchema.properties ?? {}),
+      })),
     );
     expect(ok).toMatchObject({
       tenant_id: 'acme',
@@ -73,6 +80,15 @@ describe('withAudit', () => {
     expect(JSON.stringify(events)).not.toContain(FAKE_AWS);
     expect(JSON.stringify(events)).not.toContain('hunter2');
     expect(traced.trace).toEqual({ trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', span_id: '00f067aa0ba902b7' });
+
+    // v2: keyed hashes under the named key, argument names, secret kinds, fingerprints, episodes.
+    expect(ok).toMatchObject({ schema_version: 2, hash_key_id: TEST_HASH_KEY.id, arguments: { keys: ['path', 'password'], secrets: ['denied-key'] } });
+    expect(ok.arguments?.hmac_sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(ok.result?.hmac_sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(mail.fingerprints?.destinations).toEqual([fingerprintOf(TEST_HASH_KEY, 'email', 'eve@evil.example')]);
+    expect(ok.episode?.basis).toBe('agent');
+    expect(mail.episode).toEqual(ok.episode);
+    expect(traced.episode?.basis).toBe('trace');
   });
 
   it('reports resources/read and prompts/get, and nothing for other methods', async () => {

@@ -11,13 +11,13 @@
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import { uuidv7 } from '../core/ids.ts';
-import type { AuditEventV1 } from '../schemas/event.v1.ts';
+import type { AuditEventV2 } from '../schemas/event.v2.ts';
 import { CallTracker } from './call.tracker.ts';
 import type { BuildOptions, Identity, SessionInfo } from './event.builder.ts';
 
 export interface AuditOptions {
   /** Where events go: a Capture from createCapture, or anything with the same `push` and `build`. */
-  capture: { push(event: AuditEventV1): void; build: BuildOptions };
+  capture: { push(event: AuditEventV2): void; build: BuildOptions };
   /** The caller; a function is asked per request (e.g. from `extra.authInfo` or request headers). */
   identity: Identity | ((extra: MessageExtraInfo | undefined) => Identity);
   /** Server name until the server's own `initialize` answer names it. */

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../core/logger.ts';
 import { uuidv7 } from '../core/ids.ts';
 import type { Rejection } from '../producer/audit.producer.ts';
-import type { AuditEventV1 } from '../schemas/event.v1.ts';
+import type { AuditEvent } from '../schemas/event.ts';
 import { SpillBuffer, type EventSender } from './spill.buffer.ts';
 
 const log = createLogger('silent');
@@ -23,7 +23,7 @@ class GateSender implements EventSender {
   async sendEach(events: unknown[]): Promise<Rejection[]> {
     while (!this.up) await new Promise<void>((r) => this.waiters.push(r));
     const rejected: Rejection[] = [];
-    (events as AuditEventV1[]).forEach((e, index) => {
+    (events as AuditEvent[]).forEach((e, index) => {
       if (e.tool?.name === 'poison') rejected.push({ index, event: e, reason: 'refused by Kafka: MESSAGE_TOO_LARGE' });
       else this.received.push(e.event_id);
     });
@@ -35,7 +35,7 @@ class GateSender implements EventSender {
   }
 }
 
-const event = (i: number): AuditEventV1 => ({
+const event = (i: number): AuditEvent => ({
   schema_version: 1,
   event_id: uuidv7(),
   ts: new Date(1_700_000_000_000 + i).toISOString(),

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import type { Logger } from '../core/logger.ts';
 import { Counter, Gauge, type Registry } from '../core/metrics.ts';
 import type { Rejection } from '../producer/audit.producer.ts';
-import { auditEventV1, type AuditEventV1 } from '../schemas/event.v1.ts';
+import { auditEvent, type AuditEvent } from '../schemas/event.ts';
 
 /** What the buffer needs from the producer library (AuditProducer fits). */
 export interface EventSender {
@@ -78,7 +78,7 @@ interface Segment {
 }
 
 interface Batch {
-  events: AuditEventV1[];
+  events: AuditEvent[];
   /** Set when the batch came from a file: acknowledging it moves that file's offset here. */
   fileEnd?: { segment: Segment; offset: number };
 }
@@ -112,7 +112,7 @@ function alive(pid: number): boolean {
 export class SpillBuffer {
   private readonly opts: Required<SpillBufferOptions>;
   private readonly deps: SpillBufferDeps;
-  private memory: AuditEventV1[] = [];
+  private memory: AuditEvent[] = [];
   private segments: Segment[] = [];
   private own: Segment | null = null;
   private unflushed: string[] = [];
@@ -166,10 +166,10 @@ export class SpillBuffer {
   }
 
   /** Queues one event. Never throws, never waits. */
-  push(event: AuditEventV1): void {
+  push(event: AuditEvent): void {
     this.counts.seen++;
     this.metrics.seen.inc();
-    const valid = auditEventV1.safeParse(event);
+    const valid = auditEvent.safeParse(event);
     if (!valid.success) {
       const reason = valid.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ');
       this.deps.log.error({ kind: event?.kind, reason }, 'capture built an invalid audit event; kept in the rejects file');
@@ -221,7 +221,7 @@ export class SpillBuffer {
     await this.drain(deadlineMs);
     this.stopped = true;
     this.wakeUp?.();
-    const leftovers: AuditEventV1[] = [];
+    const leftovers: AuditEvent[] = [];
     for (const b of [this.inFlight, this.retry]) if (b && !b.fileEnd) leftovers.push(...b.events);
     leftovers.push(...this.memory);
     this.memory = [];
@@ -353,7 +353,7 @@ export class SpillBuffer {
     } finally {
       closeSync(fd);
     }
-    const events: AuditEventV1[] = [];
+    const events: AuditEvent[] = [];
     let pos = 0;
     while (events.length < this.opts.maxBatch) {
       const nl = buf.indexOf(10, pos);
@@ -361,7 +361,7 @@ export class SpillBuffer {
       const line = buf.subarray(pos, nl).toString();
       pos = nl + 1;
       try {
-        events.push(JSON.parse(line) as AuditEventV1);
+        events.push(JSON.parse(line) as AuditEvent);
       } catch {
         // A line cut short by a crash mid-write: nothing to recover.
         this.lost(1, 'corrupt_line');
@@ -398,7 +398,7 @@ export class SpillBuffer {
     return this.segments.reduce((n, s) => n + s.size - s.readOffset, 0) + this.unflushedBytes;
   }
 
-  private appendToFile(events: AuditEventV1[]): void {
+  private appendToFile(events: AuditEvent[]): void {
     if (!events.length) return;
     let dropped = 0;
     for (const e of events) {

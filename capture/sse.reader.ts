@@ -1,7 +1,7 @@
 // Reads a Server-Sent Events stream as it passes, handing each event's data (its `data:` lines
 // joined by newlines) to `onEvent` through a BodyInspector, so an event of any size is hashed and
 // sized, and parsed only within the inspection budget. Lines may end in LF, CRLF or CR.
-import { BodyInspector, DEFAULT_INSPECT_BYTES, type InspectedBody } from './body.inspector.ts';
+import { BodyInspector, DEFAULT_INSPECT_BYTES, type BodyHashing, type InspectedBody } from './body.inspector.ts';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -13,7 +13,7 @@ export interface SseReader {
   end(): void;
 }
 
-export function sseReader(onEvent: (data: InspectedBody) => void, budget = DEFAULT_INSPECT_BYTES): SseReader {
+export function sseReader(onEvent: (data: InspectedBody) => void, hashing: BodyHashing, budget = DEFAULT_INSPECT_BYTES): SseReader {
   let event: BodyInspector | null = null;
   /** Bytes of the current line seen so far while its field name is not known yet (at most 6). */
   let head: number[] = [];
@@ -22,7 +22,7 @@ export function sseReader(onEvent: (data: InspectedBody) => void, budget = DEFAU
 
   const startData = () => {
     if (event) event.write(Buffer.from('\n'));
-    else event = new BodyInspector(budget);
+    else event = new BodyInspector(hashing, budget);
   };
   const endLine = () => {
     if (mode === 'head') {

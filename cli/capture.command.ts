@@ -61,7 +61,7 @@ export function registerCapture(program: Command): void {
     .action(async (file: string, flags: ImportFlags) => {
       const config = loadConfig();
       const log = createLogger(config.logLevel, 'capture-import', pino.destination(2));
-      const build = buildOptionsFrom(config);
+      const build = buildOptionsFrom(config, log);
       // readline starts reading at once and lines nobody listens to yet are lost: open the input
       // only where the loop that consumes it starts (after the producer has connected).
       const lines = () => createInterface({ input: openInput(file), crlfDelay: Infinity });

@@ -15,6 +15,12 @@ const csv = z
   .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
   .pipe(z.array(z.string().regex(/^[\w.-]+:\d+$/, 'expected host:port')).min(1));
 
+/** A key given as hex (an even number of hex digits) or else as base64; hex wins when both could be meant. */
+function decodeHashKey(text: string): Buffer {
+  const t = text.trim();
+  return /^(?:[0-9a-fA-F]{2})+$/.test(t) ? Buffer.from(t, 'hex') : Buffer.from(t, 'base64');
+}
+
 /** Each entry: the environment variable, its schema with default, and one line for the README. */
 export const settings = {
   MCP_AUDIT_LOG_LEVEL: {
@@ -258,6 +264,22 @@ export const settings = {
     schema: int(0, 600_000).default(5_000),
     doc: 'Capture: at exit, how long (ms) the proxy waits for Kafka to take the last events before leaving them in the spill file.',
   },
+  MCP_AUDIT_HASH_KEY: {
+    schema: z
+      .string()
+      .default('')
+      .refine((s) => s === '' || decodeHashKey(s).length >= 32, 'expected hex or base64 of at least 32 bytes'),
+    doc: 'Capture: secret key of the keyed hashes and value fingerprints (hex, or base64, of at least 32 random bytes; every capture point of a deployment needs the same one). Never logged. Unset: capture uses a key it generates once into `hash.key` in MCP_AUDIT_STACK_DIR and logs a warning at every start: fine for one machine, not for production.',
+    secret: true,
+  },
+  MCP_AUDIT_HASH_KEY_ID: {
+    schema: z.string().regex(/^[A-Za-z0-9._-]{0,64}$/, 'letters, digits, . _ - only, at most 64').default(''),
+    doc: 'Capture: name of the hash key, carried by every event as `hash_key_id` (change it with the key). Unset: `k-` and 8 hex digits derived from the key.',
+  },
+  MCP_AUDIT_EPISODE_IDLE_MS: {
+    schema: int(1_000, 86_400_000).default(1_800_000),
+    doc: 'Capture: with no trace, conversation or session id, a pause longer than this (ms) between calls of one client, user and server starts a new episode.',
+  },
   MCP_AUDIT_PROXY_HEALTH_PORT: {
     schema: int(-1, 65_535).default(-1),
     doc: 'Port of the proxy health server (/healthz, /metrics); -1: none (a stdio proxy usually runs one per MCP server); 0 picks a free port.',
@@ -394,6 +416,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       stopTimeoutMs: e.MCP_AUDIT_CAPTURE_STOP_TIMEOUT_MS,
       proxyHealthPort: e.MCP_AUDIT_PROXY_HEALTH_PORT,
       identityHeaders: e.MCP_AUDIT_PROXY_IDENTITY_HEADERS,
+      hashKey: e.MCP_AUDIT_HASH_KEY ? decodeHashKey(e.MCP_AUDIT_HASH_KEY) : undefined,
+      hashKeyId: e.MCP_AUDIT_HASH_KEY_ID || undefined,
+      episodeIdleMs: e.MCP_AUDIT_EPISODE_IDLE_MS,
     },
     healthHost: e.MCP_AUDIT_HEALTH_HOST,
     retentionDays: e.MCP_AUDIT_RETENTION_DAYS,

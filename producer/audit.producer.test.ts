@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { makeEvent } from '../test/support/events.factory.ts';
 import { encodeEvent, EventRejectedError } from './audit.producer.ts';
@@ -6,6 +7,14 @@ describe('producer library: encodeEvent', () => {
   it('keys a valid event tenant_id:user_id and sends its JSON', () => {
     const e = makeEvent({ tenant_id: 'acme' });
     const { message } = encodeEvent(e);
+    expect(message.key).toBe(`acme:${e.actor.user_id}`);
+    expect(JSON.parse(String(message.value))).toEqual(e);
+  });
+
+  it('accepts a v2 event as well, keyed the same way', () => {
+    const e = JSON.parse(readFileSync(new URL('../schemas/fixtures/v2/valid/tool-call-send-money-with-destinations.json', import.meta.url), 'utf8'));
+    const { event, message } = encodeEvent(e);
+    expect(event.schema_version).toBe(2);
     expect(message.key).toBe(`acme:${e.actor.user_id}`);
     expect(JSON.parse(String(message.value))).toEqual(e);
   });

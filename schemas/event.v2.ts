@@ -29,7 +29,7 @@ const count = z.number().int().min(0).max(2 ** 32 - 1);
 export const fingerprintKinds = ['email', 'url', 'host', 'account', 'phone', 'number', 'id', 'text'] as const;
 export type FingerprintKind = (typeof fingerprintKinds)[number];
 
-/** `kind:` then the first 64 bits of HMAC-SHA256(key, kind + ':' + normalised value), in hex. */
+/** `kind:` then the first 64 bits of HMAC-SHA256(key, 'fp:' + kind + ':' + normalised value), in hex ('fp:' keeps them apart from the argument and result HMACs). */
 export const FINGERPRINT = /^(?:email|url|host|account|phone|number|id|text):[0-9a-f]{16}$/;
 const fingerprint = z.string().regex(FINGERPRINT, 'kind:16 hex digits');
 

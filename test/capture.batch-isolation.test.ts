@@ -11,6 +11,7 @@ import { createCapture, type Capture } from '../capture/capture.ts';
 import { createKafka } from '../core/kafka.ts';
 import { AuditProducer } from '../producer/audit.producer.ts';
 import type { AuditEventV1 } from '../schemas/event.v1.ts';
+import type { AuditEventV2 } from '../schemas/event.v2.ts';
 import { readTopicRaw, waitForTopic } from './capture.support.ts';
 import { makeEvent } from './support/events.factory.ts';
 import { createTestEnv, testLog, type TestEnv } from './support/test.env.ts';
@@ -58,12 +59,14 @@ describe('capture delivers one event per call', () => {
 
     expect(await capture.buffer.drain(30_000)).toBe(true);
     const events = (await readTopicRaw(createKafka(t.config.kafka, testLog), t.config.topics.events)).map(
-      (m) => JSON.parse(m.value!.toString()) as AuditEventV1,
+      (m) => JSON.parse(m.value!.toString()) as AuditEventV2,
     );
     expect(events).toHaveLength(22);
     expect(events.filter((e) => e.tool?.name === 'read_file' && e.resource?.paths?.includes('/home/mallory/.ssh/id_rsa'))).toHaveLength(21);
     const fetchAll = events.find((e) => e.tool?.name === 'fetch_all')!;
     expect(fetchAll.resource!.hosts!.length).toBeGreaterThan(0);
+    // The nested call's keyed hash covers what the bounded writer kept, and the event says it was cut.
+    expect(events.filter((e) => e.arguments?.truncated === true).map((e) => e.arguments!.keys)).toEqual([['path', 'pad']]);
     expect(JSON.stringify(events)).not.toContain('b3BlbnNzaC1rZXktdjEAAAAA');
     expect(capture.buffer.stats()).toMatchObject({ seen: 22, sent: 22, spilled: 0, dropped: 0, pending: 0 });
   });

@@ -1,8 +1,8 @@
 // The HTTP proxy in front of an upstream that compresses its answers (gzip, deflate, br; JSON and
 // SSE): the client gets exactly the upstream's bytes, and capture reads a decoded copy, so each call
 // is recorded with its status and sizes. Bodies past the inspection budget (a 20 MiB request, a
-// 20 MiB answer) are still recorded, by streaming hash and size, with a log line saying so.
-import { createHash } from 'node:crypto';
+// 20 MiB answer) are still recorded, by streaming keyed hash (HMAC under the capture's key, over the
+// raw bytes) and size, with a log line saying so.
 import { mkdtempSync } from 'node:fs';
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { digest } from '../capture/canonical.ts';
 import { createCapture, type Capture } from '../capture/capture.ts';
+import { keyedDigest, keyedHasher } from '../capture/hash.key.ts';
 import { startHttpProxy, type HttpProxy } from '../capture/proxy.http.ts';
 import { createKafka } from '../core/kafka.ts';
 import { createLogger } from '../core/logger.ts';
-import type { AuditEventV1 } from '../schemas/event.v1.ts';
+import { auditEventV2, type AuditEventV2 } from '../schemas/event.v2.ts';
 import { readTopicRaw, waitForTopic } from './capture.support.ts';
 import { createTestEnv, eventually, testLog, type TestEnv } from './support/test.env.ts';
 
@@ -89,22 +89,23 @@ function post(port: number, body: Buffer, headers: Record<string, string>): Prom
 const call = (name: string, args: Record<string, unknown>) => Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name, arguments: args } }));
 
 /** Sends through the proxy and directly; checks the client got the same bytes; returns the event. */
-async function viaProxy(user: string, body: Buffer, headers: Record<string, string>): Promise<{ event: AuditEventV1; answer: Buffer }> {
+async function viaProxy(user: string, body: Buffer, headers: Record<string, string>): Promise<{ event: AuditEventV2; answer: Buffer }> {
   const direct = await post((upstream.address() as AddressInfo).port, body, headers);
   const proxied = await post(proxy.port, body, { ...headers, 'x-mcp-audit-user': user });
   expect(proxied.status).toBe(200);
   expect(proxied.headers['content-encoding']).toBe(direct.headers['content-encoding']);
   expect(proxied.body.equals(direct.body)).toBe(true);
   // The event is built once the decoded copy has been read, which may end just after the client's copy.
-  let events: AuditEventV1[] = [];
+  let events: AuditEventV2[] = [];
   await eventually(async () => {
     expect(await capture.buffer.drain(30_000)).toBe(true);
     events = (await readTopicRaw(createKafka(t.config.kafka, testLog), t.config.topics.events))
-      .map((m) => JSON.parse(m.value!.toString()) as AuditEventV1)
+      .map((m) => JSON.parse(m.value!.toString()) as AuditEventV2)
       .filter((e) => e.actor.user_id === user);
     return events.length > 0;
   }, 30_000);
   expect(events).toHaveLength(1);
+  expect(auditEventV2.safeParse(events[0]).success).toBe(true);
   return { event: events[0]!, answer: proxied.body };
 }
 
@@ -117,12 +118,13 @@ describe('HTTP proxy and compressed or oversized bodies', () => {
     ['br', 'sse'],
   ])('passes a %s %s answer through byte-identical and records it with status and sizes', async (coding, as) => {
     const { event } = await viaProxy(`enc-${coding}-${as}`, call('lookup', { email: 'bob@corp.example' }), { 'accept-encoding': coding, 'x-answer-as': as });
-    const expected = digest(resultFor({ method: 'tools/call', params: { name: 'lookup', arguments: { email: 'bob@corp.example' } } }, 0));
+    const expected = keyedDigest(capture.build.hashKey, 'result', resultFor({ method: 'tools/call', params: { name: 'lookup', arguments: { email: 'bob@corp.example' } } }, 0));
     expect(event).toMatchObject({
       tool: { name: 'lookup' },
       resource: { recipients: ['bob@corp.example'] },
-      result: { status: 'ok', size_bytes: expected.size_bytes, sha256: expected.sha256 },
+      result: { status: 'ok', size_bytes: expected.size_bytes, hmac_sha256: expected.hmac_sha256 },
     });
+    expect(event.result!.truncated).toBeUndefined();
   });
 
   it('records a call whose request body is 20 MiB, by streaming hash and size, and says inspection was skipped', async () => {
@@ -130,7 +132,7 @@ describe('HTTP proxy and compressed or oversized bodies', () => {
     const { event } = await viaProxy('big-request', body, { 'accept-encoding': 'gzip' });
     expect(event).toMatchObject({
       tool: { name: 'write_file' },
-      arguments: { size_bytes: body.length, sha256: createHash('sha256').update(body).digest('hex'), preview: expect.stringContaining('not inspected') },
+      arguments: { size_bytes: body.length, hmac_sha256: keyedHasher(capture.build.hashKey, 'arguments').update(body).digest('hex'), preview: expect.stringContaining('not inspected') },
       result: { status: 'ok' },
     });
     expect(logLines.some((l) => l.msg.includes('request body over the inspection budget') && l.bytes === body.length)).toBe(true);
@@ -139,7 +141,9 @@ describe('HTTP proxy and compressed or oversized bodies', () => {
   it('records a gzip answer that decodes to 20 MiB, by its decoded size', async () => {
     const { event, answer } = await viaProxy('big-answer', call('dump', {}), { 'accept-encoding': 'gzip' });
     expect(answer.length).toBeLessThan(BIG / 100); // compressed on the wire, passed on compressed
-    expect(event.result).toMatchObject({ status: 'ok' });
+    // Not inspected whole: flagged, and keyed over the decoded bytes as they streamed past.
+    const decoded = JSON.stringify({ result: resultFor({ method: 'tools/call', params: { name: 'dump', arguments: {} } }, 0), jsonrpc: '2.0', id: 7 });
+    expect(event.result).toMatchObject({ status: 'ok', truncated: true, hmac_sha256: keyedHasher(capture.build.hashKey, 'result').update(decoded).digest('hex') });
     expect(event.result!.size_bytes).toBeGreaterThan(BIG);
     expect(logLines.some((l) => l.msg.includes('answer over the inspection budget'))).toBe(true);
   });

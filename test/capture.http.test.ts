@@ -16,7 +16,8 @@ import { z } from 'zod';
 import { createCapture, type Capture } from '../capture/capture.ts';
 import { startHttpProxy, type HttpProxy } from '../capture/proxy.http.ts';
 import { createKafka } from '../core/kafka.ts';
-import type { AuditEventV1 } from '../schemas/event.v1.ts';
+import { fingerprintOf } from '../capture/fingerprints.ts';
+import { auditEventV2, type AuditEventV2 } from '../schemas/event.v2.ts';
 import { readTopicRaw } from './capture.support.ts';
 import { createTestEnv, testLog, type TestEnv } from './support/test.env.ts';
 
@@ -91,7 +92,7 @@ describe('HTTP proxy', () => {
 
       expect(await capture.buffer.drain(30_000)).toBe(true);
       const events = (await readTopicRaw(createKafka(t.config.kafka, testLog), t.config.topics.events))
-        .map((m) => JSON.parse(m.value!.toString()) as AuditEventV1)
+        .map((m) => JSON.parse(m.value!.toString()) as AuditEventV2)
         .filter((e) => e.actor.user_id === `carol-${_mode}`);
       expect(events.map((e) => e.kind).sort()).toEqual(['tool_call', 'tool_list']);
       const call = events.find((e) => e.kind === 'tool_call')!;
@@ -104,7 +105,14 @@ describe('HTTP proxy', () => {
         resource: { recipients: ['bob@corp.example'] },
         result: { status: 'ok' },
       });
-      expect(events.find((e) => e.kind === 'tool_list')!.tools!.map((x) => x.name)).toEqual(['lookup']);
+      expect(events.find((e) => e.kind === 'tool_list')!.tools!.map((x) => [x.name, x.input_keys])).toEqual([['lookup', ['email']]]);
+      // v2: keyed under the configured key, the address fingerprinted in arguments and result alike, one episode.
+      const key = capture.build.hashKey;
+      const bob = fingerprintOf(key, 'email', 'bob@corp.example');
+      for (const e of events) expect(auditEventV2.safeParse(e).success).toBe(true);
+      expect(call).toMatchObject({ schema_version: 2, hash_key_id: key.id, arguments: { keys: ['email'] }, fingerprints: { destinations: [bob] } });
+      expect(call.fingerprints!.result).toContain(bob);
+      for (const e of events) expect(e.episode).toEqual({ id: call.episode!.id, basis: 'agent' });
     } finally {
       await proxy.close();
       up.server.closeAllConnections();

@@ -57,7 +57,7 @@ async function throughProxy(): Promise<{ events: Record<string, unknown>[]; exch
   const events: Record<string, unknown>[] = [];
   const proxy = startStdioProxy(
     { command: process.execPath, args: [FS_SERVER, root], identity: { tenantId: 'acme', userId: 'alice', agentId: 'desk-agent' }, serverName: 'files' },
-    { capture: { push: (e) => events.push(e as unknown as Record<string, unknown>), build: buildOptionsFrom(t.config) }, log: testLog, input, output },
+    { capture: { push: (e) => events.push(e as unknown as Record<string, unknown>), build: buildOptionsFrom(t.config, testLog) }, log: testLog, input, output },
   );
   const answers = new Map<string, Rpc>();
   let buffered = '';
@@ -115,6 +115,10 @@ describe('capture import', () => {
     const proxied = await throughProxy();
     expect(proxied.events.map((e) => e.kind)).toEqual(['tool_list', 'tool_call', 'tool_call', 'tool_call', 'tool_call']);
 
+    // Recorded at the proxy's own start time of each call: an agent's episode is named by its first
+    // call's time (to the ms), which a clock read beside the proxy may miss by a tick.
+    const proxyTs = new Map(proxied.events.map((e) => [String((e.mcp as { request_id: unknown }).request_id), String(e.ts)]));
+    for (const x of proxied.exchanges) x.ts = proxyTs.get(String(x.request.id)) ?? x.ts;
     const lines = proxied.exchanges.map((x) =>
       JSON.stringify({
         ts: x.ts,

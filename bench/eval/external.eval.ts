@@ -64,11 +64,11 @@ async function* linesOf(file: string): AsyncIterable<string> {
 }
 
 /** The events of exchange files, in event-time order, each with the exchange (request) id it came from. */
-async function importFiles(files: string[], config: Config): Promise<{ events: AuditEvent[]; exchangeOf: Map<string, string>; bad: number }> {
+async function importFiles(files: string[], config: Config, log: Logger): Promise<{ events: AuditEvent[]; exchangeOf: Map<string, string>; bad: number }> {
   const events: AuditEvent[] = [];
   const exchangeOf = new Map<string, string>();
   let bad = 0;
-  const build = buildOptionsFrom(config);
+  const build = buildOptionsFrom(config, log);
   for (const file of files) {
     const summary = await importExchanges(linesOf(file), build, (e) => {
       events.push(e as AuditEvent);
@@ -86,8 +86,8 @@ const traceOf = (exchangeId: string) => exchangeId.slice(0, Math.max(0, exchange
 export async function evaluateSet(set: LabelledSet, deps: EvalDeps): Promise<SetResult> {
   const { config, ch, catalogue, rules, say } = deps;
   say(`[${set.name}] importing exchanges through capture ...`);
-  const history = await importFiles(set.history, config);
-  const day = await importFiles(set.day, config);
+  const history = await importFiles(set.history, config, deps.log);
+  const day = await importFiles(set.day, config, deps.log);
   say(`[${set.name}]   ${history.events.length} history events, ${day.events.length} events on the evaluated day, ${history.bad + day.bad} bad lines`);
 
   const database = `eval_external_${process.pid}_${set.name.replace(/[^a-z0-9]/gi, '_')}`;

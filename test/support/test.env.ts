@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../../core/config.ts';
 import { createLogger } from '../../core/logger.ts';
 import { migrate } from '../../migrations/migrate.ts';
 import { createTopics, stackTopics } from '../../stack/stack.ts';
+import { TEST_HASH_KEY_HEX } from './hash.keys.ts';
 
 // Tests provoke failures on purpose; their warnings would bury the test report. TEST_LOG_LEVEL=debug shows them.
 export const testLog = createLogger(process.env.TEST_LOG_LEVEL ?? 'error', 'test');
@@ -41,6 +42,8 @@ export async function createTestEnv(name: string, overrides: Record<string, stri
     MCP_AUDIT_INGEST_WORKERS: '1',
     MCP_AUDIT_INGEST_RETRY_MAX_MS: '2000',
     MCP_AUDIT_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
+    // A fixed key: capture never generates one into the shared stack folder during tests.
+    MCP_AUDIT_HASH_KEY: TEST_HASH_KEY_HEX,
     ...overrides,
   };
   const config = loadConfig({ ...process.env, ...env });
