@@ -22,6 +22,7 @@ export const CAPABILITIES = {
     forward: { summary: 'Forward a message with its attachments', params: { id: s('Message id to forward'), to: list('Recipient addresses'), note: s('Text to add above the forwarded message', true) } },
     drafts: { summary: 'List draft messages', params: { older_than_days: int('Only drafts older than this many days', true) } },
     delete_draft: { summary: 'Delete a draft', params: { id: s('Draft id') } },
+    auto_forward: { summary: 'Forward all incoming mail to another address', params: { address: s('Forwarding address'), enabled: { type: 'boolean', description: 'Turn forwarding on or off' } } },
   },
   chat: {
     history: { summary: 'Read recent messages of a channel', params: { channel: s('Channel name or id'), limit: int('How many messages', true) } },
@@ -46,6 +47,7 @@ export const CAPABILITIES = {
     comment: { summary: 'Comment on an issue or pull request', params: { repo: s('owner/name'), number: int('Issue or PR number'), body: s('Comment text') } },
     put_file: { summary: 'Create or update a file with a commit', params: { repo: s('owner/name'), path: s('File path'), content: s('File content'), message: s('Commit message') } },
     webhook: { summary: 'Create a repository webhook', params: { repo: s('owner/name'), url: s('Payload URL'), events: list('Events that trigger it') } },
+    deploy_key: { summary: 'Add an SSH deploy key to a repository', params: { repo: s('owner/name'), title: s('Key title'), key: s('Public key'), read_only: { type: 'boolean', description: 'Read-only key', optional: true } } },
     add_collaborator: { summary: 'Give a user access to a repository', params: { repo: s('owner/name'), username: s('Account name'), permission: s('pull, push or admin') } },
   },
   calendar: {

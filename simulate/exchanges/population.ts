@@ -127,7 +127,7 @@ export function makePopulation(rng: Rng, n: number): PopUser[] {
       utcOffsetMin: rng.pick(ZONES),
       workStart,
       workEnd: workStart + 8 + rng.int(0, 6) / 4,
-      runsPerDay: { developer: 9, sre: 10, analyst: 7, support: 9, sales: 8 }[role] * (0.7 + rng.next() * 0.6),
+      runsPerDay: { developer: 14, sre: 15, analyst: 11, support: 14, sales: 12 }[role] * (0.7 + rng.next() * 0.6),
       agents: Array.from({ length: rng.int(1, 2) }, () => `agent-${rng.hex(8)}`),
       client: rng.pick(CLIENTS),
       sendsSessionId: rng.chance(0.3),

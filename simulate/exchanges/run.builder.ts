@@ -15,7 +15,16 @@ export interface RunOptions {
   /** Servers whose tools this user's client already listed today (shared across the day's runs). */
   listed: Set<string>;
   vendorOverride?: Partial<Record<Capability, Vendor>>;
+  /** Chance that a call first fails (tool error, JSON-RPC error or no response) and is retried. */
+  flaky?: number;
 }
+
+const FAILURES: readonly Result[] = [
+  { toolError: 'Error: request timed out after 30000 ms' },
+  { toolError: 'Error: upstream returned 503 Service Unavailable' },
+  { rpcError: 'Internal error' },
+  { noResponse: true },
+];
 
 const DURATION: Readonly<Partial<Record<Capability, [number, number]>>> = { shell: [120, 9000], web: [150, 2500], db: [40, 3000], pay: [300, 1800] };
 
@@ -92,6 +101,10 @@ export class Run {
   call(cap: Capability, action: string, args: Readonly<Record<string, unknown>>, result: Result, think: [number, number] = [2, 25]): Exchange {
     const vendor = this.vendor(cap);
     const { name, arguments: a } = toolCall(vendor, action, args);
+    if (this.opts.flaky && this.rng.chance(this.opts.flaky)) {
+      this.callTool(vendor, name, a, this.rng.pick(FAILURES), think, DURATION[cap]);
+      return this.callTool(vendor, name, a, result, [1, 8], DURATION[cap]);
+    }
     return this.callTool(vendor, name, a, result, think, DURATION[cap]);
   }
 
