@@ -48,10 +48,15 @@ export function iban(rng: Rng, country: 'DE' | 'FR' | 'NL' | 'GB' | 'LT' | 'ES' 
   const digits = (n: number) => Array.from({ length: n }, () => rng.int(0, 9)).join('');
   const letters = (n: number) => Array.from({ length: n }, () => String.fromCharCode(65 + rng.int(0, 25))).join('');
   const bban = { DE: () => digits(18), FR: () => digits(23), NL: () => letters(4) + digits(10), GB: () => letters(4) + digits(14), LT: () => digits(16), ES: () => digits(20) }[country]();
+  return `${country}${ibanCheckDigits(country, bban)}${bban}`;
+}
+
+/** ISO 13616 check digits: 98 minus (BBAN + country + "00", letters as 10..35) mod 97. */
+export function ibanCheckDigits(country: string, bban: string): string {
   const numeric = (bban + country + '00').replace(/[A-Z]/g, (c) => String(c.charCodeAt(0) - 55));
   let rem = 0;
   for (const ch of numeric) rem = (rem * 10 + Number(ch)) % 97;
-  return `${country}${String(98 - rem).padStart(2, '0')}${bban}`;
+  return String(98 - rem).padStart(2, '0');
 }
 
 /** Groups of four, as IBANs are printed in invoices. */
