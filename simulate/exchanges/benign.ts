@@ -79,8 +79,10 @@ export function userDays(rng: Rng, u: PopUser, evalDay: number, historyDays: num
     const evaluated = d === historyDays;
     const plans: PlannedRun[] = [];
     if (weekend) {
+      // On-call SREs look at the clusters on many weekends; others rarely work then.
       if (rng.chance(u.role === 'sre' ? 0.3 : 0.06)) for (let k = rng.int(1, 2); k > 0; k--) plans.push({ routine: u.role === 'sre' ? KUBE_DAILY : pickRoutine(rng, u), force: false });
     } else if (evaluated || !rng.chance(0.07)) {
+      // (A day off now and then in history; everyone works on the evaluated day.)
       if (u.role === 'sre') plans.push({ routine: KUBE_DAILY, force: false });
       if (u.role === 'sales' && weekday === u.payDay) plans.push({ routine: PAY_INVOICE, force: false });
       for (let k = Math.max(1, rng.poisson(u.runsPerDay)); k > 0; k--) plans.push({ routine: pickRoutine(rng, u), force: false });

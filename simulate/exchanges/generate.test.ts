@@ -1,7 +1,11 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ATTACK_CLASSES } from './attack.kit.ts';
 import { exchangeSchema, type Exchange } from './exchange.schema.ts';
-import { generate } from './generate.ts';
+import { generate, main } from './generate.ts';
 import { neutralCall } from './neutral.ts';
 import { MESSY_PATTERNS, type MessyPattern } from './routine.ts';
 import { resultText } from './run.builder.ts';
@@ -105,5 +109,22 @@ describe('generate', () => {
       expect(new Set(a.exchange_ids.map((id) => trace(ids.get(id)!))).size).toBe(a.trace_ids.length);
     }
     expect(attacks.filter((a) => a.trace_ids.length > 1).length).toBeGreaterThan(0);
+  });
+
+  it('writes the files when run as a program: gzipped lines that parse, and the labels', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'exchanges-'));
+    try {
+      await main(['--users', '6', '--seed', '2', '--out', dir]);
+      const expected = generate({ users: 6, seed: 2 });
+      for (const [file, xs] of [['history', expected.history], ['day', expected.day]] as const) {
+        const lines = gunzipSync(readFileSync(join(dir, `${file}.ndjson.gz`))).toString('utf8').trimEnd().split('\n');
+        expect(lines.length).toBe(xs.length);
+        for (const line of lines) expect(exchangeSchema.safeParse(JSON.parse(line)).success, line.slice(0, 120)).toBe(true);
+        expect(lines[0]).toBe(JSON.stringify(xs[0]));
+      }
+      expect(JSON.parse(readFileSync(join(dir, 'labels.json'), 'utf8'))).toEqual(expected.labels);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

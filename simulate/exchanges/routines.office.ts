@@ -28,6 +28,7 @@ const docsLookup: Routine = {
   build(ctx, force) {
     const { u, rng, run } = ctx;
     const fresh = DOC_HOSTS.filter((h) => !u.docHosts.includes(h));
+    // Now and then a page on a host this user never opened: routine, and a first-seen destination.
     const host = (force || rng.chance(0.12)) && fresh.length ? rng.pick(fresh) : rng.pick(u.docHosts);
     const topic = rng.pick(['Connection pooling', 'Rate limiting', 'Retention policies', 'Window functions', 'Health checks', 'Service accounts']);
     run.call('web', 'fetch', { url: `https://${host}/docs/${topic.toLowerCase().replace(/ /g, '-')}` }, docPage(rng, host, topic));

@@ -26,6 +26,7 @@ const FAILURES: readonly Result[] = [
   { noResponse: true },
 ];
 
+// Tool latency ranges in ms: shells, the web, databases and banks are slower than local reads.
 const DURATION: Readonly<Partial<Record<Capability, [number, number]>>> = { shell: [120, 9000], web: [150, 2500], db: [40, 3000], pay: [300, 1800] };
 
 export class Run {
