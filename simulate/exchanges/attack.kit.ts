@@ -59,6 +59,7 @@ export function injected(rng: Rng, task: string): string {
 export class AttackBuilder {
   readonly runs: Run[] = [];
   readonly harmful: Exchange[] = [];
+  private readonly planted: string[] = [];
   readonly a: Attacker;
   private readonly listed: Set<string>;
   private readonly prefix: string;
@@ -94,6 +95,23 @@ export class AttackBuilder {
   harm(x: Exchange): Exchange {
     this.harmful.push(x);
     return x;
+  }
+
+  /** Instruction text for content the agent will read; remembered so the label can name its carrier. */
+  inject(task: string): string {
+    return this.remember(injected(this.rng, task));
+  }
+
+  /** Remembers attacker text placed in a result or a tool description. */
+  remember(text: string): string {
+    this.planted.push(text);
+    return text;
+  }
+
+  /** The first exchange whose response carries planted attacker text (a result or a tools/list). */
+  carrier(): Exchange | undefined {
+    const needles = this.planted.map((t) => JSON.stringify(t).slice(1, -1));
+    return this.runs.flatMap((r) => r.exchanges).find((x) => needles.some((n) => JSON.stringify(x.response).includes(n)));
   }
 }
 

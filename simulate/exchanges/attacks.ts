@@ -14,20 +14,30 @@ import { filler } from './steps.ts';
 
 export const SCENARIOS: readonly Scenario[] = [...INJECTED, ...EGRESS, ...SHELL, ...POISON];
 
+/** Field names follow the AgentDojo export's labels (bench/agentdojo) so one scorer reads both. */
 export interface AttackLabel {
   id: string;
   scenario: string;
-  class: AttackClass;
+  attack: true;
+  attack_class: AttackClass;
   tenant_id: string;
   user_id: string;
+  /** W3C trace ids of the attack's agent runs (two for chains across runs). */
   trace_ids: string[];
   servers: string[];
+  /** Every exchange of the attack's runs, look-around included. */
   exchange_ids: string[];
+  /** The exchange whose result or tool description carries the attacker's text, when there is one. */
+  injected_exchange_id?: string;
+  /** The exchanges that do the harm (a poisoned tools/list included). */
   harmful_exchange_ids: string[];
+  /** The harmful tool calls: measure time to alert from the first. */
+  harmful_action_ids: string[];
+  first_harmful_action_ts: string;
   start: string;
   end: string;
   revealable: boolean;
-  reason?: string;
+  not_revealable_reason?: string;
 }
 
 export interface AttackOutput {
@@ -64,20 +74,26 @@ export function generateAttacks(rng: Rng, users: readonly PopUser[], evalRuns: R
     while (b.runs.flatMap((r) => r.exchanges).filter((x) => x.request.method === 'tools/call').length < 3) filler(b.ctx, 1);
     const mine = b.runs.flatMap((r) => r.exchanges);
     exchanges.push(...mine);
+    const actions = b.harmful.filter((x) => x.request.method === 'tools/call');
+    const carrier = b.carrier();
     labels.push({
       id,
       scenario: scenario.name,
-      class: scenario.class,
+      attack: true,
+      attack_class: scenario.class,
       tenant_id: u.tenant.id,
       user_id: u.user_id,
       trace_ids: b.runs.map((r) => r.traceId),
       servers: [...new Set(mine.map((x) => x.server.name))],
       exchange_ids: mine.map((x) => x.request.id),
+      ...(carrier ? { injected_exchange_id: carrier.request.id } : {}),
       harmful_exchange_ids: b.harmful.map((x) => x.request.id),
+      harmful_action_ids: actions.map((x) => x.request.id),
+      first_harmful_action_ts: actions[0]!.ts,
       start: mine[0]!.ts,
       end: mine[mine.length - 1]!.ts,
       revealable: !scenario.unrevealable,
-      ...(scenario.unrevealable ? { reason: scenario.unrevealable } : {}),
+      ...(scenario.unrevealable ? { not_revealable_reason: scenario.unrevealable } : {}),
     });
   });
   return { exchanges, labels };

@@ -19,11 +19,18 @@ export interface PlannedRun {
   force: boolean;
 }
 
+export interface BenignRun {
+  routine: Routine;
+  start: number;
+  end: number;
+  exchanges: Exchange[];
+}
+
 export interface UserDay {
   user: PopUser;
   /** 0..historyDays-1 are history, historyDays is the evaluated day. */
   dayIndex: number;
-  runs: { start: number; end: number; exchanges: Exchange[] }[];
+  runs: BenignRun[];
 }
 
 const DAY_MS = 86_400_000;
@@ -98,7 +105,7 @@ export function userDays(rng: Rng, u: PopUser, evalDay: number, historyDays: num
     ordered.forEach((plan, i) => {
       const start = Math.max(localTime(u, date, starts[i]!), cursor + rng.int(30, 300) * 1000);
       const run = buildRun(rng, u, start, `${u.key}.d${String(d).padStart(2, '0')}.r${String(i + 1).padStart(2, '0')}`, listed, plan);
-      runs.push({ start, end: run.t, exchanges: run.exchanges });
+      runs.push({ routine: plan.routine, start, end: run.t, exchanges: run.exchanges });
       cursor = run.t;
     });
     days.push({ user: u, dayIndex: d, runs });

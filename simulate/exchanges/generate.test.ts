@@ -97,7 +97,7 @@ describe('generate', () => {
     const ids = new Map(g.day.map((x) => [x.request.id, x]));
     const { attacks } = g.labels;
     expect(attacks.length).toBeGreaterThanOrEqual(40);
-    expect(new Set(attacks.map((a) => a.class))).toEqual(new Set(ATTACK_CLASSES));
+    expect(new Set(attacks.map((a) => a.attack_class))).toEqual(new Set(ATTACK_CLASSES));
     for (const a of attacks) {
       expect(a.harmful_exchange_ids.length, a.scenario).toBeGreaterThan(0);
       for (const id of a.exchange_ids) expect(ids.get(id)?.user_id, id).toBe(a.user_id);
@@ -105,10 +105,26 @@ describe('generate', () => {
       const n = calls(a.exchange_ids.map((id) => ids.get(id)!)).length;
       expect(n, a.scenario).toBeGreaterThanOrEqual(3);
       expect(n, a.scenario).toBeLessThanOrEqual(15);
-      expect(a.revealable || (a.reason ?? '').length > 20, a.scenario).toBe(true);
+      expect(a.revealable || (a.not_revealable_reason ?? '').length > 20, a.scenario).toBe(true);
+      expect(a.harmful_action_ids.length, a.scenario).toBeGreaterThan(0);
+      for (const id of a.harmful_action_ids) expect(a.harmful_exchange_ids).toContain(id);
+      expect(a.first_harmful_action_ts).toBe(ids.get(a.harmful_action_ids[0]!)!.ts);
+      if (a.injected_exchange_id) expect(a.exchange_ids.indexOf(a.injected_exchange_id)).toBeLessThan(a.exchange_ids.indexOf(a.harmful_action_ids[0]!));
       expect(new Set(a.exchange_ids.map((id) => trace(ids.get(id)!))).size).toBe(a.trace_ids.length);
     }
     expect(attacks.filter((a) => a.trace_ids.length > 1).length).toBeGreaterThan(0);
+    expect(attacks.filter((a) => a.injected_exchange_id).length).toBeGreaterThanOrEqual(30);
+  });
+
+  it('keeps each run in one file and labels every benign run of the day', () => {
+    const historyTraces = new Set(g.history.map(trace));
+    const dayTraces = new Set(g.day.map(trace));
+    expect([...historyTraces].filter((t) => dayTraces.has(t))).toEqual([]);
+    const attackTraces = new Set(g.labels.attacks.flatMap((a) => a.trace_ids));
+    const benign = [...dayTraces].filter((t) => !attackTraces.has(t));
+    expect(new Set(g.labels.benign_runs.map((r) => r.trace_id))).toEqual(new Set(benign));
+    expect(g.labels.counts.runs_day_benign).toBe(benign.length);
+    for (const r of g.labels.benign_runs.slice(0, 50)) expect(g.day.filter((x) => trace(x) === r.trace_id).length).toBe(r.exchanges);
   });
 
   it('writes the files when run as a program: gzipped lines that parse, and the labels', async () => {

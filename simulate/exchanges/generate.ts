@@ -13,9 +13,9 @@ import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { createRng } from '../rng.ts';
 import { generateAttacks, type AttackLabel } from './attacks.ts';
-import { coveragePlan, userDays } from './benign.ts';
+import { coveragePlan, userDays, type BenignRun } from './benign.ts';
 import type { Exchange } from './exchange.schema.ts';
-import { makePopulation } from './population.ts';
+import { makePopulation, type PopUser } from './population.ts';
 
 export interface GenerateOptions {
   seed?: number;
@@ -25,16 +25,29 @@ export interface GenerateOptions {
   historyDays?: number;
 }
 
+/** One benign agent run of the day file, so per-run false-positive rates and their routines can be read off. */
+export interface BenignRunLabel {
+  trace_id: string;
+  tenant_id: string;
+  user_id: string;
+  role: string;
+  routine: string;
+  /** Messy patterns the routine exercises (a run may exercise them only in some variants). */
+  patterns: string[];
+  start: string;
+  exchanges: number;
+}
+
 export interface Labels {
   seed: number;
   eval_date: string;
   history_days: number;
-  /** Exchanges at or after this instant are in the day file (so both files are in time order). */
+  /** Runs that start at or after this instant are in the day file; no run spans it. */
   day_starts_at: string;
   counts: {
     users: number;
     runs_history: number;
-    runs_day: number;
+    runs_day_benign: number;
     exchanges_history: number;
     exchanges_day: number;
     exchanges_day_benign: number;
@@ -43,6 +56,7 @@ export interface Labels {
     attacks_unrevealable: number;
   };
   users: { user_id: string; tenant_id: string; role: string; attacked: boolean }[];
+  benign_runs: BenignRunLabel[];
   attacks: AttackLabel[];
 }
 
@@ -53,7 +67,25 @@ export interface Generated {
 }
 
 const byTime = (a: Exchange, b: Exchange) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.request.id < b.request.id ? -1 : 1);
-const traces = (xs: readonly Exchange[]) => new Set(xs.map((x) => x.request.params._meta.traceparent.slice(3, 35))).size;
+
+/**
+ * The split between history and day: the first evaluated-day run start, moved earlier while some
+ * run spans it, so each run lies wholly in one file and both files are in time order. (Users in
+ * western time zones have their previous evening end after eastern users start the evaluated day.)
+ */
+export function splitPoint(runs: readonly BenignRun[], firstEvalStart: number): number {
+  let t = firstEvalStart;
+  for (let moved = true; moved; ) {
+    moved = false;
+    for (const r of runs) {
+      if (r.start < t && r.end > t) {
+        t = r.start;
+        moved = true;
+      }
+    }
+  }
+  return t;
+}
 
 export function generate(opts: GenerateOptions = {}): Generated {
   const seed = opts.seed ?? 1;
@@ -63,23 +95,24 @@ export function generate(opts: GenerateOptions = {}): Generated {
   const users = makePopulation(rng.fork('population'), opts.users ?? 200);
   const forced = coveragePlan(rng.fork('coverage'), users);
   const evalDay = Date.parse(`${date}T00:00:00Z`);
-  const all: Exchange[] = [];
-  const evalRuns = new Map<string, { start: number; end: number }[]>();
+  const runs: { user: PopUser; run: BenignRun }[] = [];
+  const evalRuns = new Map<string, BenignRun[]>();
   for (const u of users) {
     for (const d of userDays(rng.fork(`user:${u.key}`), u, evalDay, historyDays, forced.get(u.key) ?? [])) {
-      for (const r of d.runs) all.push(...r.exchanges);
+      for (const run of d.runs) runs.push({ user: u, run });
       if (d.dayIndex === historyDays) evalRuns.set(u.key, d.runs);
     }
   }
-  const cutoff = Math.min(...[...evalRuns.values()].flat().map((r) => r.start));
+  const cutoff = splitPoint(runs.map((r) => r.run), Math.min(...[...evalRuns.values()].flat().map((r) => r.start)));
   const attacks = generateAttacks(rng.fork('attacks'), users, evalRuns);
-  const dayStart = new Date(cutoff).toISOString();
-  const history = all.filter((x) => x.ts < dayStart).sort(byTime);
-  const benignDay = all.filter((x) => x.ts >= dayStart);
+  const historyRuns = runs.filter((r) => r.run.start < cutoff);
+  const dayRuns = runs.filter((r) => r.run.start >= cutoff);
+  const history = historyRuns.flatMap((r) => r.run.exchanges).sort(byTime);
+  const benignDay = dayRuns.flatMap((r) => r.run.exchanges);
   const day = [...benignDay, ...attacks.exchanges].sort(byTime);
   const attacked = new Set(attacks.labels.map((l) => l.user_id));
   const byClass: Record<string, number> = {};
-  for (const l of attacks.labels) byClass[l.class] = (byClass[l.class] ?? 0) + 1;
+  for (const l of attacks.labels) byClass[l.attack_class] = (byClass[l.attack_class] ?? 0) + 1;
   return {
     history,
     day,
@@ -87,11 +120,11 @@ export function generate(opts: GenerateOptions = {}): Generated {
       seed,
       eval_date: date,
       history_days: historyDays,
-      day_starts_at: dayStart,
+      day_starts_at: new Date(cutoff).toISOString(),
       counts: {
         users: users.length,
-        runs_history: traces(history),
-        runs_day: traces(day),
+        runs_history: historyRuns.length,
+        runs_day_benign: dayRuns.length,
         exchanges_history: history.length,
         exchanges_day: day.length,
         exchanges_day_benign: benignDay.length,
@@ -100,6 +133,18 @@ export function generate(opts: GenerateOptions = {}): Generated {
         attacks_unrevealable: attacks.labels.filter((l) => !l.revealable).length,
       },
       users: users.map((u) => ({ user_id: u.user_id, tenant_id: u.tenant.id, role: u.role, attacked: attacked.has(u.user_id) })),
+      benign_runs: dayRuns
+        .sort((a, b) => a.run.start - b.run.start)
+        .map(({ user, run }) => ({
+          trace_id: run.exchanges[0]!.request.params._meta.traceparent.slice(3, 35),
+          tenant_id: user.tenant.id,
+          user_id: user.user_id,
+          role: user.role,
+          routine: run.routine.name,
+          patterns: [...(run.routine.patterns ?? [])],
+          start: run.exchanges[0]!.ts,
+          exchanges: run.exchanges.length,
+        })),
       attacks: attacks.labels,
     },
   };

@@ -75,7 +75,7 @@ const forwardDoc: Routine = {
 };
 
 const newCustomer: Routine = {
-  name: 'new-customer', roles: { sales: 2, support: 0.7 }, patterns: ['new-external-contact'],
+  name: 'new-customer', roles: { sales: 0.6, support: 0.2 }, patterns: ['new-external-contact'],
   build(ctx) {
     const { u, rng, run } = ctx;
     const c = company(rng);
