@@ -74,7 +74,7 @@ export class AttackBuilder {
     this.a = attacker(rng);
     // The client listed the user's own servers earlier that day.
     this.listed = new Set(Object.values(u.stack).map((v) => v.server));
-    this.runs.push(new Run(u, rng, start, `${prefix}.r1`, { listed: this.listed }));
+    this.runs.push(new Run(u, rng, start, `${prefix}#r1.`, { listed: this.listed }));
   }
 
   get run(): Run {
@@ -87,7 +87,7 @@ export class AttackBuilder {
 
   /** Starts another agent run (a new trace) `gapMs` after the current one ends. */
   nextRun(gapMs: number): Run {
-    const run = new Run(this.u, this.rng, this.run.t + gapMs, `${this.prefix}.r${this.runs.length + 1}`, { listed: this.listed });
+    const run = new Run(this.u, this.rng, this.run.t + gapMs, `${this.prefix}#r${this.runs.length + 1}.`, { listed: this.listed });
     this.runs.push(run);
     return run;
   }

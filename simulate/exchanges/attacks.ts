@@ -16,14 +16,15 @@ export const SCENARIOS: readonly Scenario[] = [...INJECTED, ...EGRESS, ...SHELL,
 
 /** Field names follow the AgentDojo export's labels (bench/agentdojo) so one scorer reads both. */
 export interface AttackLabel {
-  id: string;
+  /** The attack's label id (`u017.a12`); its exchange ids are `<trace_id>#r<run>.<n>`. */
+  trace_id: string;
   scenario: string;
   attack: true;
   attack_class: AttackClass;
   tenant_id: string;
   user_id: string;
   /** W3C trace ids of the attack's agent runs (two for chains across runs). */
-  trace_ids: string[];
+  w3c_trace_ids: string[];
   servers: string[];
   /** Every exchange of the attack's runs, look-around included. */
   exchange_ids: string[];
@@ -66,8 +67,8 @@ export function generateAttacks(rng: Rng, users: readonly PopUser[], evalRuns: R
     const u = candidates.find((c) => (used.get(c.key) ?? 0) === least)!;
     used.set(u.key, least + 1);
     const anchor = rng.pick(evalRuns.get(u.key)!);
-    const id = `a${String(i + 1).padStart(2, '0')}`;
-    const b = new AttackBuilder(u, rng, anchor.end + rng.int(5, 120) * 1000, `${u.key}.${id}`);
+    const id = `${u.key}.a${String(i + 1).padStart(2, '0')}`;
+    const b = new AttackBuilder(u, rng, anchor.end + rng.int(5, 120) * 1000, id);
     // Some look-around first, as agents do, and at least three calls in every attack.
     filler(b.ctx, rng.int(0, 2));
     scenario.build(b);
@@ -77,13 +78,13 @@ export function generateAttacks(rng: Rng, users: readonly PopUser[], evalRuns: R
     const actions = b.harmful.filter((x) => x.request.method === 'tools/call');
     const carrier = b.carrier();
     labels.push({
-      id,
+      trace_id: id,
       scenario: scenario.name,
       attack: true,
       attack_class: scenario.class,
       tenant_id: u.tenant.id,
       user_id: u.user_id,
-      trace_ids: b.runs.map((r) => r.traceId),
+      w3c_trace_ids: b.runs.map((r) => r.traceId),
       servers: [...new Set(mine.map((x) => x.server.name))],
       exchange_ids: mine.map((x) => x.request.id),
       ...(carrier ? { injected_exchange_id: carrier.request.id } : {}),

@@ -20,6 +20,8 @@ export interface PlannedRun {
 }
 
 export interface BenignRun {
+  /** The run's label id, e.g. `u017.d14.r03`: its exchange ids are `<id>#<n>`. */
+  id: string;
   routine: Routine;
   start: number;
   end: number;
@@ -104,8 +106,9 @@ export function userDays(rng: Rng, u: PopUser, evalDay: number, historyDays: num
     let cursor = 0;
     ordered.forEach((plan, i) => {
       const start = Math.max(localTime(u, date, starts[i]!), cursor + rng.int(30, 300) * 1000);
-      const run = buildRun(rng, u, start, `${u.key}.d${String(d).padStart(2, '0')}.r${String(i + 1).padStart(2, '0')}`, listed, plan);
-      runs.push({ routine: plan.routine, start, end: run.t, exchanges: run.exchanges });
+      const id = `${u.key}.d${String(d).padStart(2, '0')}.r${String(i + 1).padStart(2, '0')}`;
+      const run = buildRun(rng, u, start, `${id}#`, listed, plan);
+      runs.push({ id, routine: plan.routine, start, end: run.t, exchanges: run.exchanges });
       cursor = run.t;
     });
     days.push({ user: u, dayIndex: d, runs });

@@ -5,7 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ATTACK_CLASSES } from './attack.kit.ts';
 import { exchangeSchema, type Exchange } from './exchange.schema.ts';
-import { generate, main } from './generate.ts';
+import { attackLabels, benignLabels, generate, main } from './generate.ts';
 import { neutralCall } from './neutral.ts';
 import { MESSY_PATTERNS, type MessyPattern } from './routine.ts';
 import { resultText } from './run.builder.ts';
@@ -38,7 +38,7 @@ describe('generate', () => {
   it('gives every run one trace id, 3–30 calls for benign runs, and lists tools before a server is first used', () => {
     const runs = new Map<string, Exchange[]>();
     for (const x of [...g.history, ...g.day]) {
-      const run = x.request.id.split('.').slice(0, -1).join('.');
+      const run = x.request.id.replace(/[#.]\d+$/, '');
       runs.set(run, [...(runs.get(run) ?? []), x]);
     }
     for (const [run, xs] of runs) {
@@ -55,7 +55,7 @@ describe('generate', () => {
   });
 
   it('puts every messy routine pattern into the benign evaluated day', () => {
-    const attackIds = new Set(g.labels.attacks.flatMap((a) => a.exchange_ids));
+    const attackIds = new Set(attackLabels(g.labels).flatMap((a) => a.exchange_ids));
     const day = g.day.filter((x) => !attackIds.has(x.request.id));
     const seenByUser = new Map<string, string>();
     for (const x of g.history) seenByUser.set(x.user_id, (seenByUser.get(x.user_id) ?? '') + JSON.stringify(x.request) + resultText(x));
@@ -95,7 +95,7 @@ describe('generate', () => {
 
   it('labels at least 40 attacks of every class that point at exchanges of the day file', () => {
     const ids = new Map(g.day.map((x) => [x.request.id, x]));
-    const { attacks } = g.labels;
+    const attacks = attackLabels(g.labels);
     expect(attacks.length).toBeGreaterThanOrEqual(40);
     expect(new Set(attacks.map((a) => a.attack_class))).toEqual(new Set(ATTACK_CLASSES));
     for (const a of attacks) {
@@ -110,21 +110,29 @@ describe('generate', () => {
       for (const id of a.harmful_action_ids) expect(a.harmful_exchange_ids).toContain(id);
       expect(a.first_harmful_action_ts).toBe(ids.get(a.harmful_action_ids[0]!)!.ts);
       if (a.injected_exchange_id) expect(a.exchange_ids.indexOf(a.injected_exchange_id)).toBeLessThan(a.exchange_ids.indexOf(a.harmful_action_ids[0]!));
-      expect(new Set(a.exchange_ids.map((id) => trace(ids.get(id)!))).size).toBe(a.trace_ids.length);
+      expect(new Set(a.exchange_ids.map((id) => trace(ids.get(id)!))).size).toBe(a.w3c_trace_ids.length);
     }
-    expect(attacks.filter((a) => a.trace_ids.length > 1).length).toBeGreaterThan(0);
+    expect(attacks.filter((a) => a.w3c_trace_ids.length > 1).length).toBeGreaterThan(0);
     expect(attacks.filter((a) => a.injected_exchange_id).length).toBeGreaterThanOrEqual(30);
   });
 
-  it('keeps each run in one file and labels every benign run of the day', () => {
+  it('keeps each run in one file and labels every trace of the day, named by the exchange ids before "#"', () => {
     const historyTraces = new Set(g.history.map(trace));
     const dayTraces = new Set(g.day.map(trace));
     expect([...historyTraces].filter((t) => dayTraces.has(t))).toEqual([]);
-    const attackTraces = new Set(g.labels.attacks.flatMap((a) => a.trace_ids));
+    const attackTraces = new Set(attackLabels(g.labels).flatMap((a) => a.w3c_trace_ids));
     const benign = [...dayTraces].filter((t) => !attackTraces.has(t));
-    expect(new Set(g.labels.benign_runs.map((r) => r.trace_id))).toEqual(new Set(benign));
+    expect(new Set(benignLabels(g.labels).map((r) => r.w3c_trace_id))).toEqual(new Set(benign));
     expect(g.labels.counts.runs_day_benign).toBe(benign.length);
-    for (const r of g.labels.benign_runs.slice(0, 50)) expect(g.day.filter((x) => trace(x) === r.trace_id).length).toBe(r.exchanges);
+    const labelled = new Map(g.labels.traces.map((t) => [t.trace_id, t]));
+    const perLabel = new Map<string, number>();
+    for (const x of g.day) {
+      const id = x.request.id.slice(0, x.request.id.indexOf('#'));
+      expect(labelled.has(id), x.request.id).toBe(true);
+      perLabel.set(id, (perLabel.get(id) ?? 0) + 1);
+    }
+    for (const r of benignLabels(g.labels)) expect(perLabel.get(r.trace_id)).toBe(r.exchanges);
+    for (const a of attackLabels(g.labels)) expect(perLabel.get(a.trace_id)).toBe(a.exchange_ids.length);
   });
 
   it('writes the files when run as a program: gzipped lines that parse, and the labels', async () => {

@@ -27,7 +27,10 @@ export interface GenerateOptions {
 
 /** One benign agent run of the day file, so per-run false-positive rates and their routines can be read off. */
 export interface BenignRunLabel {
+  /** The run's label id (`u017.d14.r03`); its exchange ids are `<trace_id>#<n>`. */
   trace_id: string;
+  attack: false;
+  w3c_trace_id: string;
   tenant_id: string;
   user_id: string;
   role: string;
@@ -56,9 +59,12 @@ export interface Labels {
     attacks_unrevealable: number;
   };
   users: { user_id: string; tenant_id: string; role: string; attacked: boolean }[];
-  benign_runs: BenignRunLabel[];
-  attacks: AttackLabel[];
+  /** One label per benign run of the day file, then one per attack (the harness's TraceLabel shape). */
+  traces: (BenignRunLabel | AttackLabel)[];
 }
+
+export const attackLabels = (l: Labels): AttackLabel[] => l.traces.filter((t): t is AttackLabel => t.attack);
+export const benignLabels = (l: Labels): BenignRunLabel[] => l.traces.filter((t): t is BenignRunLabel => !t.attack);
 
 export interface Generated {
   history: Exchange[];
@@ -133,19 +139,23 @@ export function generate(opts: GenerateOptions = {}): Generated {
         attacks_unrevealable: attacks.labels.filter((l) => !l.revealable).length,
       },
       users: users.map((u) => ({ user_id: u.user_id, tenant_id: u.tenant.id, role: u.role, attacked: attacked.has(u.user_id) })),
-      benign_runs: dayRuns
-        .sort((a, b) => a.run.start - b.run.start)
-        .map(({ user, run }) => ({
-          trace_id: run.exchanges[0]!.request.params._meta.traceparent.slice(3, 35),
-          tenant_id: user.tenant.id,
+      traces: [
+        ...dayRuns
+          .sort((a, b) => a.run.start - b.run.start)
+          .map(({ user, run }): BenignRunLabel => ({
+            trace_id: run.id,
+            attack: false,
+            w3c_trace_id: run.exchanges[0]!.request.params._meta.traceparent.slice(3, 35),
+            tenant_id: user.tenant.id,
           user_id: user.user_id,
           role: user.role,
           routine: run.routine.name,
           patterns: [...(run.routine.patterns ?? [])],
           start: run.exchanges[0]!.ts,
-          exchanges: run.exchanges.length,
-        })),
-      attacks: attacks.labels,
+            exchanges: run.exchanges.length,
+          })),
+        ...attacks.labels,
+      ],
     },
   };
 }

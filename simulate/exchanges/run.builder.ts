@@ -1,6 +1,8 @@
 // One agent run (episode) of one user: a W3C trace id shared by all its exchanges, a clock that
 // advances with the model's thinking and each tool's duration, and the `tools/list` a client sends
-// before it first uses a server that day. Each exchange gets a stable id `<prefix>.<n>`.
+// before it first uses a server that day. Each exchange gets a stable id: the labelled trace it
+// belongs to, '#', then its place (`u017.d14.r03#5`; `u017.a12#r2.4` for the second run of an attack),
+// the shape the evaluation harness reads a trace off.
 import type { Rng } from '../rng.ts';
 import type { Capability } from './capabilities.ts';
 import type { Exchange, ToolDef } from './exchange.schema.ts';
@@ -40,6 +42,7 @@ export class Run {
 
   readonly user: PopUser;
   readonly rng: Rng;
+  /** Everything before the call number, e.g. `u017.d14.r03#` or `u017.a12#r2.`. */
   private readonly idPrefix: string;
   private readonly opts: RunOptions;
 
@@ -65,7 +68,7 @@ export class Run {
   }
 
   private nextId(): string {
-    return `${this.idPrefix}.${++this.seq}`;
+    return `${this.idPrefix}${++this.seq}`;
   }
 
   private envelope(vendor: Vendor, request: Exchange['request'], response: Exchange['response'], durationMs: number): Exchange {
