@@ -8,10 +8,13 @@ import type { Logger } from '../core/logger.ts';
 import { loadCatalogue } from '../detector/catalogue/catalogue.ts';
 import { loadRulesOrThrow } from '../detector/rules/rules.load.ts';
 import { agentdojoSets } from './eval/agentdojo.set.ts';
+import { routineSet } from './eval/routine.set.ts';
 import { evaluateSet, printSet, type LabelledSet, type SetResult } from './eval/external.eval.ts';
 
 export async function runExternalEval(config: Config, log: Logger, say: (msg: string) => void, only?: string): Promise<SetResult[]> {
-  const sets: LabelledSet[] = [...agentdojoSets()].filter((s) => only === undefined || s.name.includes(only));
+  const wanted = (name: string) => only === undefined || name.includes(only);
+  // The routine set is generated in memory (about 20 s for 200 users): only when asked for.
+  const sets: LabelledSet[] = [...agentdojoSets().filter((s) => wanted(s.name)), ...(wanted('routine-200') ? [routineSet(200)] : [])];
   const ch = createClickHouse({ ...config.clickhouse, database: null });
   const deps = { config, ch, catalogue: loadCatalogue(config.rules.catalogueFiles), rules: loadRulesOrThrow(config.rules.dirs).map((r) => r.rule), log, say };
   const results: SetResult[] = [];

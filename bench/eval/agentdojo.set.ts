@@ -19,8 +19,8 @@ export function agentdojoSets(): LabelledSet[] {
   const labels = (JSON.parse(readFileSync(`${DATA}labels.json`, 'utf8')) as { traces: (TraceLabel & { suite: string })[] }).traces;
   return manifest.suites.map((suite) => ({
     name: `agentdojo-${suite}`,
-    history: [`${DATA}${suite}.history.ndjson.gz`],
-    day: [`${DATA}${suite}.benign.ndjson.gz`, `${DATA}${suite}.attacks.ndjson.gz`],
+    history: [{ file: `${DATA}${suite}.history.ndjson.gz` }],
+    day: [{ file: `${DATA}${suite}.benign.ndjson.gz` }, { file: `${DATA}${suite}.attacks.ndjson.gz` }],
     labels: labels.filter((l) => l.suite === suite),
     dayStartMs: Date.parse(`${manifest.day}T00:00:00Z`),
     lookbackDays: manifest.history_days,

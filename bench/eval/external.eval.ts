@@ -28,12 +28,15 @@ import { toEventRow } from '../../ingest/event.row.ts';
 import { migrate } from '../../migrations/migrate.ts';
 import type { AuditEvent } from '../../schemas/event.ts';
 
+/** Exchange lines: NDJSON files (gzip allowed) or lines made in memory. */
+export type ExchangeSource = { file: string } | { lines: () => Iterable<string> };
+
 export interface LabelledSet {
   name: string;
-  /** NDJSON exchange files (gzip allowed) of the history before the evaluated day. */
-  history: string[];
-  /** NDJSON exchange files of the evaluated day. */
-  day: string[];
+  /** The history before the evaluated day. */
+  history: ExchangeSource[];
+  /** The evaluated day. */
+  day: ExchangeSource[];
   labels: TraceLabel[];
   /** Start of the evaluated day (epoch ms): the baselines are computed as of then. */
   dayStartMs: number;
@@ -64,13 +67,13 @@ async function* linesOf(file: string): AsyncIterable<string> {
 }
 
 /** The events of exchange files, in event-time order, each with the exchange (request) id it came from. */
-async function importFiles(files: string[], config: Config, log: Logger): Promise<{ events: AuditEvent[]; exchangeOf: Map<string, string>; bad: number }> {
+async function importFiles(sources: ExchangeSource[], config: Config, log: Logger): Promise<{ events: AuditEvent[]; exchangeOf: Map<string, string>; bad: number }> {
   const events: AuditEvent[] = [];
   const exchangeOf = new Map<string, string>();
   let bad = 0;
   const build = buildOptionsFrom(config, log);
-  for (const file of files) {
-    const summary = await importExchanges(linesOf(file), build, (e) => {
+  for (const source of sources) {
+    const summary = await importExchanges('file' in source ? linesOf(source.file) : source.lines(), build, (e) => {
       events.push(e as AuditEvent);
       if (e.mcp.request_id !== undefined) exchangeOf.set(e.event_id, String(e.mcp.request_id));
     });
