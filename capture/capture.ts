@@ -33,13 +33,18 @@ export function createCapture(config: Config, deps: { kafka: Kafka; log: Logger;
   buffer.start();
   return {
     push: (e) => buffer.push(e),
-    build: {
-      isDeniedKey: denyKeyMatcher([...DEFAULT_DENY_KEYS, ...config.capture.denyKeys]),
-      previewChars: config.capture.previewChars,
-      maxEventBytes: config.event.maxBytes,
-    },
+    build: buildOptions(config),
     buffer,
     stop: () => buffer.stop(config.capture.stopTimeoutMs),
+  };
+}
+
+/** How every capture path builds events under `config` (also what `mcp-audit redact` shows). */
+export function buildOptions(config: Config): BuildOptions {
+  return {
+    isDeniedKey: denyKeyMatcher([...DEFAULT_DENY_KEYS, ...config.capture.denyKeys]),
+    previewChars: config.capture.previewChars,
+    maxEventBytes: config.event.maxBytes,
   };
 }
 

@@ -1,0 +1,30 @@
+// Random-looking values near a secret word without a `key=value` shape: "the api key is 8Fk…",
+// "aws secret 9vQ…". Only values that pass the entropy check (entropy.ts) and follow such a word
+// on the same line, within a few words, are taken.
+import { looksRandom } from './entropy.ts';
+import { inClass, type Runs } from './runs.ts';
+import type { Span } from './spans.ts';
+
+const NEAR_SECRET_WORD = /(?:pass(?:word|wd|phrase)?|secret|token|api[ _-]?key|key|credentials?|auth|bearer|pwd|signature)\b[^\n]{0,40}$/i;
+
+/** Markers of secrets already found name secret words too; they are no context. */
+const MARKER = /\[redacted:[a-z0-9_-]{1,64}\]/g;
+
+export function findRandomNearSecretWords(runs: Runs, out: Span[]): void {
+  const t = runs.text;
+  const n = t.length;
+  let i = 0;
+  while (i < n) {
+    if (!inClass('cred', t.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const e = runs.end('cred', i);
+    const len = e - i;
+    if (len >= 16 && len <= 256 && (i === 0 || !inClass('alnum', t.charCodeAt(i - 1)))) {
+      const v = t.slice(i, e);
+      if (looksRandom(v) && NEAR_SECRET_WORD.test(t.slice(Math.max(0, i - 48), i).replace(MARKER, ''))) out.push({ start: i, end: e, kind: 'high_entropy' });
+    }
+    i = e;
+  }
+}

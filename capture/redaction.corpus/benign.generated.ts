@@ -1,0 +1,123 @@
+// More benign text, the kinds an MCP call carries all day: git hashes, sha256 digests, UUIDs,
+// base64 images, URLs without credentials, code, paths, prose and JSON. Redaction must leave every
+// one exactly as it is. Ids and digests are computed, not random, so the corpus is stable.
+import { createHash } from 'node:crypto';
+
+const sha1 = (s: string) => createHash('sha1').update(s).digest('hex');
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const uuid = (s: string) => {
+  const h = sha256(s);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
+/** A small PNG-shaped payload: the real signature and IHDR start, then digest bytes. */
+const png = (s: string) =>
+  Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), ...Array.from({ length: 12 }, (_, k) => createHash('sha256').update(`${s}${k}`).digest())]).toString('base64');
+
+const ids = Array.from({ length: 12 }, (_, i) => i);
+
+export const generatedBenign: string[] = [
+  ...ids.map((i) => `commit ${sha1(`c${i}`)}\nAuthor: Dev ${i} <dev${i}@example.com>`),
+  ...ids.map((i) => `git cherry-pick ${sha1(`p${i}`).slice(0, 12)}`),
+  ...ids.map((i) => `sha256:${sha256(`layer${i}`)}`),
+  ...ids.map((i) => `${sha256(`file${i}`)}  dist/bundle-${i}.tar.gz`),
+  ...ids.map((i) => `request_id=${uuid(`r${i}`)} status=200 duration_ms=${12 + i}`),
+  ...ids.map((i) => JSON.stringify({ id: uuid(`o${i}`), type: 'order', total: 10 * i, currency: 'EUR' })),
+  ...ids.slice(0, 8).map((i) => `data:image/png;base64,${png(`img${i}`)}`),
+  ...ids.slice(0, 4).map((i) => JSON.stringify({ type: 'image', mimeType: 'image/png', data: png(`att${i}`) })),
+  ...[
+    'https://github.com/modelcontextprotocol/typescript-sdk/blob/main/README.md',
+    'https://registry.npmjs.org/@modelcontextprotocol%2fsdk',
+    'https://docs.python.org/3/library/secrets.html#secrets.token_urlsafe',
+    'https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=42s',
+    'https://api.github.com/repos/acme/app/pulls?state=open&per_page=100&page=2',
+    'https://en.wikipedia.org/wiki/Password_strength',
+    'https://example.com/search?q=how+to+rotate+an+api+key&lang=en',
+    'https://cdn.example.com/assets/app.3f9a1c.js',
+    'https://maps.example.com/place?lat=52.52&lng=13.405&zoom=12',
+    's3://acme-reports/2025/q1/summary.parquet',
+    'gs://acme-ml/models/v3/checkpoint-1200/',
+    'https://login.example.com/oauth/authorize?response_type=code&client_id=web-app&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb&scope=openid%20email&state=af0ifjsldkj',
+    'ssh://git@gitlab.example.com:2222/group/project.git',
+    'http://localhost:3000/api/health',
+    'ftp://ftp.example.org/pub/README',
+    'https://hub.docker.com/_/postgres?tab=tags',
+  ],
+  ...[
+    'export function tokenize(input: string): Token[] { return lexer.run(input); }',
+    'const { password, ...rest } = form.values;',
+    'if (!user.passwordHash) return res.status(401).send("missing");',
+    'def verify_password(plain: str, hashed: str) -> bool:',
+    'secret = os.environ["APP_SECRET"]',
+    'api_key = os.getenv("API_KEY")',
+    'token = request.headers.get("Authorization", "").removeprefix("Bearer ")',
+    'password: z.string().min(12).describe("at least 12 characters"),',
+    'private readonly secretStore: SecretStore;',
+    'const apiKey = process.env.OPENAI_API_KEY ?? "";',
+    'let token: string | undefined;',
+    'SELECT user_id, password_changed_at FROM users WHERE token_expires_at < now()',
+    'CREATE TABLE api_keys (id UUID PRIMARY KEY, key_hash TEXT NOT NULL, created_at TIMESTAMP);',
+    'for (const [key, value] of Object.entries(env)) console.log(key);',
+    'max_tokens: 4096',
+    'temperature=0.2, top_p=0.9, max_tokens=1024',
+    'input_tokens: 1532, output_tokens: 211',
+    '"nextPageToken": "CAESBggDEAEYAQ"',
+    'password_min_length = 12',
+    'token_ttl_seconds: 3600',
+    'session_timeout_minutes = 30',
+    'auth_method: oidc',
+    'secret_name: prod/db/credentials',
+    'password_file: /run/secrets/db_password',
+    '--password-stdin',
+    'echo "$CI_REGISTRY_PASSWORD" | docker login -u "$CI_REGISTRY_USER" --password-stdin $CI_REGISTRY',
+    'docker run -p 8080:80 -e POSTGRES_PASSWORD_FILE=/run/secrets/pg nginx:1.27',
+    'find . -name "*.log" -print0 | xargs -0 rm',
+    'kubectl get secret db-credentials -o jsonpath="{.data}"',
+    'aws s3 cp ./report.csv s3://acme-reports/2025/ --profile analytics',
+    'psql "host=db.internal dbname=prod user=app sslmode=require"',
+    'git log --oneline --since=2.weeks',
+    'npm run build && npm test',
+    'pip install "requests>=2.32" secretstorage keyring',
+    'ssh -i ~/.ssh/id_ed25519 deploy@10.0.0.7',
+  ],
+  ...[
+    '/etc/nginx/sites-available/default',
+    '/home/alice/.ssh/known_hosts',
+    '/Users/bob/Library/Application Support/Code/User/settings.json',
+    'src/components/PasswordField.tsx',
+    'internal/auth/token_store.go',
+    'config/secrets.example.yaml',
+    'D:\\projects\\api\\src\\Controllers\\TokenController.cs',
+    './node_modules/.bin/tsc',
+    '/var/lib/postgresql/16/main/pg_wal/000000010000000000000001',
+    '~/Downloads/Invoice_2025-03_ACME-0042.pdf',
+  ],
+  ...[
+    'Can you summarise the last five emails from the finance team?',
+    'Reset your password from the account settings page; the link is valid for one hour.',
+    'We rotated the API keys on Monday; the old ones stop working on the 15th.',
+    'The session ended because the access token expired after 60 minutes.',
+    'Please never share your credentials over chat or email.',
+    'Key takeaways: revenue up 12%, churn down 0.4 points, hiring paused.',
+    'Token budget for this task: about 8k tokens of context.',
+    'Secret Santa sign-ups close on December 10th.',
+    'Our auth flow uses OAuth 2.1 with PKCE and short-lived tokens.',
+    'The passphrase policy requires four random words.',
+    'Bearer tokens must be sent over TLS only.',
+    'The build failed: error TS2322: Type "string" is not assignable to type "number".',
+    'Flight LH 2231 departs 07:45 from gate B12.',
+    'Meeting moved to 3pm; agenda: Q3 roadmap, incident review, hiring.',
+    'Basic plan: 10 users, 5 GB storage, email support.',
+  ],
+  ...[
+    JSON.stringify({ name: 'read_file', arguments: { path: '/srv/app/config.yaml' } }),
+    JSON.stringify({ query: 'SELECT count(*) FROM orders', database: 'analytics' }),
+    JSON.stringify({ to: 'alice@example.com', subject: 'Quarterly report', body: 'Attached is the report.' }),
+    JSON.stringify({ channel: '#deploys', text: 'v1.4.2 is live' }),
+    JSON.stringify({ model: 'claude-sonnet', max_tokens: 2048, temperature: 0.3 }),
+    JSON.stringify({ password_policy: { min_length: 12, require_symbols: true }, token_lifetime: 3600 }),
+    JSON.stringify({ repository: 'acme/app', ref: 'refs/heads/main', sha: sha1('head') }),
+    JSON.stringify({ url: 'https://api.example.com/v2/items?page=3', method: 'GET' }),
+    JSON.stringify({ key: 'reports/2025/q1/summary.csv', bucket: 'acme-reports' }),
+    JSON.stringify({ cache_key: 'user:42:profile', ttl: 300 }),
+  ],
+];
