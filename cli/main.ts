@@ -10,6 +10,7 @@ import { registerIngest } from './ingest.command.ts';
 import { registerKeys } from './keys.command.ts';
 import { registerMigrate } from './migrate.command.ts';
 import { registerProxy } from './proxy.command.ts';
+import { registerRedact } from './redact.command.ts';
 import { registerNotifier } from './notifier.command.ts';
 import { registerRetention } from './retention.command.ts';
 import { registerRules } from './rules.command.ts';
@@ -36,6 +37,7 @@ registerRules(program);
 registerConfig(program);
 registerBaselines(program);
 registerSimulate(program);
+registerRedact(program);
 
 try {
   await program.parseAsync(process.argv);
