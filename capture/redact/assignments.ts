@@ -3,7 +3,7 @@
 // `Authorization:` and `Cookie:` headers, command-line flags (`--password …`, `curl -u user:pass`,
 // `mysql -pSECRET`, `docker login -p …`) and .netrc `login … password …`. One pass over the key-like
 // runs of the text; code (`token = getToken()`, `secret: string`) is told apart from values.
-import { looksRandom } from './entropy.ts';
+import { looksRandom, shannonEntropy } from './entropy.ts';
 import { secretKeyKind, weakSecretKey } from './keys.ts';
 import { inClass, type Runs } from './runs.ts';
 import type { Span } from './spans.ts';
@@ -27,11 +27,15 @@ const CODE_WORDS = new Set([
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 const LETTERS = /^[A-Za-z]+$/;
+const IDENT_START = /^[A-Za-z_]$/;
+/** YAML block scalars: the value is on the next lines. */
+const YAML_BLOCK = /^[|>][-+]?(?=\r?\n)/;
 const MEMBER_CHAIN = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/;
 const PASCAL_TYPE = /^[A-Z][a-z]+(?:[A-Z][a-z]+)+$/;
 const AUTH_SCHEME = /^(?:Bearer|Basic|Token|Digest|Negotiate|NTLM|OAuth|ApiKey|Key|JWT|SSWS|AWS4-HMAC-SHA256|Splunk|GenieKey)[ \t]+/i;
 /** Words of a command line after which `-p` is a password: mysql, docker login, sshpass. */
 const PASSWORD_P_COMMANDS = new Set(['mysql', 'mysqldump', 'mysqladmin', 'mariadb', 'mariadb-dump', 'login', 'sshpass', 'mysqlsh', 'mysqlimport']);
+const PAIR_NAMES = new Set(['name', 'key', 'variable']);
 const NETRC_WORDS = new Set(['machine', 'login', 'account', 'default']);
 
 /** Is `v`, found unquoted after a secret key, a value rather than code? */
@@ -41,7 +45,7 @@ function valueNotCode(v: string, next: string | undefined, after: string | undef
   if (colon && LETTERS.test(v) && next === ' ' && after !== undefined && /[A-Za-z]/.test(after)) return false;
   // `secret: !vault |`: a YAML tag.
   if (v.startsWith('!') && LETTERS.test(v.slice(1))) return false;
-  if (MEMBER_CHAIN.test(v)) return false;
+  if (MEMBER_CHAIN.test(v.replace(/[!?]{1,2}$/, ''))) return false; // `process.env.API_KEY!`
   if (IDENT.test(v)) {
     const lower = v.toLowerCase();
     if (CODE_WORDS.has(lower) || lower === key.toLowerCase() || secretKeyKind(v) !== null || PASCAL_TYPE.test(v)) return false;
@@ -55,6 +59,8 @@ class Scan {
   private lineEnd = -1;
   private passwordP = false;
   private netrcAfter = -1;
+  private pairKind: string | null = null;
+  private pairUntil = -1;
   private readonly runs: Runs;
   private readonly out: Span[];
   constructor(runs: Runs, out: Span[]) {
@@ -108,36 +114,70 @@ class Scan {
     }
   }
 
+  /**
+   * The length of the assignment operator at `p`: `=`, `:`, `=>`, `:=`, `::=`, `:::=`, `?=`,
+   * `??=`, `+=`, `.=`, `||=`, `<-` (config files, Makefiles, Go, PHP, Ruby, R), or 0.
+   */
+  private operator(p: number): number {
+    const t = this.runs.text;
+    const c = t[p];
+    if (c === '=') return t[p + 1] === '=' ? 0 : t[p + 1] === '>' ? 2 : 1;
+    if (c === ':') {
+      if (t.startsWith('//', p + 1)) return 0;
+      let k = p;
+      while (t[k] === ':' && k - p < 3) k++;
+      if (t[k] === '=') return k - p + 1;
+      return k === p + 1 ? 1 : 0;
+    }
+    for (const op of ['?=', '??=', '+=', '.=', '||=', '<-']) if (t.startsWith(op, p)) return op.length;
+    return 0;
+  }
+
   /** Looks at the key-like run [i, e); returns where scanning goes on. */
   private key(i: number, e: number): number {
     const t = this.runs.text;
     if (e - i > 128) return e;
     const open = i > 0 && isQuote(t[i - 1]) ? t[i - 1] : undefined;
     let p = e;
-    const closedKey = open !== undefined && t[p] === open;
+    let closedKey = open !== undefined && t[p] === open;
     if (closedKey) p++;
-    p = this.skipBlanks(p);
-    let sep = false;
-    const colon = t[p] === ':';
-    if (t[p] === '=' && t[p + 1] !== '=') {
-      sep = true;
-      p += t[p + 1] === '>' ? 2 : 1;
-    } else if (t[p] === ':' && t[p + 1] !== ':' && !t.startsWith('//', p + 1)) {
-      sep = true;
-      p += t[p + 1] === '=' ? 2 : 1;
-    } else if (t[p] === '>' && t[i - 1] === '<') {
-      return this.xmlValue(t.slice(i, e), p + 1, e);
+    else if (open !== undefined && t[p] === '\\' && t[p + 1] === open) {
+      // A key of JSON inside a JSON string: `\"api_token\": \"…\"`.
+      closedKey = true;
+      p += 2;
     }
-    // The bare forms start with `-` or are words of 5 to 12 letters (mysql, login, password, bearer, ...).
-    if (!sep && t[i] !== '-' && (e - i < 5 || e - i > 12)) return e;
-    const key = t.slice(i, e);
-    if (!sep) return this.bareForms(key, i, e, p);
-    const kind = secretKeyKind(key);
-    const weak = !kind && weakSecretKey(key);
+    p = this.skipBlanks(p);
+    let op = this.operator(p);
+    const colon = t[p] === ':' && op === 1;
+    if (!op && t[p] === '>' && t[i - 1] === '<') return this.xmlValue(t.slice(i, e), p + 1, e);
+    const csv = !op && t[p] === ',' && p === e && t[p + 1] !== ' ' && t[p + 1] !== undefined;
+    const key = !op && !csv && t[i] !== '-' && (e - i < 5 || e - i > 12) && !(p > e && IDENT_START.test(t[p] ?? '')) ? '' : t.slice(i, e);
+    if (!key) return e;
+    if (!op && !csv) {
+      // `var apiToken string = "…"` (Go): a type name between the key and the operator.
+      const typed = p > e && IDENT_START.test(t[p] ?? '') ? this.typedAssignment(p) : 0;
+      if (typed > 0 && secretKeyKind(key)) p = typed;
+      else return t[i] === '-' || (e - i >= 5 && e - i <= 12) ? this.bareForms(key, i, e, p) : e;
+    }
+    if (op > 0) p += op;
+    else if (csv) p += 1;
+    const lowerKey = key.toLowerCase();
+    if (PAIR_NAMES.has(lowerKey)) {
+      const next = this.pairName(p);
+      if (next > 0) return next;
+    }
+    const kind = secretKeyKind(key) ?? (lowerKey === 'value' && i < this.pairUntil ? this.pairKind : null);
+    const weak = !kind && !csv && weakSecretKey(key);
     if (!kind && !weak) return e;
     p = this.skipBlanks(p);
     const lower = key.toLowerCase();
     if (kind && (lower.endsWith('authorization') || kind === 'cookie')) return this.headerValue(kind, p, open && !closedKey ? open : undefined);
+    // `apiToken: String = "…"` (Kotlin, TypeScript): skip the type.
+    if (colon) {
+      const typed = this.typedAssignment(p);
+      if (typed > 0) p = this.skipBlanks(typed);
+    }
+    if (t[p] === '\\' && isQuote(t[p + 1])) return this.escapedValue(p, kind, weak, e);
     if (isQuote(t[p])) {
       if (open && !closedKey) return e; // `"Password: "`: prose inside a string, not a pair
       const [s, end, next] = this.word(p);
@@ -145,10 +185,50 @@ class Scan {
       if (end > s && this.accept(v, kind, weak)) this.push(s, end, kind ?? 'high_entropy');
       return next;
     }
+    const block = YAML_BLOCK.exec(t.slice(p, p + 3));
+    if (block) p = this.skipBlanks(p + block[0].length + (t[p + block[0].length] === '\r' ? 2 : 1), 64); // `api_token: |`, value on the next line
     const end = this.runs.end('value', p);
     const v = t.slice(p, end);
-    if (this.accept(v, kind, weak) && (weak || valueNotCode(v, t[end], t[end + 1], key, colon))) this.push(p, end, kind ?? 'high_entropy');
+    // A CSV row holds a secret only where it looks like one (`name,token,count` is a header).
+    const csvOk = !csv || looksRandom(v) || (v.length >= 8 && /[0-9]/.test(v) && /[A-Za-z]/.test(v)) || (v.length >= 16 && shannonEntropy(v) >= 3.0);
+    if (csvOk && this.accept(v, kind, weak) && (weak || valueNotCode(v, t[end], t[end + 1], key, colon))) this.push(p, end, kind ?? 'high_entropy');
     return end;
+  }
+
+  /** `"name": "API_TOKEN", "value": "…"` and `name="API_TOKEN" value="…"`: the name sets the kind of the value that follows. */
+  private pairName(p: number): number {
+    const t = this.runs.text;
+    p = this.skipBlanks(p);
+    if (!isQuote(t[p])) return -1;
+    const [s, end, next] = this.word(p);
+    const kind = end - s <= 64 ? secretKeyKind(t.slice(s, end)) : null;
+    if (!kind) return -1;
+    this.pairKind = kind;
+    this.pairUntil = next + 64;
+    return next;
+  }
+
+  /** After `key `, a type name then an assignment operator: where the value starts, or 0. */
+  private typedAssignment(p: number): number {
+    const t = this.runs.text;
+    const e = this.runs.end('word', p);
+    if (e === p || e - p > 24 || !IDENT_START.test(t[p]!)) return 0;
+    let q = this.skipBlanks(e);
+    if (t[q] === '?') q++; // `String?` (Kotlin)
+    q = this.skipBlanks(q);
+    if (t[q] !== '=' || t[q + 1] === '=') return 0;
+    return q + 1;
+  }
+
+  /** `\"secret\"`: a quoted value inside a JSON string. */
+  private escapedValue(p: number, kind: string | null, weak: boolean, e: number): number {
+    const t = this.runs.text;
+    const q = t[p + 1]!;
+    const close = this.runs.indexOf(q, p + 2);
+    if (close === -1 || close - p > 4096 || t[close - 1] !== '\\') return e;
+    const v = t.slice(p + 2, close - 1);
+    if (v && this.accept(v, kind, weak)) this.push(p + 2, close - 1, kind ?? 'high_entropy');
+    return close + 1;
   }
 
   private accept(v: string, kind: string | null, weak: boolean): boolean {
@@ -193,8 +273,12 @@ class Scan {
     const kind = secretKeyKind(key);
     if (!kind) return e;
     const close = this.runs.indexOf('<', p);
-    if (close === -1 || close - p > 4096 || close > this.runs.lineEnd(p)) return e;
-    if (acceptable(this.runs.text.slice(p, close))) this.push(p, close, kind);
+    if (close === -1 || close - p > 4096) return e;
+    // `<apiToken>\n    …\n</apiToken>`: the value without the white space around it.
+    const raw = this.runs.text.slice(p, close);
+    const start = p + (raw.length - raw.trimStart().length);
+    const end = close - (raw.length - raw.trimEnd().length);
+    if (end > start && acceptable(this.runs.text.slice(start, end))) this.push(start, end, kind);
     return close;
   }
 

@@ -7,9 +7,10 @@ import { generatedBenign } from '../redaction.corpus/benign.generated.ts';
 import { contextSamples } from '../redaction.corpus/contexts.corpus.ts';
 import { formatSamples } from '../redaction.corpus/formats.corpus.ts';
 import { secretSamples } from '../redaction.corpus/secrets.corpus.ts';
+import { sourceSamples } from '../redaction.corpus/sources.corpus.ts';
 import { redactTextWithFindings } from '../redact.ts';
 
-const secrets = [...secretSamples.map((s) => ({ ...s, type: s.name })), ...formatSamples, ...contextSamples];
+const secrets = [...secretSamples.map((s) => ({ ...s, type: s.name })), ...formatSamples, ...contextSamples, ...sourceSamples];
 const benign = [...benignSamples, ...generatedBenign];
 
 describe('redaction corpus', () => {

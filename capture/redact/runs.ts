@@ -15,6 +15,8 @@ export const CLASSES = {
   b64: /[A-Za-z0-9+/]/,
   /** URL path characters of webhook tokens. */
   path: /[A-Za-z0-9_/-]/,
+  /** base64url with dots and padding (SendGrid, Typeform, Dropbox bodies). */
+  sgc: /[A-Za-z0-9=_.-]/,
   /** Azure AD client secrets. */
   azs: /[A-Za-z0-9_~.-]/,
   /** Anything base64 or base64url may hold, padding included. */
@@ -30,7 +32,7 @@ export const CLASSES = {
   /** Characters of a key name in `key=value` text. */
   key: /[A-Za-z0-9_.-]/,
   /** Characters of an unquoted value: everything up to white space, quotes and separators. */
-  value: /[^\s"'`,;&<>(){}[\]|]/,
+  value: /[^\s"'`,;&<>(){}[\]|\\]/,
   /** A shell word without quotes. */
   shell: /[^\s"'`|;&<>()]/,
   /** The host part of a URL: up to the path, query or fragment. */
