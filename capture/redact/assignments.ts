@@ -27,7 +27,7 @@ const CODE_WORDS = new Set([
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 const LETTERS = /^[A-Za-z]+$/;
-const IDENT_START = /^[A-Za-z_]$/;
+const isIdentStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 /** YAML block scalars: the value is on the next lines. */
 const YAML_BLOCK = /^[|>][-+]?(?=\r?\n)/;
 const MEMBER_CHAIN = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/;
@@ -151,14 +151,16 @@ class Scan {
     const colon = t[p] === ':' && op === 1;
     if (!op && t[p] === '>' && t[i - 1] === '<') return this.xmlValue(t.slice(i, e), p + 1, e);
     const csv = !op && t[p] === ',' && p === e && t[p + 1] !== ' ' && t[p + 1] !== undefined;
-    const key = !op && !csv && t[i] !== '-' && (e - i < 5 || e - i > 12) && !(p > e && IDENT_START.test(t[p] ?? '')) ? '' : t.slice(i, e);
-    if (!key) return e;
+    let key: string;
     if (!op && !csv) {
       // `var apiToken string = "…"` (Go): a type name between the key and the operator.
-      const typed = p > e && IDENT_START.test(t[p] ?? '') ? this.typedAssignment(p) : 0;
+      const bare = t[i] === '-' || (e - i >= 5 && e - i <= 12);
+      const typed = p > e && isIdentStart(t.charCodeAt(p)) ? this.typedAssignment(p) : 0;
+      if (!bare && typed === 0) return e;
+      key = t.slice(i, e);
       if (typed > 0 && secretKeyKind(key)) p = typed;
-      else return t[i] === '-' || (e - i >= 5 && e - i <= 12) ? this.bareForms(key, i, e, p) : e;
-    }
+      else return bare ? this.bareForms(key, i, e, p) : e;
+    } else key = t.slice(i, e);
     if (op > 0) p += op;
     else if (csv) p += 1;
     const lowerKey = key.toLowerCase();
@@ -212,7 +214,7 @@ class Scan {
   private typedAssignment(p: number): number {
     const t = this.runs.text;
     const e = this.runs.end('word', p);
-    if (e === p || e - p > 24 || !IDENT_START.test(t[p]!)) return 0;
+    if (e === p || e - p > 24 || !isIdentStart(t.charCodeAt(p))) return 0;
     let q = this.skipBlanks(e);
     if (t[q] === '?') q++; // `String?` (Kotlin)
     q = this.skipBlanks(q);
