@@ -35,6 +35,17 @@ const PASCAL_TYPE = /^[A-Z][a-z]+(?:[A-Z][a-z]+)+$/;
 const AUTH_SCHEME = /^(?:Bearer|Basic|Token|Digest|Negotiate|NTLM|OAuth|ApiKey|Key|JWT|SSWS|AWS4-HMAC-SHA256|Splunk|GenieKey)[ \t]+/i;
 /** Words of a command line after which `-p` is a password: mysql, docker login, sshpass. */
 const PASSWORD_P_COMMANDS = new Set(['mysql', 'mysqldump', 'mysqladmin', 'mariadb', 'mariadb-dump', 'login', 'sshpass', 'mysqlsh', 'mysqlimport']);
+/** `<word> is <secret>` in prose, and the kind it reports. */
+const SAID_WORDS = new Map([['password', 'password'], ['passwd', 'password'], ['passphrase', 'password'], ['secret', 'secret'], ['token', 'token'], ['apikey', 'api_key']]);
+const PROSE_IS = /^ (?:is|was|=) /;
+
+/** `Basic <base64 of user:password>`. */
+function isBasicCredential(v: string): boolean {
+  if (v.length < 8 || v.length > 1024) return false;
+  const decoded = Buffer.from(v, 'base64').toString('utf8');
+  return /^[^:\s]{1,128}:\S/.test(decoded) && !decoded.includes('\ufffd');
+}
+
 const PAIR_NAMES = new Set(['name', 'key', 'variable']);
 const NETRC_WORDS = new Set(['machine', 'login', 'account', 'default']);
 
@@ -303,8 +314,19 @@ class Scan {
     if ((lower === 'bearer' || lower === 'basic' || lower === 'token') && t[e] === ' ') {
       const end = this.runs.end('cred', e + 1);
       const v = t.slice(e + 1, end);
-      const min = lower === 'bearer' ? 16 : 12;
-      if (v.length >= min && (lower === 'bearer' || looksRandom(v))) this.push(e + 1, end, lower === 'basic' ? 'basic_auth' : 'bearer_token');
+      if (lower === 'basic' ? isBasicCredential(v) : v.length >= (lower === 'bearer' ? 16 : 12) && (lower === 'bearer' || looksRandom(v))) {
+        this.push(e + 1, end, lower === 'basic' ? 'basic_auth' : 'bearer_token');
+      }
+      return end;
+    }
+    // "my password is Tr0ub4dor&3": a secret word, `is`/`was`, then something no word looks like.
+    const said = PROSE_IS.exec(t.slice(e, e + 6));
+    if (said && SAID_WORDS.has(lower)) {
+      const s = e + said[0].length;
+      let end = this.runs.end('nonspace', s);
+      while (end > s && (t[end - 1] === '.' || t[end - 1] === '!' || t[end - 1] === '?')) end--;
+      const v = t.slice(s, end);
+      if (v.length >= 6 && /[0-9]/.test(v) && /[A-Za-z]/.test(v) && acceptable(v)) this.push(s, end, SAID_WORDS.get(lower)!);
       return end;
     }
     return e;

@@ -5,9 +5,9 @@ import { looksRandom } from './entropy.ts';
 import { inClass, type Runs } from './runs.ts';
 import type { Span } from './spans.ts';
 
-const NEAR_SECRET_WORD = /(?:pass(?:word|wd|phrase)?|secret|token|api[ _-]?key|key|credentials?|auth|bearer|pwd|signature)\b[^\n]{0,40}$/i;
+const NEAR_SECRET_WORD = /(?:aws|A[KS]IA[0-9A-Z]{16}|pass(?:word|wd|phrase)?|secret|token|api[ _-]?key|key|credentials?|auth|bearer|pwd|signature)[^\n]{0,40}$/i;
 
-/** Markers of secrets already found name secret words too; they are no context. */
+/** A marker of a secret found counts as its kind's words (an AWS key id next to its secret key). */
 const MARKER = /\[redacted:[a-z0-9_-]{1,64}\]/g;
 
 export function findRandomNearSecretWords(runs: Runs, out: Span[]): void {
@@ -23,7 +23,7 @@ export function findRandomNearSecretWords(runs: Runs, out: Span[]): void {
     const len = e - i;
     if (len >= 16 && len <= 256 && (i === 0 || !inClass('alnum', t.charCodeAt(i - 1)))) {
       const v = t.slice(i, e);
-      if (looksRandom(v) && NEAR_SECRET_WORD.test(t.slice(Math.max(0, i - 48), i).replace(MARKER, ''))) out.push({ start: i, end: e, kind: 'high_entropy' });
+      if (looksRandom(v) && NEAR_SECRET_WORD.test(t.slice(Math.max(0, i - 48), i).replace(MARKER, (m) => ` ${m.slice(10, -1)} `))) out.push({ start: i, end: e, kind: 'high_entropy' });
     }
     i = e;
   }

@@ -6,6 +6,28 @@ import type { Span } from './spans.ts';
 const HEADER = /-----BEGIN ([A-Z0-9 ]{0,40})-----/y;
 
 export function findPrivateKeys(runs: Runs, out: Span[]): void {
+  findPemBlocks(runs, out);
+  findPuttyKeys(runs, out);
+}
+
+/** PuTTY `.ppk` files: everything from `Private-Lines:` to the end of the `Private-MAC:` line. */
+function findPuttyKeys(runs: Runs, out: Span[]): void {
+  const text = runs.text;
+  let from = 0;
+  for (;;) {
+    const at = runs.indexOf('PuTTY-User-Key-File-', from);
+    if (at === -1) return;
+    const priv = text.indexOf('Private-Lines:', at);
+    if (priv === -1) return;
+    const mac = text.indexOf('Private-MAC:', priv);
+    const end = mac === -1 ? text.length : runs.lineEnd(mac);
+    out.push({ start: priv, end, kind: 'private_key' });
+    if (mac === -1) return;
+    from = end;
+  }
+}
+
+function findPemBlocks(runs: Runs, out: Span[]): void {
   const text = runs.text;
   let from = 0;
   for (;;) {

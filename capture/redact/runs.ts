@@ -33,6 +33,8 @@ export const CLASSES = {
   key: /[A-Za-z0-9_.-]/,
   /** Characters of an unquoted value: everything up to white space, quotes and separators. */
   value: /[^\s"'`,;&<>(){}[\]|\\]/,
+  /** Anything but white space and quotes (a password said in prose). */
+  nonspace: /[^\s"'`]/,
   /** A shell word without quotes. */
   shell: /[^\s"'`|;&<>()]/,
   /** The host part of a URL: up to the path, query or fragment. */
@@ -45,7 +47,7 @@ export const CLASSES = {
 
 export type ClassName = keyof typeof CLASSES;
 
-/** Membership of the first 128 code points, per class; code points above are in no class except the open ones (`value`, `shell`, `authority`, `url`). */
+/** Membership of the first 128 code points, per class; code points above are in no class except the open ones (OPEN below). */
 const TABLES: Record<ClassName, Uint8Array> = Object.fromEntries(
   Object.entries(CLASSES).map(([name, re]) => {
     const t = new Uint8Array(128);
@@ -55,7 +57,7 @@ const TABLES: Record<ClassName, Uint8Array> = Object.fromEntries(
 ) as Record<ClassName, Uint8Array>;
 
 /** Classes whose complement is listed, so non-ASCII characters belong to them. */
-const OPEN: ReadonlySet<ClassName> = new Set(['value', 'shell', 'authority', 'url']);
+const OPEN: ReadonlySet<ClassName> = new Set(['value', 'shell', 'authority', 'url', 'nonspace']);
 
 export function inClass(cls: ClassName, code: number): boolean {
   if (code < 128) return TABLES[cls][code] === 1;

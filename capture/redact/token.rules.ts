@@ -74,6 +74,7 @@ export const TOKEN_RULES: readonly TokenRule[] = [
   r('brevo_smtp_key', 'xsmtpsib-', c('hex', 64), '-', c('alnum', 16)),
   r('twilio_api_key', 'SK', c('hex', 32)),
   r('resend_api_key', 're_', c('alnum', 8, 10), '_', c('wd', 20, 32)),
+  r('discord_bot_token', '', c('alnum', 24), '.', c('wd', 6), '.', c('wd', 27, 38)),
   { kind: 'telegram_bot_token', segments: ['AA', c('wd', 33)], before: /[0-9]{8,10}:$/ },
   // Payments and commerce.
   ...each('paystack_key', ['sk_live_', 'sk_test_'], c('hex', 40)),

@@ -80,6 +80,11 @@ const CASES: [string, (s: number) => [string, string]][] = [
   ['base64_encoded_token', (s) => [`payload=${Buffer.from(`{"token":"${j('gh', 'p_', fill(ALNUM, 36, s))}"}`).toString('base64')}`, Buffer.from(`{"token":"${j('gh', 'p_', fill(ALNUM, 36, s))}"}`).toString('base64')]],
   ['hex_encoded_password', (s) => [`blob ${Buffer.from(`password=${pw(s)}`).toString('hex')}`, Buffer.from(`password=${pw(s)}`).toString('hex')]],
   ['url_encoded_token', (s) => [`next=${encodeURIComponent(`https://x.example.com/?token=${rnd(s, 30)}`)}`, rnd(s, 30)]],
+  ['password_said_in_prose', (s) => [`Hi Sam, my password is ${pw(s)}. Please reset it after the audit.`, pw(s)]],
+  ['aws_key_pair_on_one_line', (s) => [`creds: ${j('AK', 'IA', fill('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16, s))} ${fill(B64, 40, s + 1)}`, fill(B64, 40, s + 1)]],
+  ['basic_auth_in_prose', (s) => [`send it with Basic ${Buffer.from('ops:' + word(s)).toString('base64')} in the header`, Buffer.from('ops:' + word(s)).toString('base64')]],
+  ['putty_private_key', (s) => [`PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: ops\nPublic-Lines: 2\n${fill(B64, 64, s)}\nPrivate-Lines: 1\n${fill(B64, 44, s + 1)}\nPrivate-MAC: ${fill(HEX, 64, s + 2)}\n`, fill(B64, 44, s + 1)]],
+  ['discord_bot_token', (s) => [`DISCORD_BOT=${j('M', fill(ALNUM, 23, s), '.', fill(B64URL, 6, s + 1), '.', fill(B64URL, 27, s + 2))}`, fill(B64URL, 27, s + 2)]],
   ['private_key_json_escaped', (s) => [JSON.stringify({ private_key: `-----BEGIN PRIVATE KEY-----\n${fill(B64, 64, s)}\n-----END PRIVATE KEY-----\n` }), fill(B64, 64, s)]],
 ];
 
