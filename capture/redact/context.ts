@@ -21,7 +21,8 @@ export function findRandomNearSecretWords(runs: Runs, out: Span[]): void {
     }
     const e = runs.end('cred', i);
     const len = e - i;
-    if (len >= 16 && len <= 256 && (i === 0 || !inClass('alnum', t.charCodeAt(i - 1)))) {
+    // Not glued to a word, and not the host after a URL's user-info (`…@10.0.0.5/db`).
+    if (len >= 16 && len <= 256 && (i === 0 || (!inClass('alnum', t.charCodeAt(i - 1)) && t[i - 1] !== '@'))) {
       const v = t.slice(i, e);
       if (looksRandom(v) && NEAR_SECRET_WORD.test(t.slice(Math.max(0, i - 48), i).replace(MARKER, (m) => ` ${m.slice(10, -1)} `))) out.push({ start: i, end: e, kind: 'high_entropy' });
     }

@@ -28,6 +28,14 @@ describe('redaction corpus', () => {
     expect(1 - missed.length / secrets.length, `missed: ${missed.map((s) => s.name).join(', ')}`).toBeGreaterThanOrEqual(0.98);
   });
 
+  it('is idempotent: a redacted text has nothing left to redact', () => {
+    const changed = secrets.filter((s) => {
+      const once = redactTextWithFindings(s.text).text;
+      return redactTextWithFindings(once).text !== once;
+    });
+    expect(changed.map((s) => s.name)).toEqual([]);
+  });
+
   it('changes at most 1% of the benign strings', () => {
     const changed = benign.filter((b) => redactTextWithFindings(b).text !== b);
     expect(changed.length / benign.length, `changed: ${changed.join(' | ')}`).toBeLessThanOrEqual(0.01);

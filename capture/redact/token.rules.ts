@@ -65,7 +65,7 @@ export const TOKEN_RULES: readonly TokenRule[] = [
   ...each('slack_webhook', ['hooks.slack.com/services/', 'hooks.slack.com/workflows/', 'hooks.slack.com/triggers/'], c('path', 20, 255)),
   r('discord_webhook', 'discord.com/api/webhooks/', c('digit', 10, 25), '/', c('wd', 30, 128)),
   r('discord_webhook', 'discordapp.com/api/webhooks/', c('digit', 10, 25), '/', c('wd', 30, 128)),
-  r('microsoft_teams_webhook', 'webhook.office.com/webhookb2/', c('b64any', 20, 512)),
+  r('microsoft_teams_webhook', 'webhook.office.com/webhookb2/', c('url', 20, 1024)),
   r('sendgrid_api_key', 'SG.', c('wd', 20, 24), '.', c('wd', 40, 50)),
   r('sendgrid_api_key', 'SG.', c('sgc', 66, 70)),
   r('mailgun_api_key', 'key-', c('hex', 32)),

@@ -55,7 +55,7 @@ function userInfo(text: string, start: number, end: number, out: Span[]): void {
     if (ch === 64 /* @ */) atSign = k;
     else if (ch === 58 /* : */ && colon === -1 && atSign === -1) colon = k;
   }
-  if (atSign === -1) return;
+  if (atSign === -1 || text.slice(start, atSign).includes('[redacted:')) return;
   if (colon !== -1 && colon < atSign) {
     if (atSign > colon + 1 && !isPlaceholder(text.slice(colon + 1, atSign))) out.push({ start: colon + 1, end: atSign, kind: 'url_credentials' });
     return;
