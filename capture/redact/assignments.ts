@@ -26,6 +26,12 @@ const CODE_WORDS = new Set([
 ]);
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
+const CALL_OR_GENERIC = /^[A-Za-z_$][\w$.:]{0,64}(?:[([]|<[\w, .<>]{0,64}>$)/;
+/** Template and shell expansions: `${{ secrets.X }}`, `{{ .Values.x }}`, `$(cat file)`, `<%= … %>`. */
+const TEMPLATE = /^(?:\$\{|\{\{|\{%|<%|\$\()/;
+/** After `;`, `,` or `&`: the next `name=` of a connection string, query or argument list. */
+const NEXT_PAIR = /^ {0,4}[A-Za-z_][\w .-]{0,40}=/;
+const TRAILING = new Set([',', ';', ')', ']', '}']);
 const LETTERS = /^[A-Za-z]+$/;
 const isIdentStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 /** YAML block scalars: the value is on the next lines. */
@@ -57,6 +63,7 @@ function valueNotCode(v: string, next: string | undefined, after: string | undef
   // `secret: !vault |`: a YAML tag.
   if (v.startsWith('!') && LETTERS.test(v.slice(1))) return false;
   if (MEMBER_CHAIN.test(v.replace(/[!?]{1,2}$/, ''))) return false; // `process.env.API_KEY!`
+  if (CALL_OR_GENERIC.test(v) || TEMPLATE.test(v)) return false; // `getToken(scope)`, `Optional[str]`, `config["secret"]`
   if (IDENT.test(v)) {
     const lower = v.toLowerCase();
     if (CODE_WORDS.has(lower) || lower === key.toLowerCase() || secretKeyKind(v) !== null || PASCAL_TYPE.test(v)) return false;
@@ -148,7 +155,9 @@ class Scan {
   private key(i: number, e: number): number {
     const t = this.runs.text;
     if (e - i > 128) return e;
-    const open = i > 0 && isQuote(t[i - 1]) ? t[i - 1] : undefined;
+    // What stands before the key, past a sigil (`"$DB_PASSWORD"`, `<$token>`, `@secret`).
+    const before = t[i - 1] === '$' || t[i - 1] === '@' ? i - 2 : i - 1;
+    const open = before >= 0 && isQuote(t[before]) ? t[before] : undefined;
     let p = e;
     let closedKey = open !== undefined && t[p] === open;
     if (closedKey) p++;
@@ -160,7 +169,7 @@ class Scan {
     p = this.skipBlanks(p);
     let op = this.operator(p);
     const colon = t[p] === ':' && op === 1;
-    if (!op && t[p] === '>' && t[i - 1] === '<') return this.xmlValue(t.slice(i, e), p + 1, e);
+    if (!op && t[p] === '>' && t[before] === '<') return this.xmlValue(t.slice(i, e), p + 1, e);
     const csv = !op && t[p] === ',' && p === e && t[p + 1] !== ' ' && t[p + 1] !== undefined;
     let key: string;
     if (!op && !csv) {
@@ -200,11 +209,40 @@ class Scan {
     }
     const block = YAML_BLOCK.exec(t.slice(p, p + 3));
     if (block) p = this.skipBlanks(p + block[0].length + (t[p + block[0].length] === '\r' ? 2 : 1), 64); // `api_token: |`, value on the next line
-    const end = this.runs.end('value', p);
+    const end = this.valueEnd(p);
     const v = t.slice(p, end);
     // A CSV row holds a secret only where it looks like one (`name,token,count` is a header).
     const csvOk = !csv || looksRandom(v) || (v.length >= 8 && /[0-9]/.test(v) && /[A-Za-z]/.test(v)) || (v.length >= 16 && shannonEntropy(v) >= 3.0);
     if (csvOk && this.accept(v, kind, weak) && (weak || valueNotCode(v, t[end], t[end + 1], key, colon))) this.push(p, end, kind ?? 'high_entropy');
+    return end;
+  }
+
+  /**
+   * The end of an unquoted value at `p`: up to white space or a quote, so passwords keep their
+   * symbols (`a:b;c<@d}!`), but before `;`/`,`/`&` that start the next `name=` pair
+   * (`Password=x;Database=y`, `?password=x&user=y`, `f(api_key=x, region=y)`) or an unmatched `)`,
+   * and without trailing `,;)]}`. At most 4096 characters.
+   */
+  private valueEnd(p: number): number {
+    const t = this.runs.text;
+    const runEnd = Math.min(this.runs.end('nonspace', p), p + 4096);
+    let end = runEnd;
+    let open = 0;
+    for (let k = p; k < runEnd; k++) {
+      const c = t[k];
+      if (c === '\\' && (t[k + 1] === 'n' || t[k + 1] === 'r' || t[k + 1] === 't')) {
+        end = k; // an escaped line break: the value was a line of a file inside a JSON string
+        break;
+      } else if (c === '(') open++;
+      else if (c === ')' && --open < 0) {
+        end = k; // `(secret: string)`, `f(api_key=x)`: the call's parenthesis, not the value's
+        break;
+      } else if ((c === ';' || c === ',' || c === '&') && NEXT_PAIR.test(t.slice(k + 1, k + 48))) {
+        end = k;
+        break;
+      }
+    }
+    while (end > p && TRAILING.has(t[end - 1]!)) end--;
     return end;
   }
 
@@ -285,7 +323,7 @@ class Scan {
   private xmlValue(key: string, p: number, e: number): number {
     const kind = secretKeyKind(key);
     if (!kind) return e;
-    const close = this.runs.indexOf('<', p);
+    const close = this.runs.indexOf('</', p);
     if (close === -1 || close - p > 4096) return e;
     // `<apiToken>\n    …\n</apiToken>`: the value without the white space around it.
     const raw = this.runs.text.slice(p, close);

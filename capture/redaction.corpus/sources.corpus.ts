@@ -1,7 +1,7 @@
 // TEST DATA: a vendor credential assigned in the syntax of many languages and config formats
 // (INI, JSON, escaped JSON, XML, YAML blocks, C#, Go, Java, Kotlin, PHP, Python, CSV, Logstash,
 // Makefile operators), the way secret scanners' test suites place keyword-only secrets. Values are
-// fakes (fake.ts).
+// fakes (fake.ts), some with the symbols database passwords carry.
 import { ALNUM, B64URL, HEX, fill } from './fake.ts';
 import type { SecretSample } from './secrets.corpus.ts';
 
@@ -45,7 +45,7 @@ const FORMS: Record<string, string> = {
 };
 
 const IDS = ['heroku', 'algolia', 'okta', 'datadog', 'Snyk'];
-const secretFor = (k: number) => [fill(ALNUM, 32, k), fill(HEX, 40, k), [fill(HEX, 8, k), fill(HEX, 4, k + 1), fill(HEX, 4, k + 2), fill(HEX, 4, k + 3), fill(HEX, 12, k + 4)].join('-'), fill(B64URL, 24, k), fill('abcdefghijklmnopqrstuvwxyz', 20, k)][k % 5]!;
+const secretFor = (k: number) => [fill(ALNUM, 32, k), fill(HEX, 40, k), [fill(HEX, 8, k), fill(HEX, 4, k + 1), fill(HEX, 4, k + 2), fill(HEX, 4, k + 3), fill(HEX, 12, k + 4)].join('-'), fill(B64URL, 24, k), fill('abcdefghijklmnopqrstuvwxyz', 20, k), fill(ALNUM + ':;<@=},!$?^', 20, k)][k % 6]!;
 
 export const sourceSamples: (SecretSample & { type: string })[] = Object.entries(FORMS).flatMap(([type, form], f) =>
   IDS.map((id, n) => {
