@@ -19,6 +19,9 @@ const SHAPES: Record<string, string> = {
   'sk- repeated': 'sk-',
   'user-info': 'a:b@',
   'netrc words': 'machine a login b password ',
+  'XML secret elements': '<token>',
+  'connection-string pairs': 'password=a;b=',
+  'typed assignments': 'var apiToken string ',
 };
 
 const make = (unit: string, n: number) => unit.repeat(Math.ceil(n / unit.length)).slice(0, n);

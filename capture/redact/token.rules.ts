@@ -184,5 +184,8 @@ export const TOKEN_RULES: readonly TokenRule[] = [
   r('dropbox_long_lived_token', '', c('lownum', 11), 'AAAAAAAAAA', c('sgc', 43)),
   ...each('settlemint_token', ['sm_pat_', 'sm_aat_', 'sm_sat_'], c('alnum', 16, 64)),
   ...each('sonarqube_token', ['squ_', 'sqp_', 'sqa_'], c('wd', 40, 44)),
+  r('clickhouse_cloud_key', '4b1d', c('alnum', 38)),
+  r('airtable_token', 'pat', c('alnum', 14), '.', c('hex', 64)),
+  r('adyen_api_key', 'AQE', c('lownum', 5, 40), '.', c('sgc', 50, 80)),
   r('jwt', 'eyJ', c('wd', 8, 4096), '.eyJ', c('wd', 8, 16384), '.', c('wd', 0, 4096)),
 ];

@@ -140,6 +140,9 @@ const FORMATS: [string, string, (seed: number) => string][] = [
   ['azure_ad_client_secret', 'AZURE_CLIENT_SECRET', (s) => j(fill(ALNUM, 3, s), '8', 'Q~', fill(ALNUM + '_~.-', 34, s + 1))],
   ['cloudflare_origin_ca', 'CF_ORIGIN_CA_KEY', (s) => j('v1', '.0-', fill(HEX, 24, s), '-', fill(HEX, 146, s + 1))],
   ['intra42_secret', 'FT_SECRET', (s) => j('s-s4', 't2ud-', fill(HEX, 64, s))],
+  ['clickhouse_cloud_key', 'CLICKHOUSE_SECRET', (s) => j('4b', '1d', fill(ALNUM, 38, s))],
+  ['airtable_pat', 'AIRTABLE_TOKEN', (s) => j('pa', 't', fill(ALNUM, 14, s), '.', fill(HEX, 64, s + 1))],
+  ['adyen_api_key', 'ADYEN_API_KEY', (s) => j('AQ', 'E', fill(LOWNUM, 6, s), '.', fill(B64URL, 60, s + 1))],
   ['jwt_hs256', 'ID_TOKEN', (s) => j(b64json({ alg: 'HS256', typ: 'JWT' }), '.', b64json({ sub: String(s), name: 'Test User', iat: 1700000000 }), '.', fill(B64URL, 43, s))],
   ['jwt_rs256', 'ACCESS_JWT', (s) => j(b64json({ alg: 'RS256', kid: fill(HEX, 8, s) }), '.', b64json({ iss: 'https://auth.example.com', aud: 'api', scope: 'read write', exp: 1900000000 }), '.', fill(B64URL, 342, s + 1))],
 ];
