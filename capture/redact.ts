@@ -5,7 +5,7 @@
 // secret-named keys at any depth. Capture only ever puts redacted text into an event; hashes and
 // sizes are computed from the raw bytes, which never leave memory. This file is the stable API.
 import { redactTextWithFindings } from './redact/scan.ts';
-import { redactValueWithFindings } from './redact/value.ts';
+import { redactValueWithFindings } from './redact/value.walk.ts';
 
 export { marker } from './redact/spans.ts';
 export { secretKeyKind } from './redact/keys.ts';

@@ -7,37 +7,16 @@ import { looksRandom, shannonEntropy } from './entropy.ts';
 import { secretKeyKind, weakSecretKey } from './keys.ts';
 import { inClass, type Runs } from './runs.ts';
 import type { Span } from './spans.ts';
-import { isPlaceholder } from './urls.ts';
+import { acceptable, isBasicCredential, valueNotCode } from './value.or.code.ts';
 
 const isQuote = (ch: string | undefined) => ch === '"' || ch === "'" || ch === '`';
 
-/** Values that are type names or literals in code, not secrets. */
-const TYPE_WORDS = new Set([
-  'string', 'str', 'number', 'int', 'integer', 'float', 'bool', 'boolean', 'any', 'unknown', 'null', 'undefined', 'true', 'false',
-  'none', 'nil', 'object', 'void', 'optional', 'bytes', 'text', 'varchar', 'char', 'redacted', 'required', 'hidden', 'secret',
-  'password', 'token', 'env',
-]);
-
-/** Identifiers that start an expression rather than being a value: `token = await …`, `password = input(…)`. */
-const CODE_WORDS = new Set([
-  'await', 'new', 'this', 'self', 'os', 'process', 'env', 'input', 'getpass', 'get', 'req', 'request', 'options', 'opts', 'args',
-  'params', 'config', 'cfg', 'settings', 'data', 'value', 'result', 'yield', 'return', 'typeof', 'function', 'lambda', 'async',
-  'const', 'let', 'var', 'props', 'state', 'ctx', 'context', 'response', 'res', 'body', 'payload', 'secrets', 'vars',
-]);
-
-const IDENT = /^[A-Za-z_$][\w$]*$/;
-const CALL_OR_GENERIC = /^[A-Za-z_$][\w$.:]{0,64}(?:[([]|<[\w, .<>]{0,64}>$)/;
-/** Template and shell expansions: `${{ secrets.X }}`, `{{ .Values.x }}`, `$(cat file)`, `<%= … %>`. */
-const TEMPLATE = /^(?:\$\{|\{\{|\{%|<%|\$\()/;
 /** After `;`, `,` or `&`: the next `name=` of a connection string, query or argument list. */
 const NEXT_PAIR = /^ {0,4}[A-Za-z_][\w .-]{0,40}=/;
 const TRAILING = new Set([',', ';', ')', ']', '}']);
-const LETTERS = /^[A-Za-z]+$/;
 const isIdentStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 /** YAML block scalars: the value is on the next lines. */
 const YAML_BLOCK = /^[|>][-+]?(?=\r?\n)/;
-const MEMBER_CHAIN = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/;
-const PASCAL_TYPE = /^[A-Z][a-z]+(?:[A-Z][a-z]+)+$/;
 const AUTH_SCHEME = /^(?:Bearer|Basic|Token|Digest|Negotiate|NTLM|OAuth|ApiKey|Key|JWT|SSWS|AWS4-HMAC-SHA256|Splunk|GenieKey)[ \t]+/i;
 /** Words of a command line after which `-p` is a password: mysql, docker login, sshpass. */
 const PASSWORD_P_COMMANDS = new Set(['mysql', 'mysqldump', 'mysqladmin', 'mariadb', 'mariadb-dump', 'login', 'sshpass', 'mysqlsh', 'mysqlimport']);
@@ -45,33 +24,8 @@ const PASSWORD_P_COMMANDS = new Set(['mysql', 'mysqldump', 'mysqladmin', 'mariad
 const SAID_WORDS = new Map([['password', 'password'], ['passwd', 'password'], ['passphrase', 'password'], ['secret', 'secret'], ['token', 'token'], ['apikey', 'api_key']]);
 const PROSE_IS = /^ (?:is|was|=) /;
 
-/** `Basic <base64 of user:password>`. */
-function isBasicCredential(v: string): boolean {
-  if (v.length < 8 || v.length > 1024) return false;
-  const decoded = Buffer.from(v, 'base64').toString('utf8');
-  return /^[^:\s]{1,128}:\S/.test(decoded) && !decoded.includes('\ufffd');
-}
-
 const PAIR_NAMES = new Set(['name', 'key', 'variable']);
 const NETRC_WORDS = new Set(['machine', 'login', 'account', 'default']);
-
-/** Is `v`, found unquoted after a secret key, a value rather than code? */
-function valueNotCode(v: string, next: string | undefined, after: string | undefined, key: string, colon: boolean): boolean {
-  if (v.length < 3 || next === '(' || next === '[') return false;
-  // `session: started at 10:42`, `signature: John Smith`: a word that prose goes on from.
-  if (colon && LETTERS.test(v) && next === ' ' && after !== undefined && /[A-Za-z]/.test(after)) return false;
-  // `secret: !vault |`: a YAML tag.
-  if (v.startsWith('!') && LETTERS.test(v.slice(1))) return false;
-  if (MEMBER_CHAIN.test(v.replace(/[!?]{1,2}$/, ''))) return false; // `process.env.API_KEY!`
-  if (CALL_OR_GENERIC.test(v) || TEMPLATE.test(v)) return false; // `getToken(scope)`, `Optional[str]`, `config["secret"]`
-  if (IDENT.test(v)) {
-    const lower = v.toLowerCase();
-    if (CODE_WORDS.has(lower) || lower === key.toLowerCase() || secretKeyKind(v) !== null || PASCAL_TYPE.test(v)) return false;
-  }
-  return true;
-}
-
-const acceptable = (v: string) => !isPlaceholder(v) && !TYPE_WORDS.has(v.toLowerCase());
 
 class Scan {
   private lineEnd = -1;
