@@ -14,6 +14,22 @@ describe('redactText', () => {
     expect(redactText(b)).toBe(b);
   });
 
+  it.each([
+    "onConstructorPoisoning: 'remove',",
+    "session: initializing ? newSession() : sessionFor(sessionId),",
+    'const newSession = (): SessionInfo => ({ transport: "http" });',
+    'secret.read: [private_data]',
+    '"cookie-signature": "^1.2.1",',
+    'const secret = `whsec_${randomBytes(32).toString("base64")}`;',
+    'function rotateSecret(secret: string): void {}',
+    'const apiKey: string = process.env.API_KEY!;',
+    'password: ${{ secrets.DB_PASSWORD }}',
+    'token: Optional[str] = None',
+    'secret = os.environ["APP_SECRET"]',
+  ])('leaves code alone: %s', (code) => {
+    expect(redactText(code)).toBe(code);
+  });
+
   it('keeps scheme, user and host of a URL with a password', () => {
     expect(redactText('postgres://app:hunter2x@db:5432/x')).toBe('postgres://app:[redacted:url_credentials]@db:5432/x');
   });

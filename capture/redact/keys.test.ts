@@ -28,7 +28,8 @@ describe('secretKeyKind', () => {
   it.each([
     'max_tokens', 'token_count', 'input_tokens', 'nextPageToken', 'password_file', 'secret_name', 'token_url', 'auth_method', 'password_min_length',
     'token_ttl_seconds', 'key', 'primary_key', 'cache_key', 'idempotency_key', 'public_key', 'path', 'user', 'keyboard', 'secretary', 'token_id',
-    'api_key_id', 'session_timeout_minutes', 'passwordless', 'expires_in',
+    'api_key_id', 'session_timeout_minutes', 'passwordless', 'expires_in', 'session_id', 'sessionId', 'userKey', 'path-key',
+    'constructor', 'toString', '__proto__', 'hasOwnProperty',
   ])('%s is not a secret key', (key) => {
     expect(secretKeyKind(key)).toBeNull();
   });

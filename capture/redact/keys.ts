@@ -36,8 +36,8 @@ export function keyWords(key: string): string[] {
   return words;
 }
 
-/** Single words that name a secret, with the kind reported for them. */
-const SECRET_WORDS: Record<string, string> = {
+/** Single words that name a secret, with the kind reported for them (no prototype: `constructor` is no secret). */
+const SECRET_WORDS: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, {
   password: 'password',
   passwd: 'password',
   pwd: 'password',
@@ -67,7 +67,7 @@ const SECRET_WORDS: Record<string, string> = {
   authorization: 'authorization',
   signature: 'signature',
   sig: 'signature',
-};
+});
 
 /** Glued words (`dbpassword`, `githubtoken`, `clientsecret`) end in one of these. */
 const SECRET_ENDINGS: [string, string][] = [
@@ -91,7 +91,8 @@ const BENIGN_KEY_PREFIXES = new Set([
   'routing', 'dedup', 'dedupe', 'unique', 'composite', 'search', 'row', 'column', 'field', 'json', 'dict', 'table', 'hot',
   'short', 'sorting', 'group', 'grouping', 'index', 'join', 'message', 'record', 'entity', 'shard', 'bucket', 'cursor', 'page',
   'translation', 'i18n', 'locale', 'resource', 'item', 'node', 'config', 'setting', 'settings', 'property', 'attribute',
-  'metric', 'label', 'tag', 'event', 'schema', 'type', 'kind', 'cluster', 'stream', 'topic', 'queue', 'registry', 'storage_path',
+  'metric', 'label', 'tag', 'event', 'schema', 'type', 'kind', 'cluster', 'stream', 'topic', 'queue', 'registry', 'path', 'user',
+  'tenant', 'rule', 'alert', 'episode', 'dedupe', 'lock', 'state', 'react', 'list', 'sort',
 ]);
 
 /** A last word that makes the value a fact about the secret, not the secret. */
@@ -117,8 +118,8 @@ const BENIGN_FIRST = new Set([
   'allow', 'n', 'count',
 ]);
 
-/** `id` ends a secret name only after these (`access_key_id` is an AWS key id, `secret_id` a Vault AppRole secret). */
-const SECRET_ID_AFTER = new Set(['secret', 'session', 'access']);
+/** `id` ends a secret name only after these (`access_key_id` is an AWS key id, `secret_id` a Vault AppRole secret; a session id names a session). */
+const SECRET_ID_AFTER = new Set(['secret', 'access']);
 
 function wordKind(words: string[], i: number): string | null {
   const w = words[i]!;

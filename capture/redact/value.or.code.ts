@@ -35,6 +35,10 @@ export function isBasicCredential(v: string): boolean {
 /** Is `v`, found unquoted after a secret key, a value rather than code? */
 export function valueNotCode(v: string, next: string | undefined, after: string | undefined, key: string, colon: boolean): boolean {
   if (v.length < 3 || next === '(' || next === '[') return false;
+  // `(): Info => …`, `[private_data]`, `{…}`: structure, not a value.
+  if (v[0] === '(' || v[0] === '[' || v[0] === '{') return false;
+  // `session: initializing ? a : b`, `token: a || b`: an expression goes on.
+  if (next === ' ' && after !== undefined && '?|&+*/=<>'.includes(after)) return false;
   // `session: started at 10:42`, `signature: John Smith`: a word that prose goes on from.
   if (colon && LETTERS.test(v) && next === ' ' && after !== undefined && /[A-Za-z]/.test(after)) return false;
   // `secret: !vault |`: a YAML tag.
@@ -48,4 +52,8 @@ export function valueNotCode(v: string, next: string | undefined, after: string 
   return true;
 }
 
-export const acceptable = (v: string) => !isPlaceholder(v) && !TYPE_WORDS.has(v.toLowerCase());
+/** A package version range (`"cookie-signature": "^1.2.1"`). */
+const VERSION = /^[~^=v]?\d+\.\d+\.\d+[\w.+-]{0,32}$/;
+
+/** Not a placeholder, type name, interpolation (`${…}`) or version: worth hiding. */
+export const acceptable = (v: string) => !isPlaceholder(v) && !TYPE_WORDS.has(v.toLowerCase()) && !v.includes('${') && !VERSION.test(v);
