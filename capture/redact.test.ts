@@ -89,4 +89,10 @@ describe('redactValue', () => {
     expect(out.secrets.sort()).toEqual(['api_key', 'aws_access_key', 'denied_key', 'password']);
     expect(redactValue({ a: 1 }, denied)).toEqual({ a: 1 });
   });
+
+  it('keeps a __proto__ key as an ordinary, redacted key', () => {
+    const out = redactValue(JSON.parse('{"__proto__":{"password":"abc12345"},"a":1}'), denied) as object;
+    expect(Object.keys(out)).toEqual(['__proto__', 'a']);
+    expect(JSON.stringify(out)).toBe('{"__proto__":{"password":"[redacted:password]"},"a":1}');
+  });
 });

@@ -55,9 +55,10 @@ class Walk {
     for (const [k, x] of Object.entries(obj)) {
       const outKey = k.length >= 16 ? this.text(k) : k;
       const kind = this.keyKind(k) ?? (pairKind && VALUE_FIELDS.includes(k) ? pairKind : null);
-      if (kind) out[outKey] = this.secret(kind, x);
-      else if (typeof x === 'string' && weakSecretKey(k) && looksRandom(x)) out[outKey] = this.secret('high_entropy', x);
-      else out[outKey] = this.value(x, depth + 1);
+      const redacted =
+        kind ? this.secret(kind, x) : typeof x === 'string' && weakSecretKey(k) && looksRandom(x) ? this.secret('high_entropy', x) : this.value(x, depth + 1);
+      // An own property even for `__proto__` (JSON.parse makes one), so nothing disappears from the preview.
+      Object.defineProperty(out, outKey, { value: redacted, enumerable: true, writable: true, configurable: true });
     }
     return out;
   }
