@@ -123,6 +123,8 @@ class Scan {
     p = this.skipBlanks(p);
     let op = this.operator(p);
     const colon = t[p] === ':' && op === 1;
+    // `arn:aws:secretsmanager:…:secret:prod/db`: a colon-separated name, not `key: value`.
+    if (colon && t[i - 1] === ':') return e;
     if (!op && t[p] === '>' && t[before] === '<') return this.xmlValue(t.slice(i, e), p + 1, e);
     const csv = !op && t[p] === ',' && p === e && t[p + 1] !== ' ' && t[p + 1] !== undefined;
     let key: string;
