@@ -15,11 +15,13 @@ const SECRET_PARAMS = new Set([
   'auth', 'authorization', 'accesskey', 'secretkey', 'code', 'ticket', 'sessionid', 'sid',
 ]);
 
-const isSecretParam = (name: string) => {
-  const n = name.toLowerCase().replace(/[-_]/g, '');
-  // Authorization codes are secrets only in OAuth redirects; a `code` of a few characters is a country or a status.
-  return SECRET_PARAMS.has(n) || secretKeyKind(name) !== null;
-};
+const isSecretParam = (name: string) => SECRET_PARAMS.has(name.toLowerCase().replace(/[-_]/g, '')) || secretKeyKind(name) !== null;
+
+/**
+ * Names that hold a credential only sometimes: `key=AIza…` but `key=reports/q1.csv`, an OAuth
+ * `code=` but `code=US`. Their values are taken only when they look random.
+ */
+const WEAK_PARAMS = new Set(['key', 'code', 'sid']);
 
 const SCHEME_CHAR = /[A-Za-z0-9+.-]/;
 
@@ -80,7 +82,7 @@ function params(text: string, start: number, end: number, out: Span[]): void {
       const name = text.slice(p, eq);
       if (name.length <= 64 && isSecretParam(name) && !isPlaceholder(text.slice(eq + 1, stop))) {
         const v = text.slice(eq + 1, stop);
-        if (name.toLowerCase() !== 'code' || v.length >= 16) out.push({ start: eq + 1, end: stop, kind: 'url_credentials' });
+        if (!WEAK_PARAMS.has(name.toLowerCase()) || looksRandom(v)) out.push({ start: eq + 1, end: stop, kind: 'url_credentials' });
       }
     }
     p = stop + 1;

@@ -41,6 +41,7 @@ export const generatedBenign: string[] = [
     'http://localhost:3000/api/health',
     'ftp://ftp.example.org/pub/README',
     'https://hub.docker.com/_/postgres?tab=tags',
+    'https://files.example.com/download?key=reports/2025/q1.csv&code=US',
   ],
   ...[
     'export function tokenize(input: string): Token[] { return lexer.run(input); }',
