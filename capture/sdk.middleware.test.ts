@@ -71,7 +71,7 @@ describe('withAudit', () => {
       actor: { user_id: 'alice', agent_id: 'bot-1', client_name: 'test-client', client_version: '0.0.1' },
       server: { name: 'notes', version: '2.1.0', transport: 'other', fingerprint: list.server.fingerprint ?? expect.any(String) },
       resource: { paths: ['/notes/a.md'] },
-      arguments: { preview: '{"password":"[redacted:denied-key]","path":"/notes/a.md"}', size_bytes: '{"password":"hunter2","path":"/notes/a.md"}'.length },
+      arguments: { preview: '{"password":"[redacted:password]","path":"/notes/a.md"}', size_bytes: '{"password":"hunter2","path":"/notes/a.md"}'.length },
     });
     expect(ok.result?.size_bytes).toBeGreaterThan(0);
     expect(ok.duration_ms).toBeGreaterThanOrEqual(0);

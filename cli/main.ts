@@ -12,6 +12,7 @@ import { registerIngest } from './ingest.command.ts';
 import { registerKeys } from './keys.command.ts';
 import { registerMigrate } from './migrate.command.ts';
 import { registerProxy } from './proxy.command.ts';
+import { registerRedact } from './redact.command.ts';
 import { registerNotifier } from './notifier.command.ts';
 import { registerRetention } from './retention.command.ts';
 import { registerRules } from './rules.command.ts';
@@ -42,6 +43,7 @@ registerConfig(program);
 registerBaselines(program);
 registerSimulate(program);
 registerCapture(program);
+registerRedact(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,6 +1,8 @@
 // The secret-shapes corpus: each sample is a realistic line of text holding one secret, and the
 // secret itself, which must not survive redaction. Secrets are assembled from parts at run time
 // (prefix + deterministic filler) so this file holds no string that a secret scanner would flag.
+// TEST DATA: fakes only (see fake.ts).
+import { ALNUM, B64URL, HEX, UPPER_DIGITS, fill, j } from './fake.ts';
 
 export interface SecretSample {
   name: string;
@@ -9,23 +11,6 @@ export interface SecretSample {
   secret: string;
 }
 
-const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-const UPPER_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-const HEX = '0123456789abcdef';
-const B64URL = ALNUM + '_-';
-
-/** Deterministic filler: `n` characters of `alphabet`, different for every seed. */
-function fill(alphabet: string, n: number, seed: number): string {
-  let x = seed * 2654435761 + 1;
-  let s = '';
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    s += alphabet[x % alphabet.length];
-  }
-  return s;
-}
-
-const j = (...parts: string[]) => parts.join('');
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
 const pemBody = Array.from({ length: 6 }, (_, i) => fill(ALNUM + '+/', 64, 100 + i)).join('\n');
