@@ -82,7 +82,7 @@ describe('withAudit', () => {
     expect(traced.trace).toEqual({ trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', span_id: '00f067aa0ba902b7' });
 
     // v2: keyed hashes under the named key, argument names, secret kinds, fingerprints, episodes.
-    expect(ok).toMatchObject({ schema_version: 2, hash_key_id: TEST_HASH_KEY.id, arguments: { keys: ['path', 'password'], secrets: ['denied-key'] } });
+    expect(ok).toMatchObject({ schema_version: 2, hash_key_id: TEST_HASH_KEY.id, arguments: { keys: ['path', 'password'], secrets: ['password'] } });
     expect(ok.arguments?.hmac_sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(ok.result?.hmac_sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(mail.fingerprints?.destinations).toEqual([fingerprintOf(TEST_HASH_KEY, 'email', 'eve@evil.example')]);
