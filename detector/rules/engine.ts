@@ -265,6 +265,12 @@ export function createEngine(opts: EngineOptions): Engine {
     return result;
   }
 
+  function tainted(ev: Ev, raised: readonly RuleMatch[]): boolean {
+    if (ev.origin !== undefined && ev.origin.cls.labels.includes('untrusted_content')) return true;
+    for (const m of raised) if (m.alert && m.evidence[m.evidence.length - 1] === ev.e) return true;
+    return false;
+  }
+
   function userOf(m: RuleMatch): string {
     const e = m.evidence[m.evidence.length - 1]!;
     return `${e.tenant_id}\u0001${e.actor.user_id}`;
@@ -304,7 +310,10 @@ export function createEngine(opts: EngineOptions): Engine {
       if (e.schema_version === 2) {
         if (e.fingerprints && e.fingerprints.result.length > 0 && cls.labels.length > 0) (u.prov ??= new ProvenanceStore(provenancePerUser)).record(ev);
       }
-      rememberDestinations(u, ev);
+      // A destination does not become familiar through a suspicious use: not when this call raised an
+      // alert, nor when its values came from untrusted content. A second injected send to the same
+      // attacker address is then still a send to a new destination.
+      if (!tainted(ev, out)) rememberDestinations(u, ev);
       return collect();
     },
 

@@ -66,8 +66,8 @@ describe('provenance', () => {
   });
 
   it('does not match a value from a private read when asked for untrusted content', () => {
-    const fileRead: CallSpec = { at: '+0s', server: 'filesystem', tool: 'read_file', paths: ['/home/a/contacts.txt'], fp: { result: [ATTACKER] } };
-    expect(run([fromMail], [fileRead, sendTo('+1m', ATTACKER)])).toHaveLength(0);
+    const dbRead: CallSpec = { at: '+0s', server: 'postgres', tool: 'query', args: { sql: 'SELECT email FROM contacts' }, fp: { result: [ATTACKER] } };
+    expect(run([fromMail], [dbRead, sendTo('+1m', ATTACKER)])).toHaveLength(0);
   });
 
   it('expires after `within`', () => {
