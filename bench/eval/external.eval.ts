@@ -130,7 +130,14 @@ export async function evaluateSet(set: LabelledSet, deps: EvalDeps): Promise<Set
     };
     for (const e of day.events) keep(engine.process(e));
     keep(engine.advanceWatermark(Number.MAX_SAFE_INTEGER));
-    if (deps.debug) debugRows(day.events, day.exchangeOf, signalsOf, catalogue, baselines);
+    if (deps.debug) {
+      debugRows(day.events, day.exchangeOf, signalsOf, catalogue, baselines);
+      const attackTraces = new Set(set.labels.filter((l) => l.attack).map((l) => l.trace_id));
+      const text = new Map((globalThis as unknown as { __evalDebug: { rows: { trace: string; text: string }[] } }).__evalDebug.rows.map((r, i) => [day.events[i]!.event_id, r]));
+      (globalThis as unknown as { __evalDebug: { falseAlerts: unknown } }).__evalDebug.falseAlerts = alerts
+        .filter((a) => !a.evidence.some((id) => attackTraces.has(text.get(id)?.trace ?? '')))
+        .map((a) => ({ rule: a.rule, evidence: a.evidence.map((id) => text.get(id)?.text ?? id) }));
+    }
 
     const scored: ScoredEvent[] = [];
     for (const e of day.events) {

@@ -95,6 +95,16 @@ const BENIGN_KEY_PREFIXES = new Set([
   'tenant', 'rule', 'alert', 'episode', 'dedupe', 'lock', 'state', 'react', 'list', 'sort',
 ]);
 
+/** Words that make `<word>_key` a secret whatever its value looks like. */
+const SECRET_KEY_PREFIXES = new Set([
+  'api', 'private', 'access', 'secret', 'auth', 'client', 'master', 'signing', 'sign', 'encryption', 'encrypt', 'decrypt',
+  'crypto', 'ssh', 'gpg', 'pgp', 'rsa', 'deploy', 'service', 'account', 'app', 'application', 'webhook', 'bot', 'admin', 'root',
+  'session', 'aes', 'hmac', 'jwt', 'subscription', 'storage', 'shared', 'license', 'licence', 'integration', 'developer',
+  'dev', 'prod', 'production', 'live', 'test', 'consumer', 'partner', 'merchant', 'stripe', 'openai', 'anthropic', 'github',
+  'aws', 'gcp', 'azure', 'google', 'slack', 'twilio', 'sendgrid', 'mailgun', 'x', 'org', 'organization', 'project',
+  'wallet', 'mnemonic', 'seed', 'recovery', 'backup', 'kms', 'vault', 'token', 'security', 'ingest',
+]);
+
 /** A last word that makes the value a fact about the secret, not the secret. */
 const BENIGN_LAST = new Set([
   'count', 'counts', 'length', 'len', 'size', 'type', 'types', 'kind', 'name', 'names', 'label', 'url', 'uri', 'urls', 'endpoint',
@@ -125,7 +135,9 @@ function wordKind(words: string[], i: number): string | null {
   const w = words[i]!;
   const direct = SECRET_WORDS[w];
   if (direct) return direct;
-  if (w === 'key' && i > 0) return BENIGN_KEY_PREFIXES.has(words[i - 1]!) ? null : keyKind(words[i - 1]!);
+  // `<word>_key` names a secret only after a word that says so (`api_key`, `signing_key`); other
+  // `*_key` names (`issue_key`, `s3_key`) are weak: their value is redacted only when it looks random.
+  if (w === 'key' && i > 0) return BENIGN_KEY_PREFIXES.has(words[i - 1]!) || !SECRET_KEY_PREFIXES.has(words[i - 1]!) ? null : keyKind(words[i - 1]!);
   if (w.length > 4) for (const [end, kind] of SECRET_ENDINGS) if (w.endsWith(end)) return kind;
   return null;
 }
