@@ -14,14 +14,19 @@ const fastValidAlert = (() => {
   }
 })();
 
+/** Decodes an alert (or a signal, which has the alert's shape) from its Kafka value. */
+export function decodeAlert(bytes: Buffer | null, maxBytes: number) {
+  // Alerts carry up to 64 evidence items; they may be larger than one event.
+  return decodeJson(bytes, Math.max(maxBytes, 262_144), alertV1, fastValidAlert);
+}
+
 export function alertsPipeline(config: Config): IngestPipeline<AlertV1> {
   return {
     name: 'alerts',
     topic: config.topics.alerts,
     dlqTopic: config.topics.alertsDlq,
     groupId: config.ingest.alertsGroupId,
-    // Alerts carry up to 64 evidence items; they may be larger than one event.
-    decode: (bytes, maxBytes) => decodeJson(bytes, Math.max(maxBytes, 262_144), alertV1, fastValidAlert),
+    decode: decodeAlert,
     tables: [
       { table: 'alerts', toRow: toAlertRow },
       { table: 'incidents', toRow: (a, _origin, at) => toIncidentOpenRow(a, at) },

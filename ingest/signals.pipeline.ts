@@ -1,20 +1,11 @@
 // Signals: `mcp.audit.signals` -> `signals`. A signal has the alert's shape (schemas/alert.v1.ts)
 // but opens no incident and never reaches a SIEM; it is kept for the incident story.
 import type { Config } from '../core/config.ts';
-import { alertV1, type AlertV1 } from '../schemas/alert.v1.ts';
+import type { AlertV1 } from '../schemas/alert.v1.ts';
 import { NO_INCIDENT } from '../schemas/signal.ts';
 import { toAlertRow } from './alert.row.ts';
-import { compileValidator } from './event.fastpath.ts';
+import { decodeAlert } from './alerts.pipeline.ts';
 import type { IngestPipeline } from './ingest.pipeline.ts';
-import { decodeJson } from './json.decode.ts';
-
-const fastValidSignal = (() => {
-  try {
-    return compileValidator(alertV1);
-  } catch {
-    return undefined;
-  }
-})();
 
 export function signalsPipeline(config: Config): IngestPipeline<AlertV1> {
   return {
@@ -23,7 +14,7 @@ export function signalsPipeline(config: Config): IngestPipeline<AlertV1> {
     // Bad signals are as rare as bad alerts and read by the same people: one dead-letter topic.
     dlqTopic: config.topics.alertsDlq,
     groupId: config.ingest.signalsGroupId,
-    decode: (bytes, maxBytes) => decodeJson(bytes, Math.max(maxBytes, 262_144), alertV1, fastValidSignal),
+    decode: decodeAlert,
     tables: [
       {
         table: 'signals',

@@ -96,6 +96,7 @@ describe('createTopics on the default broker', () => {
       [config.topics.eventsDlq]: 1,
       [config.topics.alerts]: config.stack.eventsPartitions,
       [config.topics.alertsDlq]: 1,
+      [config.topics.signals]: config.stack.eventsPartitions,
     });
   });
 
