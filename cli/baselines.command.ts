@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { runUntilSignal } from '../core/lifecycle.ts';
 import { computeBaselines } from '../detector/baselines/baselines.compute.ts';
 import { loadBaselineSnapshot } from '../detector/baselines/baselines.load.ts';
@@ -16,9 +16,11 @@ export function registerBaselines(program: Command): void {
 
   cmd
     .command('compute')
-    .description('Compute the baselines once now over the lookback (MCP_AUDIT_BASELINE_LOOKBACK_DAYS) and store them.')
+    .description('Compute the baselines once over the lookback (MCP_AUDIT_BASELINE_LOOKBACK_DAYS) up to now, or up to --as-of, and store them.')
     .option('--lookback-days <days>', 'override MCP_AUDIT_BASELINE_LOOKBACK_DAYS', positiveInt)
-    .action(async (opts: { lookbackDays?: number }) => {
+    .option('--as-of <time>', 'compute as the scheduler would have at this time (RFC 3339), e.g. for history replayed into the past', asOfTime)
+    .option('--json', 'print the summary as one JSON object on stdout')
+    .action(async (opts: { lookbackDays?: number; asOf?: number; json?: boolean }) => {
       const { config, log } = context('baselines');
       const ch = clickhouseFor(config);
       const lookbackDays = opts.lookbackDays ?? config.baselines.lookbackDays;
@@ -27,6 +29,7 @@ export function registerBaselines(program: Command): void {
         const s = await computeBaselines(ch, config.clickhouse.database, {
           lookbackDays,
           log,
+          ...(opts.asOf !== undefined ? { now: opts.asOf } : {}),
           // One line updating in place on a terminal; logs get only the summary line.
           ...(tty ? { onProgress: (p: { scope: string; keys: number; hourRows: number }) => process.stderr.write(`\rbaselines: ${p.scope} keys ${p.keys}, hour rows ${p.hourRows}\x1b[K`) } : {}),
         });
@@ -35,6 +38,10 @@ export function registerBaselines(program: Command): void {
             `(${new Date(s.window.fromSec * 1000).toISOString()} .. ${new Date(s.window.toSec * 1000).toISOString()}), ` +
             `${s.hourRows} key-hours in ${(s.durationMs / 1000).toFixed(1)} s${tty ? '\x1b[K' : ''}\n`,
         );
+        if (opts.json) {
+          const iso = (sec: number) => new Date(sec * 1000).toISOString();
+          process.stdout.write(`${JSON.stringify({ users: s.userKeys, tools: s.toolKeys, user_tools: s.userToolKeys, lookback_days: lookbackDays, from: iso(s.window.fromSec), to: iso(s.window.toSec), key_hours: s.hourRows, seconds: s.durationMs / 1000 })}\n`);
+        }
       } finally {
         await ch.close();
       }
@@ -70,4 +77,11 @@ export function registerBaselines(program: Command): void {
       const { config, log } = context('baselines');
       await runUntilSignal(standaloneBaselineScheduler(config, log), log);
     });
+}
+
+/** `--as-of`: an RFC 3339 time, as epoch ms; commander reports the error with the option's name. */
+function asOfTime(value: string): number {
+  const ms = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(ms)) throw new InvalidArgumentError(`not an RFC 3339 time: ${value}`);
+  return ms;
 }

@@ -31,10 +31,11 @@ export function registerStack(program: Command): void {
 
   stack
     .command('status')
-    .description('Show what runs where: pid, address and log folder of each service. Exit code 3 if one is not ready.')
-    .action(async () => {
+    .description('Show what runs where: pid, address and log folder of each service, and a port held by a process this stack did not start. Exit code 3 if one is not ready.')
+    .option('--json', 'print the services as a JSON array')
+    .action(async (opts: { json?: boolean }) => {
       const services = await stackStatus(loadConfig());
-      process.stdout.write(`${formatStackStatus(services)}\n`);
+      process.stdout.write(opts.json ? `${JSON.stringify(services)}\n` : `${formatStackStatus(services)}\n`);
       // The LSB convention for "program is not running", as `service x status` uses it.
       if (!services.every((s) => s.ready)) process.exitCode = 3;
     });

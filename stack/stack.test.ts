@@ -15,6 +15,7 @@ import { kafkaPid, kafkaReady } from './kafka.process.ts';
 import { isAlive } from './process.ts';
 import {
   createTopics,
+  formatStackStatus,
   kafkaLibsDir,
   stackTopics,
   startClickHouse,
@@ -158,5 +159,12 @@ describe('Kafka 4.1.2', () => {
     expect(isAlive(pid!)).toBe(false);
     expect(kafkaPid(inst)).toBeUndefined();
     expect(await kafkaReady(inst.port)).toBe(false);
+  });
+});
+
+describe('formatStackStatus', () => {
+  it('says when a port is held by a process this stack did not start', () => {
+    const line = formatStackStatus([{ name: 'kafka 3.9.2', running: false, ready: false, portHeldByOther: true, address: '127.0.0.1:9092', dir: '/x', logs: '/x/logs' }]);
+    expect(line).toContain('stopped (port held by another process)');
   });
 });

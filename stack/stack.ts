@@ -3,6 +3,7 @@
 //   kafka-<version>/libs     jars from Maven Central (the install cache)
 //   kafka-<version>/         config/, data/, logs/, kafka.pid of the default broker of that version
 //   clickhouse/              config/, data/, logs/, clickhouse.pid of the default ClickHouse
+import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
@@ -104,9 +105,25 @@ export interface ServiceStatus {
   /** Answers its readiness probe (Kafka: metadata; ClickHouse: /ping). */
   ready: boolean;
   pid?: number;
+  /** Not started by this stack, but something answers on its port (another stack, a system service). */
+  portHeldByOther?: boolean;
   address: string;
   dir: string;
   logs: string;
+}
+
+/** True when something accepts TCP connections on 127.0.0.1:port (within half a second). */
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
 }
 
 export async function stackStatus(config: Config): Promise<ServiceStatus[]> {
@@ -119,7 +136,7 @@ export async function stackStatus(config: Config): Promise<ServiceStatus[]> {
       name: `kafka ${k.version}`,
       running: pid !== undefined,
       ready: pid !== undefined && (await kafkaReady(k.port)),
-      ...(pid !== undefined ? { pid } : {}),
+      ...(pid !== undefined ? { pid } : k === kafka && (await portAnswers(k.port)) ? { portHeldByOther: true } : {}),
       address: `127.0.0.1:${k.port} (controller 127.0.0.1:${k.controllerPort})`,
       dir: kafkaPaths(k).dir,
       logs: kafkaPaths(k).logsDir,
@@ -130,7 +147,7 @@ export async function stackStatus(config: Config): Promise<ServiceStatus[]> {
     name: 'clickhouse',
     running: pid !== undefined,
     ready: pid !== undefined && (await clickhouseReady(clickhouse.httpPort)),
-    ...(pid !== undefined ? { pid } : {}),
+    ...(pid !== undefined ? { pid } : (await portAnswers(clickhouse.httpPort)) ? { portHeldByOther: true } : {}),
     address: `${clickhouseUrl(clickhouse)} (native tcp 127.0.0.1:${clickhouse.tcpPort})`,
     dir: clickhousePaths(clickhouse).dir,
     logs: clickhousePaths(clickhouse).logsDir,
@@ -142,7 +159,7 @@ export async function stackStatus(config: Config): Promise<ServiceStatus[]> {
 export function formatStackStatus(services: ServiceStatus[]): string {
   const rows = services.map((s) => [
     s.name,
-    s.running ? (s.ready ? 'running' : 'starting/unresponsive') : 'stopped',
+    s.running ? (s.ready ? 'running' : 'starting/unresponsive') : s.portHeldByOther ? 'stopped (port held by another process)' : 'stopped',
     s.pid !== undefined ? `pid ${s.pid}` : '-',
     s.address,
     `logs ${s.logs}`,

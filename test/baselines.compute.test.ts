@@ -10,6 +10,7 @@ import { createBaselineScheduler } from '../detector/baselines/baselines.schedul
 import { EMPTY_BASELINES, type BaselineSnapshot } from '../detector/baselines/baseline.types.ts';
 import { toEventRow } from '../ingest/event.row.ts';
 import type { AuditEventV1 } from '../schemas/event.v1.ts';
+import { spawnCli } from './support/child.ts';
 import { createTestEnv, queryRows, testLog, type TestEnv } from './support/test.env.ts';
 
 const H = 3_600_000;
@@ -210,5 +211,17 @@ describe('baselines from ClickHouse', () => {
     const latest = await loadBaselineSnapshot(t.clickhouse, db);
     expect(latest.computedAt).toBe(NOW + 100 + KEEP_RUNS - 1);
     expect(latest.user('acme', 'alice')!.callsPerHour.median).toBe(6);
+  });
+
+  it('`baselines compute --as-of` computes as of that time (history replayed into the past), and --json tells the window', async () => {
+    const asOf = new Date(NOW + 3_600_000).toISOString();
+    const child = spawnCli(['baselines', 'compute', '--as-of', asOf, '--lookback-days', '28', '--json'], t.env);
+    expect(await child.exited, child.output()).toBe(0);
+    const line = child.output().split('\n').find((l) => l.startsWith('{"users"'));
+    expect(line, child.output()).toBeDefined();
+    const summary = JSON.parse(line!) as { to: string; users: number };
+    expect(summary.to).toBe(new Date(Math.floor(Date.parse(asOf) / 1000) * 1000).toISOString());
+    expect(summary.users).toBeGreaterThan(0);
+    expect((await loadBaselineSnapshot(t.clickhouse, db)).computedAt).toBe(Date.parse(asOf));
   });
 });

@@ -42,7 +42,7 @@ export interface EngineOptions {
   dedupPerUser?: number;
   /** Risk-based alerting (risk.ts): threshold, half-life, distinct rules, routine weight. */
   risk?: Partial<RiskOptions>;
-  /** Result fingerprints remembered per user for provenance (the oldest go first beyond it). */
+  /** Labelled results remembered per user for provenance (the oldest go first beyond it). */
   provenancePerUser?: number;
   /**
    * true (default): the watermark follows the largest event time processed. false: only
@@ -110,7 +110,8 @@ export function createEngine(opts: EngineOptions): Engine {
   const lateness = opts.allowedLatenessMs ?? 5_000;
   const maxUsers = opts.maxUsers ?? 1_000_000;
   const dedupPerUser = Math.max(1, opts.dedupPerUser ?? 32);
-  const provenancePerUser = Math.max(16, opts.provenancePerUser ?? 1024);
+  // About the reads of a busy agent run in the 30 minutes the shipped provenance conditions look back.
+  const provenancePerUser = Math.max(1, opts.provenancePerUser ?? 100);
   const risk = new RiskAccumulator(opts.risk);
   const riskHorizonMs = 8 * (opts.risk?.halfLifeMs ?? DEFAULT_RISK.halfLifeMs);
   const watermarkFromEvents = opts.watermarkFromEvents ?? true;

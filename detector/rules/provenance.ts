@@ -20,32 +20,28 @@ export function labelMask(labels: readonly string[]): number {
 }
 
 /**
- * Recent result fingerprints of one user, each mapped to the last call that returned it. Bounded:
- * beyond `max` entries the oldest inserted go first, so a flood of large results can only push
- * older values out, never grow memory. The value is the call itself (its labels are read when a
- * condition asks), so recording allocates nothing per fingerprint.
+ * The recent labelled results of one user: the last `max` calls carrying a provenance label whose
+ * result had fingerprints, oldest first. Recording is O(1) and allocates nothing per fingerprint;
+ * a call's fingerprints are put in a Set only when a later condition first asks about that call
+ * (most reads are never asked about), so the cost lands on the rare sinks, not on every read.
  */
 export class ProvenanceStore {
-  private readonly byFp = new Map<string, Ev>();
+  private readonly sources: Ev[] = [];
+  private readonly sets: (Set<string> | undefined)[] = [];
   private readonly max: number;
   constructor(max: number) {
     this.max = max;
   }
 
-  /** Remembers the result fingerprints of a call that carries a provenance label. */
+  /** Remembers a call whose result carries fingerprints and a provenance label. */
   record(ev: Ev): void {
     const fps = ev.e.schema_version === 2 ? ev.e.fingerprints?.result : undefined;
     if (!fps || fps.length === 0 || labelMask(ev.cls.labels) === 0) return;
-    const map = this.byFp;
-    // A value seen again keeps its place in the eviction order: re-ordering would cost a delete
-    // per value, and a value repeated often is still found through its newest call.
-    for (let i = 0; i < fps.length; i++) map.set(fps[i]!, ev);
-    if (map.size > this.max) {
-      let extra = map.size - this.max;
-      for (const k of map.keys()) {
-        if (extra-- <= 0) break;
-        map.delete(k);
-      }
+    this.sources.push(ev);
+    this.sets.push(undefined);
+    if (this.sources.length > this.max) {
+      this.sources.shift();
+      this.sets.shift();
     }
   }
 
@@ -55,17 +51,25 @@ export class ProvenanceStore {
    */
   find(fps: readonly string[], mask: number, sinceTs: number, self: Ev, episode: string | null): Ev | undefined {
     let best: Ev | undefined;
-    for (let i = 0; i < fps.length; i++) {
-      const s = this.byFp.get(fps[i]!);
-      if (!s || s === self || s.ts < sinceTs || s.ts > self.ts || (labelMask(s.cls.labels) & mask) === 0) continue;
+    for (let i = this.sources.length - 1; i >= 0; i--) {
+      const s = this.sources[i]!;
+      if (s === self || s.ts < sinceTs || s.ts > self.ts || (labelMask(s.cls.labels) & mask) === 0) continue;
+      if (best !== undefined && s.ts <= best.ts) continue;
       if (episode !== null && episodeOf(s) !== episode) continue;
-      if (!best || s.ts > best.ts) best = s;
+      let set = this.sets[i];
+      if (set === undefined) this.sets[i] = set = new Set((s.e as { fingerprints: { result: string[] } }).fingerprints.result);
+      for (let j = 0; j < fps.length; j++) {
+        if (set.has(fps[j]!)) {
+          best = s;
+          break;
+        }
+      }
     }
     return best;
   }
 
   size(): number {
-    return this.byFp.size;
+    return this.sources.length;
   }
 }
 
