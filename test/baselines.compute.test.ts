@@ -220,7 +220,8 @@ describe('baselines from ClickHouse', () => {
     const line = child.output().split('\n').find((l) => l.startsWith('{"users"'));
     expect(line, child.output()).toBeDefined();
     const summary = JSON.parse(line!) as { to: string; users: number };
-    expect(summary.to).toBe(new Date(Math.floor(Date.parse(asOf) / 1000) * 1000).toISOString());
+    // The window ends at the last whole hour before the as-of time, as for a scheduled run.
+    expect(summary.to).toBe(new Date(Math.floor(Date.parse(asOf) / 3_600_000) * 3_600_000).toISOString());
     expect(summary.users).toBeGreaterThan(0);
     expect((await loadBaselineSnapshot(t.clickhouse, db)).computedAt).toBe(Date.parse(asOf));
   });

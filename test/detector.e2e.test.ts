@@ -67,6 +67,18 @@ describe('detector end to end', () => {
     expect(new Set(onTopic.map((a) => a.alert_id)).size).toBe(onTopic.length);
     expect(onTopic.map((a) => a.alert_id).sort()).toEqual(inClickHouse.map((a) => a.alert_id));
 
+    // The signals behind the story of each secret-then-sink chain are stored (table `signals`), once
+    // each, and none of them reached the alerts topic.
+    const signalsTable = qualified(t.config.clickhouse.database, 'signals');
+    const signals = await queryRows<StoredAlert>(t.clickhouse, sql`SELECT alert_id, rule_id, tenant_id, user_id, evidence_event_ids FROM ${signalsTable} FINAL`.text);
+    for (const chain of run.manifest.chains.filter((c) => c.type === 'secret-then-sink')) {
+      const mine = signals.filter((s) => s.evidence_event_ids.some((id) => chain.event_ids.includes(id)));
+      expect(new Set(mine.map((s) => s.rule_id)), `${chain.id} signals`).toEqual(new Set(['cred.store-access', 'approval.write-after-secret-read']));
+    }
+    expect(new Set(signals.map((s) => s.alert_id)).size).toBe(signals.length);
+    const signalIds = new Set(signals.map((s) => s.alert_id));
+    expect(onTopic.filter((a) => signalIds.has(a.alert_id))).toEqual([]);
+
     // Ingest classified every tool call with the detector's catalogue.
     const events = qualified(t.config.clickhouse.database, 'events');
     const [classes] = await queryRows<{ calls: string; unclassified: string }>(
