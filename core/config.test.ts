@@ -39,4 +39,14 @@ describe('configuration', () => {
       `<!-- settings:start -->\n${settingsMarkdown()}`,
     );
   });
+
+  it('MCP_AUDIT_NAME_PREFIX prefixes the default topics and groups, and keeps names set explicitly', () => {
+    const c = loadConfig({ MCP_AUDIT_NAME_PREFIX: 'staging.', MCP_AUDIT_TOPIC_ALERTS: 'custom.alerts' });
+    expect(c.topics).toMatchObject({ events: 'staging.mcp.audit.events', eventsDlq: 'staging.mcp.audit.events.dlq', alerts: 'custom.alerts', signals: 'staging.mcp.audit.signals' });
+    expect(c.ingest.groupId).toBe('staging.ingest');
+    expect(c.detector.groupId).toBe('staging.detector');
+    expect(c.notifier.groupId).toBe('staging.notifier');
+    expect(loadConfig({}).topics.events).toBe('mcp.audit.events');
+    expect(() => loadConfig({ MCP_AUDIT_NAME_PREFIX: 'a b' })).toThrow(/MCP_AUDIT_NAME_PREFIX/);
+  });
 });

@@ -32,6 +32,10 @@ export const settings = {
     doc: 'Comma-separated Kafka bootstrap servers.',
   },
   MCP_AUDIT_KAFKA_CLIENT_ID: { schema: z.string().min(1).max(100).default('mcp-audit'), doc: 'Kafka client id prefix.' },
+  MCP_AUDIT_NAME_PREFIX: {
+    schema: z.string().max(100).regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only').default(''),
+    doc: 'Put before the default name of every topic and consumer group (MCP_AUDIT_TOPIC_*, *_GROUP_ID), e.g. `staging.`, to isolate a pipeline with one setting; names set explicitly are kept as they are.',
+  },
   MCP_AUDIT_TOPIC_EVENTS: { schema: z.string().min(1).max(249).default('mcp.audit.events'), doc: 'Topic of audit events.' },
   MCP_AUDIT_TOPIC_EVENTS_DLQ: {
     schema: z.string().min(1).max(249).default('mcp.audit.events.dlq'),
@@ -338,8 +342,18 @@ export function parseEnv(env: NodeJS.ProcessEnv = process.env): Env {
     }
   }
   if (problems.length) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  const prefix = out.MCP_AUDIT_NAME_PREFIX as string;
+  if (prefix) {
+    for (const name of Object.keys(settings)) {
+      if (!PREFIXED.test(name) || (env[name] !== undefined && env[name] !== '')) continue;
+      out[name] = `${prefix}${out[name] as string}`;
+    }
+  }
   return out as Env;
 }
+
+/** The settings MCP_AUDIT_NAME_PREFIX applies to: topics and consumer groups. */
+const PREFIXED = /^MCP_AUDIT_(?:TOPIC_[A-Z_]+|[A-Z_]+_GROUP_ID)$/;
 
 /** The shaped configuration the services take. Built from `Env` so tests can override single parts. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
