@@ -58,21 +58,6 @@ export interface EvalDeps {
   rules: Rule[];
   log: Logger;
   say: (msg: string) => void;
-  /** Development: keep a one-line description of every evaluated call in `globalThis.__evalDebug`. */
-  debug?: boolean;
-}
-
-function debugRows(events: AuditEvent[], exchangeOf: Map<string, string>, signalsOf: Map<string, string[]>, catalogue: Catalogue, baselines: Awaited<ReturnType<typeof loadBaselineSnapshot>>): void {
-  const hints = new ToolHintsMemory();
-  const rows = events.map((e) => {
-    const c = classifyWithHints(hints, e, catalogue);
-    const ex = exchangeOf.get(e.event_id) ?? '';
-    const fp = e.schema_version === 2 ? e.fingerprints : undefined;
-    const known = baselines.user(e.tenant_id, e.actor.user_id)?.knownDestinations;
-    const dest = fp?.destinations.map((d) => `${d.slice(0, 9)}${known?.has(d) ? '(known)' : ''}`).join(' ') ?? '';
-    return { trace: ex.slice(0, Math.max(0, ex.indexOf('#'))), text: `${ex} ${e.server.name}/${e.tool?.name ?? e.kind} [${c.class}${c.inferred ? '?' : ''} ${c.labels.join(',')}] fpA=${fp?.arguments.length ?? '-'} fpR=${fp?.result.length ?? '-'} dest=${dest} ${(e.arguments?.preview ?? '').slice(0, 110)} => ${(signalsOf.get(e.event_id) ?? []).join(' ')}` };
-  });
-  (globalThis as unknown as { __evalDebug: unknown }).__evalDebug = { rows };
 }
 
 async function* linesOf(file: string): AsyncIterable<string> {
@@ -120,24 +105,14 @@ export async function evaluateSet(set: LabelledSet, deps: EvalDeps): Promise<Set
     const engine = createEngine({ rules, catalogue, allowedLatenessMs: config.detector.latenessMs, risk: config.detector.risk });
     engine.setBaselines(baselines);
     const alerts: TraceAlert[] = [];
-    const signalsOf = new Map<string, string[]>();
     const keep = (ms: ReturnType<typeof engine.process>) => {
       for (const m of ms) {
-        if (deps.debug) for (const e of m.evidence) signalsOf.set(e.event_id, [...(signalsOf.get(e.event_id) ?? []), `${m.alert ? 'ALERT' : 'sig'}:${m.rule.id}`]);
         if (!m.alert) continue;
         alerts.push({ rule: m.rule.id, severity: m.severity, ts: Date.parse(m.evidence[m.evidence.length - 1]!.ts), evidence: m.evidence.map((e) => e.event_id) });
       }
     };
     for (const e of day.events) keep(engine.process(e));
     keep(engine.advanceWatermark(Number.MAX_SAFE_INTEGER));
-    if (deps.debug) {
-      debugRows(day.events, day.exchangeOf, signalsOf, catalogue, baselines);
-      const attackTraces = new Set(set.labels.filter((l) => l.attack).map((l) => l.trace_id));
-      const text = new Map((globalThis as unknown as { __evalDebug: { rows: { trace: string; text: string }[] } }).__evalDebug.rows.map((r, i) => [day.events[i]!.event_id, r]));
-      (globalThis as unknown as { __evalDebug: { falseAlerts: unknown } }).__evalDebug.falseAlerts = alerts
-        .filter((a) => !a.evidence.some((id) => attackTraces.has(text.get(id)?.trace ?? '')))
-        .map((a) => ({ rule: a.rule, evidence: a.evidence.map((id) => text.get(id)?.text ?? id) }));
-    }
 
     const scored: ScoredEvent[] = [];
     for (const e of day.events) {
