@@ -1,7 +1,7 @@
 // `npm run eval:detector -- --external` (and the second half of a plain `npm run eval:detector`):
 // recall per attack class, per-trace false-positive rate, high-severity false positives per million
 // benign events and time to alert, on labelled traces the rules were not written from
-// (bench/eval/external.eval.ts). The last line is one JSON object.
+// (bench/eval/external.eval.ts). A table per set, then one JSON line for all of them.
 import { createClickHouse } from '../core/clickhouse.ts';
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
@@ -27,5 +27,6 @@ export async function runExternalEval(config: Config, log: Logger, say: (msg: st
   } finally {
     await ch.close();
   }
+  console.log(JSON.stringify({ bench: 'detector.quality.external', sets: results.map((r) => ({ name: r.name, day_events: r.day_events, ...r.score, missed: r.score.missed.length })) }));
   return results;
 }

@@ -59,8 +59,7 @@ const config = loadConfig({ ...process.env, MCP_AUDIT_LOG_LEVEL: 'warn' });
 await stackUp(config, log);
 
 if (opts.only === 'external') {
-  const results = await runExternalEval(config, log, say, opts.set);
-  console.log(JSON.stringify({ bench: 'detector.quality.external', sets: results.map((r) => ({ name: r.name, day_events: r.day_events, ...r.score, missed: r.score.missed.length })) }));
+  await runExternalEval(config, log, say, opts.set);
   process.exit(0);
 }
 
@@ -117,6 +116,5 @@ try {
 }
 
 if (opts.only !== 'simulated') {
-  const results = await runExternalEval(config, log, say, opts.set);
-  console.log(JSON.stringify({ bench: 'detector.quality.external', sets: results.map((r) => ({ name: r.name, day_events: r.day_events, ...r.score, missed: r.score.missed.length })) }));
+  await runExternalEval(config, log, say, opts.set);
 }
