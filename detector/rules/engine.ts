@@ -20,6 +20,7 @@ import { createBaselineRule } from './baseline.rule.ts';
 import { createDriftRule } from './drift.rule.ts';
 import { createFirstSeenRule } from './first-seen.rule.ts';
 import { forgetDestinationsBefore, rememberDestinations } from './destinations.ts';
+import { matchUserKey } from './match.ts';
 import { createPatternRule } from './pattern.rule.ts';
 import { ProvenanceStore } from './provenance.ts';
 import { DEFAULT_RISK, RiskAccumulator, type RiskOptions } from './risk.ts';
@@ -250,12 +251,12 @@ export function createEngine(opts: EngineOptions): Engine {
     const explained = new Set<string>();
     for (const m of result) if (m.alert) {
       risk.explain(m);
-      explained.add(userOf(m));
+      explained.add(matchUserKey(m));
     }
     const n = result.length;
     for (let i = 0; i < n; i++) {
       const m = result[i]!;
-      if (m.alert || explained.has(userOf(m))) continue;
+      if (m.alert || explained.has(matchUserKey(m))) continue;
       for (const story of risk.add(m, ctx.baselines)) {
         result.push(story);
         s.matches++;
@@ -270,11 +271,6 @@ export function createEngine(opts: EngineOptions): Engine {
     if (ev.origin !== undefined && ev.origin.cls.labels.includes('untrusted_content')) return true;
     for (const m of raised) if (m.alert && m.evidence[m.evidence.length - 1] === ev.e) return true;
     return false;
-  }
-
-  function userOf(m: RuleMatch): string {
-    const e = m.evidence[m.evidence.length - 1]!;
-    return `${e.tenant_id}\u0001${e.actor.user_id}`;
   }
 
   return {

@@ -24,9 +24,24 @@ export function refOf(rule: Rule): RuleRef {
   return { id: rule.id, version: rule.version, title: rule.title, kind: rule.kind };
 }
 
+/** At most MAX_EVIDENCE items: the first (where the story starts) and the most recent. */
+export function keepEvidence<T>(items: readonly T[]): readonly T[] {
+  return items.length > MAX_EVIDENCE ? [items[0]!, ...items.slice(items.length - MAX_EVIDENCE + 1)] : items;
+}
+
+/** A match summary within the alert contract's 2,048 characters. */
+export function boundSummary(summary: string): string {
+  return summary.length > 2048 ? summary.slice(0, 2045) + '...' : summary;
+}
+
+/** The tenant and user of a match (its last evidence event), as one key. */
+export function matchUserKey(m: Pick<RuleMatch, 'evidence'>): string {
+  const e = m.evidence[m.evidence.length - 1]!;
+  return `${e.tenant_id}\u0001${e.actor.user_id}`;
+}
+
 export function makeMatch(rule: Rule, ref: RuleRef, matched: readonly Ev[], detail: string): RuleMatch {
-  const evs = withOrigins(matched);
-  const kept = evs.length > MAX_EVIDENCE ? [...evs.slice(0, 1), ...evs.slice(evs.length - MAX_EVIDENCE + 1)] : evs;
+  const kept = keepEvidence(withOrigins(matched));
   const tags = new Set(rule.tags);
   for (const ev of kept) for (const l of ev.cls.labels) tags.add(l);
   const last = kept[kept.length - 1]!;
@@ -35,7 +50,7 @@ export function makeMatch(rule: Rule, ref: RuleRef, matched: readonly Ev[], deta
     rule: ref,
     severity: rule.severity,
     risk_score: rule.risk_score,
-    summary: summary.length > 2048 ? summary.slice(0, 2045) + '...' : summary,
+    summary: boundSummary(summary),
     tags: [...tags].slice(0, 32),
     evidence: kept.map((ev) => ev.e),
     evidence_classes: kept.map((ev) => ev.cls.class),

@@ -9,7 +9,7 @@
 // user calls most active hours counts for less. A signal repeated on the same resource counts once
 // per story.
 import type { BaselineSnapshot } from '../baselines/baseline.types.ts';
-import { MAX_EVIDENCE } from './match.ts';
+import { boundSummary, keepEvidence, matchUserKey, MAX_EVIDENCE } from './match.ts';
 import type { RuleMatch, RuleRef } from './rule.types.ts';
 
 export interface RiskOptions {
@@ -52,9 +52,8 @@ export class RiskAccumulator {
 
   /** Adds a signal; returns the story alerts it completes (0, 1 or 2: episode and user). */
   add(signal: RuleMatch, baselines: BaselineSnapshot): RuleMatch[] {
-    const last = signal.evidence[signal.evidence.length - 1]!;
-    const ts = Date.parse(last.ts);
-    const user = `${last.tenant_id}\u0001${last.actor.user_id}`;
+    const ts = Date.parse(signal.evidence[signal.evidence.length - 1]!.ts);
+    const user = matchUserKey(signal);
     const weight = signal.risk_score * this.routine(signal, baselines);
     const out: RuleMatch[] = [];
     const keys = signal.episode ? [`${user}\u0001e\u0001${signal.episode}`, user] : [user];
@@ -111,8 +110,7 @@ export class RiskAccumulator {
 
   /** An alert of its own explains the story of its user and episode: start them afresh. */
   explain(alert: RuleMatch): void {
-    const last = alert.evidence[alert.evidence.length - 1]!;
-    const user = `${last.tenant_id}\u0001${last.actor.user_id}`;
+    const user = matchUserKey(alert);
     this.stories.delete(user);
     if (alert.episode) this.stories.delete(`${user}\u0001e\u0001${alert.episode}`);
   }
@@ -139,8 +137,7 @@ function resourceOf(m: RuleMatch): string {
 function storyAlert(s: Story, threshold: number): RuleMatch {
   const byId = new Map<string, { e: RuleMatch['evidence'][number]; cls: string }>();
   for (const m of s.signals) m.evidence.forEach((e, i) => byId.set(e.event_id, { e, cls: m.evidence_classes[i] ?? '' }));
-  let items = [...byId.values()].sort((a, b) => Date.parse(a.e.ts) - Date.parse(b.e.ts));
-  if (items.length > MAX_EVIDENCE) items = [items[0]!, ...items.slice(items.length - MAX_EVIDENCE + 1)];
+  const items = keepEvidence([...byId.values()].sort((a, b) => Date.parse(a.e.ts) - Date.parse(b.e.ts)));
   const rules = [...new Set(s.signals.map((m) => m.rule.id))];
   const tags = new Set<string>(['risk']);
   for (const m of s.signals) for (const t of m.tags) tags.add(t);
@@ -151,7 +148,7 @@ function storyAlert(s: Story, threshold: number): RuleMatch {
     rule: RISK_RULE,
     severity: s.score >= 2 * threshold ? 'critical' : 'high',
     risk_score: Math.min(100, score),
-    summary: summary.length > 2048 ? summary.slice(0, 2045) + '...' : summary,
+    summary: boundSummary(summary),
     tags: [...tags].slice(0, 32),
     evidence: items.map((x) => x.e),
     evidence_classes: items.map((x) => x.cls),
