@@ -36,6 +36,8 @@ _UPDATE_MODULES = (
     "v1_2_2.workspace.user_tasks",
 )
 _VERSION_PACKAGES = ("v1", "v1_1", "v1_1_1", "v1_1_2", "v1_2", "v1_2_1", "v1_2_2")
+# The shared tool modules our two suites use; any other module of the benchmark's suites is refused.
+_TOOL_MODULES = ("calendar_client", "cloud_drive_client", "email_client", "travel_booking_client", "types")
 
 
 def _empty_package(name: str) -> None:
@@ -97,6 +99,19 @@ def _freeze_clock(module_name: str) -> None:
     sys.modules[module_name].datetime = shim
 
 
+def _allowed(module: str) -> bool:
+    """A module of ours: a version package, a workspace or travel module, or a tool module they use."""
+    parts = module.split(".")[2:]
+    if not parts:
+        return True
+    if parts[0] not in _VERSION_PACKAGES:
+        return False
+    rest = parts[1:]
+    if not rest or rest[0] in SUITES:
+        return True
+    return rest[0] == "tools" and (len(rest) == 1 or rest[1] in _TOOL_MODULES)
+
+
 def load_suites():
     """{'workspace': TaskSuite, 'travel': TaskSuite} at BENCHMARK_VERSION."""
     workspace = importlib.import_module("agentdojo.default_suites.v1.workspace").workspace_task_suite
@@ -106,7 +121,7 @@ def load_suites():
     for tools in ("email_client", "cloud_drive_client"):
         _freeze_clock(f"agentdojo.default_suites.v1.tools.{tools}")
     loaded = {"workspace": workspace, "travel": travel}
-    held_out = [m for m in sys.modules if any(f".{s}" in m for s in ("banking", "slack")) and m.startswith("agentdojo.default_suites")]
-    if held_out:
-        raise RuntimeError(f"held-out suite modules were loaded: {held_out}")
+    foreign = [m for m in sys.modules if m.startswith("agentdojo.default_suites") and not _allowed(m)]
+    if foreign:
+        raise RuntimeError(f"suite modules other than workspace and travel were loaded: {foreign}")
     return {name: suite.get_new_version(_SUITE_VERSIONS[name]) for name, suite in loaded.items()}
