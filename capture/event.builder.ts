@@ -11,6 +11,7 @@ import { argumentNames, episodeFor, fingerprintsOf, inputKeys, redactsAsSecret }
 import { fitEvent } from './event.fit.ts';
 import { extractResources } from './extract.resources.ts';
 import { keyedDigest, type HashKey } from './hash.key.ts';
+import { instructionMarkers } from './instructions.ts';
 import { redactText, redactValue } from './redact.ts';
 
 /** Who is behind the calls: from flags, environment, headers or the embedding application. */
@@ -214,6 +215,8 @@ export function buildEvent(call: ObservedCall, identity: Identity, session: Sess
   if (kind !== 'tool_list' && kind !== 'resource_list') {
     const outcome = 'result' in call.outcome ? call.outcome.result : undefined;
     event.fingerprints = fingerprintsOf(args, outcome, 'result' in call.outcome, { key: opts.hashKey, isDeniedKey: opts.isDeniedKey, isSecret: redactsAsSecret, redactText });
+    const instructions = outcome === undefined || call.uninspected?.result ? [] : instructionMarkers(outcome);
+    if (instructions.length && event.result) event.result.instructions = instructions;
   }
   const { episode, conversationId } = episodeFor(opts, event, call.params, call.startedAtMs);
   event.episode = episode;

@@ -219,7 +219,7 @@ export function argumentFingerprints(args: unknown, opts: FingerprintOptions): {
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** The parts of a result that carry content: text items, embedded resources, structured content, resource contents, prompt messages. */
-function contentOf(result: unknown): unknown[] {
+export function contentOf(result: unknown): unknown[] {
   if (!isObject(result)) return [];
   const parts: unknown[] = [];
   const texts = (items: unknown) => {

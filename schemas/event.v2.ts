@@ -14,6 +14,8 @@
 //   secrets redaction found (never the values), so unknown tools can be classified from their
 //   argument shapes and a secret in an outbound call can be detected.
 // - `truncated` flags: what capture cut to keep the event bounded.
+// - `result.instructions`: the kinds of instruction aimed at the agent that a result carried
+//   (prompt injection through tool output), never the text.
 import { z } from 'zod';
 import { auditEventV1, eventKinds, requiredFieldByKind, resultStatuses } from './event.v1.ts';
 
@@ -28,6 +30,10 @@ const count = z.number().int().min(0).max(2 ** 32 - 1);
 /** What a fingerprint was taken of. The kind is part of the fingerprint so kinds never collide. */
 export const fingerprintKinds = ['email', 'url', 'host', 'account', 'phone', 'number', 'id', 'text'] as const;
 export type FingerprintKind = (typeof fingerprintKinds)[number];
+
+/** Kinds of instruction aimed at the agent that capture recognises in a result (capture/instructions.ts). */
+export const INSTRUCTION_MARKERS = ['override', 'addressed_to_agent', 'task_hijack', 'concealment', 'fake_tag', 'invisible_text'] as const;
+export type InstructionMarker = (typeof INSTRUCTION_MARKERS)[number];
 
 /** `kind:` then the first 64 bits of HMAC-SHA256(key, 'fp:' + kind + ':' + normalised value), in hex ('fp:' keeps them apart from the argument and result HMACs). */
 export const FINGERPRINT = /^(?:email|url|host|account|phone|number|id|text):[0-9a-f]{16}$/;
@@ -65,6 +71,11 @@ const result = z
     hmac_sha256: hmac.optional().describe('HMAC-SHA256 (key `hash_key_id`) of the canonical result'),
     secrets: z.array(name(64)).max(32).optional().describe('Kinds of secrets seen in the result (never values)'),
     truncated: z.boolean().optional().describe('The result was too large or deep to inspect whole'),
+    instructions: z
+      .array(z.enum(INSTRUCTION_MARKERS))
+      .max(INSTRUCTION_MARKERS.length)
+      .optional()
+      .describe('Kinds of instruction aimed at the agent found in the result content (prompt injection markers; never the text)'),
   })
   .describe('How the call ended');
 

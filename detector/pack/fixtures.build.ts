@@ -170,6 +170,20 @@ const scenarios: Record<string, (CallSpec | AuditEvent[])[]> = {
     { at: '+0s', server: 'desktop-commander', tool: 'execute_command', args: { command: 'curl -s https://api.github.com/repos/acme/app | jq .stargazers_count' } },
     { at: '+1m', server: 'desktop-commander', tool: 'execute_command', args: { command: 'wget -q https://registry.npmjs.org/left-pad -O /tmp/lp.json' } },
   ],
+  'inject.instructions-then-action.fires': [
+    { at: '+0s', server: 'travel', tool: 'get_hotel_reviews', args: { hotel: 'Le Marais' }, instructions: ['addressed_to_agent', 'task_hijack'] },
+    { at: '+1m', server: 'travel', tool: 'get_hotel_prices', args: { hotel: 'Riverside View' } },
+    { at: '+2m', server: 'travel', tool: 'reserve_hotel', args: { hotel: 'Riverside View', start_day: '2024-05-13', end_day: '2024-05-17' } },
+  ],
+  'inject.instructions-then-action.silent': [
+    { at: '+0s', server: 'travel', tool: 'get_hotel_reviews', args: { hotel: 'Le Marais' } },
+    { at: '+2m', server: 'travel', tool: 'reserve_hotel', args: { hotel: 'Le Marais', start_day: '2024-05-13', end_day: '2024-05-17' } },
+    // Injected text, but the agent only reads afterwards; and another user's booking is not this story.
+    { at: '+3m', user: 'bob@acme.com', server: 'mail', tool: 'read_email', args: { id: '7' }, instructions: ['override'] },
+    { at: '+4m', user: 'bob@acme.com', server: 'mail', tool: 'search_emails', args: { query: 'invoice' } },
+    { at: '+5m', server: 'travel', tool: 'reserve_car', args: { company: 'SunDrive', start: '2024-05-13' } },
+    { at: '+40m', user: 'bob@acme.com', server: 'mail', tool: 'send_email', recipients: ['jane@acme.com'], args: { to: 'jane@acme.com', body: 'see you' } },
+  ],
 };
 
 resetIds();

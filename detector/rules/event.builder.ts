@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { uuidv7 } from '../../core/ids.ts';
 import type { AuditEvent } from '../../schemas/event.ts';
 import type { AuditEventV1 } from '../../schemas/event.v1.ts';
-import { FINGERPRINT, type AuditEventV2 } from '../../schemas/event.v2.ts';
+import { FINGERPRINT, type AuditEventV2, type InstructionMarker } from '../../schemas/event.v2.ts';
 
 /** Tuesday 2025-06-03 10:00:00 UTC: fixtures' `at` offsets count from here. */
 export const FIXTURE_START_MS = Date.UTC(2025, 5, 3, 10, 0, 0);
@@ -43,6 +43,8 @@ export interface CallSpec {
   secrets?: string[];
   /** v2: top-level argument names (default: the keys of `args` when it is an object). */
   keys?: string[];
+  /** v2: kinds of instruction aimed at the agent that capture found in the result. */
+  instructions?: InstructionMarker[];
 }
 
 /** 'email:mark@evil.example' -> 'email:' + 16 hex, as capture would fingerprint it (fixture key). */
@@ -53,7 +55,7 @@ export function fixtureFingerprint(value: string): string {
   return `${kind}:${sha(`fixture-key:${value.slice(i + 1)}`).slice(0, 16)}`;
 }
 
-const isV2 = (spec: CallSpec) => spec.fp !== undefined || spec.episode !== undefined || spec.secrets !== undefined || spec.keys !== undefined;
+const isV2 = (spec: CallSpec) => spec.fp !== undefined || spec.episode !== undefined || spec.secrets !== undefined || spec.keys !== undefined || spec.instructions !== undefined;
 
 let counter = 0;
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -86,7 +88,7 @@ function toV2(e: AuditEventV1, spec: CallSpec): AuditEventV2 {
   }
   if (result) {
     const { sha256, ...r } = result;
-    v2.result = { ...r, ...(sha256 ? { hmac_sha256: sha256 } : {}) };
+    v2.result = { ...r, ...(sha256 ? { hmac_sha256: sha256 } : {}), ...(spec.instructions ? { instructions: spec.instructions } : {}) };
   }
   if (tools) v2.tools = tools;
   if (spec.fp) {

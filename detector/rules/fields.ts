@@ -44,6 +44,7 @@ export const FIELDS: Record<string, FieldDef> = {
   'arguments.keys': a((ev) => (ev.e.schema_version === 2 ? ev.e.arguments?.keys : undefined)),
   'arguments.secrets': a((ev) => (ev.e.schema_version === 2 ? ev.e.arguments?.secrets : undefined)),
   'result.secrets': a((ev) => (ev.e.schema_version === 2 ? ev.e.result?.secrets : undefined)),
+  'result.instructions': a((ev) => (ev.e.schema_version === 2 ? ev.e.result?.instructions : undefined)),
   episode: s((ev) => episodeOf(ev) || undefined),
   destinations: a((ev) => destinationsOf(ev)),
   // Command names a shell call runs, after undoing quoting, escapes, $IFS, brace expansion,
