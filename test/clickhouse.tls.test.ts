@@ -4,7 +4,7 @@
 // settings, and the API reads as the read-only user mcp_audit_api_reader while its incident status
 // changes write as the services' user. A missing CA, a missing client certificate, plain HTTP to the
 // HTTPS port and a bad setting all fail.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,7 +69,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await ingest?.stop();
   await t?.clickhouse.close();
-  if (server) await stopClickHouse(server);
+  if (server) {
+    await stopClickHouse(server);
+    rmSync(server.dir, { recursive: true, force: true });
+  }
 });
 
 describe('ClickHouse 18.16 over HTTPS with a client certificate', () => {

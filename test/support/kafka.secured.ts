@@ -4,7 +4,7 @@
 //   SASL_SSL: TLS with the test CA's server certificate, SASL PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512;
 //   SSL:      TLS that requires a client certificate signed by the test CA.
 // SCRAM credentials are written when the storage is formatted, so they exist from the first start.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../core/config.ts';
@@ -57,6 +57,9 @@ export async function startSecuredBroker(certs: TestCertificates): Promise<Secur
   return { instance, plaintext: `127.0.0.1:${port}`, saslSsl: `127.0.0.1:${saslPort}`, mtls: `127.0.0.1:${mtlsPort}` };
 }
 
+/** Stops the broker and removes its folder (data, logs, config with the store passwords). */
 export async function stopSecuredBroker(b: SecuredBroker | undefined): Promise<void> {
-  if (b) await stopKafka(b.instance);
+  if (!b) return;
+  await stopKafka(b.instance);
+  rmSync(b.instance.dir, { recursive: true, force: true });
 }
