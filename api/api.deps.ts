@@ -13,7 +13,10 @@ export interface EventSink {
 
 export interface ApiDeps {
   config: Config;
+  /** For every read; may be a read-only user (MCP_AUDIT_API_CLICKHOUSE_USER). */
   clickhouse: ClickHouseClient;
+  /** For the API's only writes (incident status changes); absent: `clickhouse` writes too. */
+  clickhouseWriter?: ClickHouseClient;
   events: EventSink;
   log: Logger;
   registry: Registry;

@@ -13,7 +13,7 @@ import { insertAlerts, insertEvents, makeChain } from '../test/support/api.facto
 
 const config = loadConfig();
 const log = createLogger('warn', 'schemathesis-setup');
-await createTopics(config.kafka.brokers, [{ name: config.topics.events, partitions: 1 }], log);
+await createTopics(config.kafka, [{ name: config.topics.events, partitions: 1 }], log);
 const admin = createClickHouse({ ...config.clickhouse, database: null });
 await migrate(admin, config.clickhouse.database, log);
 await admin.close();

@@ -17,10 +17,14 @@
 // and may arrive twice; its event ids make the second copy invisible downstream.
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { ConfigError } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
 import { Counter, Gauge, type Registry } from '../core/metrics.ts';
 import type { Rejection } from '../producer/audit.producer.ts';
 import { auditEvent, type AuditEvent } from '../schemas/event.ts';
+
+/** Wait before connecting again after Kafka refused our settings (core/kafka.security.ts). */
+const SETTINGS_RETRY_MS = 60_000;
 
 /** What the buffer needs from the producer library (AuditProducer fits). */
 export interface EventSender {
@@ -136,6 +140,8 @@ export class SpillBuffer {
   private rejects: string | null = null;
   private rejectsBytes = 0;
   private kafkaUp = false;
+  /** Until when not to connect again, after Kafka refused our credentials or certificates. */
+  private settingsRefusedUntil = 0;
   private readonly metrics;
 
   constructor(opts: SpillBufferOptions, deps: SpillBufferDeps) {
@@ -254,14 +260,27 @@ export class SpillBuffer {
 
   private async step(): Promise<void> {
     if (!this.connected) {
+      // A push wakes this loop; while Kafka refuses our settings it must not reconnect on every call.
+      const refused = this.settingsRefusedUntil - Date.now();
+      if (refused > 0) {
+        await this.sleep(refused);
+        return;
+      }
       try {
         await this.deps.producer.connect();
         this.connected = true;
       } catch (err) {
         this.setKafkaUp(false);
-        this.deps.log.warn({ err }, 'cannot reach Kafka; audit events wait in the buffer');
         if (!this.spilling && this.memory.length) this.startSpilling('Kafka unreachable');
-        await this.sleep(this.opts.retryMs);
+        if (err instanceof ConfigError) {
+          // A refused password or certificate does not fix itself in a second: say so as an error and
+          // try again rarely (the broker's side may yet be corrected) while events wait on disk.
+          this.deps.log.error({ err }, 'Kafka refuses our connection settings; audit events wait in the spill file');
+          this.settingsRefusedUntil = Date.now() + SETTINGS_RETRY_MS;
+        } else {
+          this.deps.log.warn({ err }, 'cannot reach Kafka; audit events wait in the buffer');
+          await this.sleep(this.opts.retryMs);
+        }
         return;
       }
     }

@@ -18,6 +18,12 @@ export function clickhouseFor(config: Config, withDatabase = true) {
   return createClickHouse({ ...config.clickhouse, database: withDatabase ? config.clickhouse.database : null });
 }
 
+/** The API's client for reads: its read-only user when one is set, else the services' user. */
+export function apiReaderFor(config: Config) {
+  const reader = config.api.clickhouseReader;
+  return reader ? createClickHouse({ ...config.clickhouse, ...reader }) : null;
+}
+
 export function kafkaFor(config: Config, log: Logger) {
   return createKafka(config.kafka, log);
 }

@@ -18,7 +18,7 @@ import { createIngestService } from '../ingest/ingest.service.ts';
 import type { Destination } from '../notifier/destinations.config.ts';
 import { createNotifierService } from '../notifier/notifier.service.ts';
 import { AuditProducer } from '../producer/audit.producer.ts';
-import { clickhouseFor, kafkaFor } from './context.ts';
+import { apiReaderFor, clickhouseFor, kafkaFor } from './context.ts';
 import type { NamedService } from './service.group.ts';
 
 /** Called when a service's consumer died for good: the process should stop and be restarted. */
@@ -76,7 +76,10 @@ export function notifierService(config: Config, log: Logger, destinations: Desti
 }
 
 export function apiService(config: Config, log: Logger): NamedService & { url(): string } {
-  const clickhouse = clickhouseFor(config);
+  const writer = clickhouseFor(config);
+  // Every query of the API reads, except an incident status change: those go through `writer`.
+  const reader = apiReaderFor(config);
+  const clickhouse = reader ?? writer;
   const kafka = kafkaFor(config, log);
   const producer = new AuditProducer(kafka, { topic: config.topics.events, maxBytes: config.event.maxBytes });
   const admin = kafka.admin();
@@ -90,6 +93,7 @@ export function apiService(config: Config, log: Logger): NamedService & { url():
       app = await buildApp({
         config,
         clickhouse,
+        clickhouseWriter: writer,
         events: producer,
         log,
         registry: createRegistry('api'),
@@ -104,7 +108,8 @@ export function apiService(config: Config, log: Logger): NamedService & { url():
       await app?.close();
       await producer.disconnect();
       await admin.disconnect();
-      await clickhouse.close();
+      await reader?.close();
+      await writer.close();
       log.info('api stopped');
     },
   };

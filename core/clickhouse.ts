@@ -1,6 +1,7 @@
 // @clickhouse/client factory. The same client talks to ClickHouse 18.16 (these machines) and to a
 // current LTS (production), so nothing here may depend on settings that 18.16 does not know.
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import { clickhouseTlsAgent, type ClickHouseTls } from './clickhouse.tls.ts';
 
 export type { ClickHouseClient };
 
@@ -10,11 +11,19 @@ export interface ClickHouseOptions {
   password: string;
   /** Database the client works in; `null` for none (used by migrations before it exists). */
   database: string | null;
+  /** Certificates for an https URL; absent or empty: Node's CA list, no client certificate. */
+  tls?: ClickHouseTls | undefined;
 }
 
+/** The client's own default: concurrent requests (sockets) to one ClickHouse. */
+const MAX_OPEN_CONNECTIONS = 10;
+
 export function createClickHouse(opts: ClickHouseOptions): ClickHouseClient {
+  const agent = clickhouseTlsAgent(opts.url, opts.tls, MAX_OPEN_CONNECTIONS);
   return createClient({
     url: opts.url,
+    max_open_connections: MAX_OPEN_CONNECTIONS,
+    ...(agent ? { http_agent: agent } : {}),
     username: opts.username,
     password: opts.password,
     ...(opts.database ? { database: opts.database } : {}),

@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { settingsMarkdown } from '../cli/config.command.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, PROJECT_ROOT, settings } from './config.ts';
 
 describe('configuration', () => {
   it('has sensible defaults for every setting', () => {
@@ -38,6 +40,61 @@ describe('configuration', () => {
     expect(section.trim(), 'README settings table is stale: paste `npx mcp-audit config --markdown`').toBe(
       `<!-- settings:start -->\n${settingsMarkdown()}`,
     );
+  });
+
+  it('shapes the secured Kafka and ClickHouse settings, resolving files against the project folder', () => {
+    const c = loadConfig({
+      MCP_AUDIT_KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+      MCP_AUDIT_KAFKA_SASL_USERNAME: 'svc',
+      MCP_AUDIT_KAFKA_SASL_PASSWORD: 'pw',
+      MCP_AUDIT_KAFKA_TLS: 'true',
+      MCP_AUDIT_KAFKA_TLS_CA_FILE: 'certs/ca.pem',
+      MCP_AUDIT_CLICKHOUSE_URL: 'https://ch.example:8443',
+      MCP_AUDIT_CLICKHOUSE_TLS_CA_FILE: '/etc/ch/ca.pem',
+      MCP_AUDIT_API_CLICKHOUSE_USER: 'mcp_audit_api_reader',
+    });
+    expect(c.kafka.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'svc', password: 'pw' });
+    expect(c.kafka.tls).toEqual({ caFile: `${PROJECT_ROOT}certs/ca.pem`, certFile: '', keyFile: '', servername: '', rejectUnauthorized: true });
+    expect(c.clickhouse.tls).toEqual({ caFile: '/etc/ch/ca.pem', certFile: '', keyFile: '' });
+    expect(c.api.clickhouseReader).toEqual({ username: 'mcp_audit_api_reader', password: '' });
+    // Unset: no SASL, no TLS, and the API reads as the services' user.
+    const d = loadConfig({});
+    expect([d.kafka.sasl, d.kafka.tls, d.api.clickhouseReader]).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('refuses secured settings that only work together, naming them', () => {
+    const problem = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return '';
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return (err as Error).message;
+      }
+    };
+    expect(problem({ MCP_AUDIT_KAFKA_SASL_MECHANISM: 'plain', MCP_AUDIT_KAFKA_SASL_USERNAME: 'svc' })).toMatch(
+      /MCP_AUDIT_KAFKA_SASL_MECHANISM=plain needs MCP_AUDIT_KAFKA_SASL_USERNAME and MCP_AUDIT_KAFKA_SASL_PASSWORD/,
+    );
+    expect(problem({ MCP_AUDIT_KAFKA_SASL_USERNAME: 'svc', MCP_AUDIT_KAFKA_SASL_PASSWORD: 'pw' })).toMatch(/MCP_AUDIT_KAFKA_SASL_MECHANISM is none/);
+    expect(problem({ MCP_AUDIT_KAFKA_SASL_MECHANISM: 'gssapi' })).toMatch(/MCP_AUDIT_KAFKA_SASL_MECHANISM="gssapi"/);
+    expect(problem({ MCP_AUDIT_KAFKA_TLS_CA_FILE: 'ca.pem', MCP_AUDIT_KAFKA_TLS_REJECT_UNAUTHORIZED: 'false' })).toMatch(
+      /MCP_AUDIT_KAFKA_TLS_CA_FILE, MCP_AUDIT_KAFKA_TLS_REJECT_UNAUTHORIZED apply to TLS only: set MCP_AUDIT_KAFKA_TLS=true/,
+    );
+    expect(problem({ MCP_AUDIT_KAFKA_TLS: 'true', MCP_AUDIT_KAFKA_TLS_CERT_FILE: 'c.pem' })).toMatch(/MCP_AUDIT_KAFKA_TLS_CERT_FILE and MCP_AUDIT_KAFKA_TLS_KEY_FILE go together/);
+    expect(problem({ MCP_AUDIT_CLICKHOUSE_TLS_CA_FILE: 'ca.pem' })).toMatch(/MCP_AUDIT_CLICKHOUSE_URL must start with https:/);
+    expect(problem({ MCP_AUDIT_API_CLICKHOUSE_PASSWORD: 'x' })).toMatch(/without MCP_AUDIT_API_CLICKHOUSE_USER/);
+  });
+
+  it('hides the Kafka and API ClickHouse passwords in its errors and in `mcp-audit config`', () => {
+    expect(settings.MCP_AUDIT_KAFKA_SASL_PASSWORD.secret).toBe(true);
+    expect(settings.MCP_AUDIT_API_CLICKHOUSE_PASSWORD.secret).toBe(true);
+    expect(() => loadConfig({ MCP_AUDIT_KAFKA_SASL_PASSWORD: 'p'.repeat(5000) })).toThrow(/MCP_AUDIT_KAFKA_SASL_PASSWORD=\(hidden\)/);
+    const shown = execFileSync(process.execPath, [fileURLToPath(new URL('../bin/mcp-audit.js', import.meta.url)), 'config'], {
+      env: { ...process.env, MCP_AUDIT_KAFKA_SASL_MECHANISM: 'scram-sha-256', MCP_AUDIT_KAFKA_SASL_USERNAME: 'svc', MCP_AUDIT_KAFKA_SASL_PASSWORD: 'kafka-pw-123', MCP_AUDIT_API_CLICKHOUSE_USER: 'r', MCP_AUDIT_API_CLICKHOUSE_PASSWORD: 'ch-pw-456' },
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(shown)).toMatchObject({ MCP_AUDIT_KAFKA_SASL_PASSWORD: '(hidden)', MCP_AUDIT_API_CLICKHOUSE_PASSWORD: '(hidden)', MCP_AUDIT_KAFKA_SASL_USERNAME: 'svc' });
+    expect(shown).not.toMatch(/kafka-pw-123|ch-pw-456/);
   });
 
   it('MCP_AUDIT_NAME_PREFIX prefixes the default topics and groups, and keeps names set explicitly', () => {

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { validate as cronValidate } from 'node-cron';
+import type { KafkaConnection } from './kafka.security.ts';
 
 /** The checkout's root folder: relative paths in settings are resolved against it, not the cwd. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -14,6 +15,9 @@ const csv = z
   .string()
   .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
   .pipe(z.array(z.string().regex(/^[\w.-]+:\d+$/, 'expected host:port')).min(1));
+
+/** The SASL mechanisms kafkajs speaks without plug-ins, as its `sasl.mechanism` option names them. */
+export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 
 /** A key given as hex (an even number of hex digits) or else as base64; hex wins when both could be meant. */
 function decodeHashKey(text: string): Buffer {
@@ -32,6 +36,34 @@ export const settings = {
     doc: 'Comma-separated Kafka bootstrap servers.',
   },
   MCP_AUDIT_KAFKA_CLIENT_ID: { schema: z.string().min(1).max(100).default('mcp-audit'), doc: 'Kafka client id prefix.' },
+  // --- secured Kafka (core/kafka.security.ts): every Kafka client of every role uses these ---
+  MCP_AUDIT_KAFKA_SASL_MECHANISM: {
+    schema: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(['none', ...SASL_MECHANISMS]).default('none')),
+    doc: 'SASL mechanism of the Kafka listener: `plain`, `scram-sha-256` or `scram-sha-512` (as Kafka spells them, in any case); `none`: no SASL. Needs MCP_AUDIT_KAFKA_SASL_USERNAME and _PASSWORD; use TLS with it (PLAIN sends the password as it is).',
+  },
+  MCP_AUDIT_KAFKA_SASL_USERNAME: { schema: z.string().max(1024).default(''), doc: 'Kafka SASL user name.' },
+  MCP_AUDIT_KAFKA_SASL_PASSWORD: { schema: z.string().max(4096).default(''), doc: 'Kafka SASL password. Never logged.', secret: true },
+  MCP_AUDIT_KAFKA_TLS: {
+    schema: z.stringbool().default(false),
+    doc: "Connect to Kafka over TLS (an SSL or SASL_SSL listener). The brokers' certificates are verified against Node's CA list, or MCP_AUDIT_KAFKA_TLS_CA_FILE.",
+  },
+  MCP_AUDIT_KAFKA_TLS_CA_FILE: {
+    schema: z.string().default(''),
+    doc: "PEM file of the CA certificate(s) that signed the brokers' certificates (a private CA); relative to the project folder. Empty: Node's CA list.",
+  },
+  MCP_AUDIT_KAFKA_TLS_CERT_FILE: {
+    schema: z.string().default(''),
+    doc: 'PEM client certificate, for brokers that require one (`ssl.client.auth=required`); with MCP_AUDIT_KAFKA_TLS_KEY_FILE.',
+  },
+  MCP_AUDIT_KAFKA_TLS_KEY_FILE: { schema: z.string().default(''), doc: 'PEM private key (unencrypted) of MCP_AUDIT_KAFKA_TLS_CERT_FILE.' },
+  MCP_AUDIT_KAFKA_TLS_SERVERNAME: {
+    schema: z.string().max(253).default(''),
+    doc: "Name the brokers' certificates must carry (and the TLS SNI), when it differs from the host in MCP_AUDIT_KAFKA_BROKERS (a tunnel, an IP address). Empty: each broker's host.",
+  },
+  MCP_AUDIT_KAFKA_TLS_REJECT_UNAUTHORIZED: {
+    schema: z.stringbool().default(true),
+    doc: "`false` accepts any broker certificate: encrypted, but to whoever answers. Only for a throw-away test broker.",
+  },
   MCP_AUDIT_NAME_PREFIX: {
     schema: z.string().max(100).regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only').default(''),
     doc: 'Put before the default name of every topic and consumer group (MCP_AUDIT_TOPIC_*, *_GROUP_ID), e.g. `staging.`, to isolate a pipeline with one setting; names set explicitly are kept as they are.',
@@ -60,6 +92,15 @@ export const settings = {
     doc: 'ClickHouse password. Never logged.',
     secret: true,
   },
+  MCP_AUDIT_CLICKHOUSE_TLS_CA_FILE: {
+    schema: z.string().default(''),
+    doc: "With an `https://` MCP_AUDIT_CLICKHOUSE_URL: PEM file of the CA that signed ClickHouse's certificate (a private CA); relative to the project folder. Empty: Node's CA list.",
+  },
+  MCP_AUDIT_CLICKHOUSE_TLS_CERT_FILE: {
+    schema: z.string().default(''),
+    doc: 'PEM client certificate for a ClickHouse that requires one (openSSL `verificationMode` strict); with MCP_AUDIT_CLICKHOUSE_TLS_KEY_FILE. The user still signs in with its password.',
+  },
+  MCP_AUDIT_CLICKHOUSE_TLS_KEY_FILE: { schema: z.string().default(''), doc: 'PEM private key (unencrypted) of MCP_AUDIT_CLICKHOUSE_TLS_CERT_FILE.' },
   MCP_AUDIT_CLICKHOUSE_DATABASE: {
     schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'expected a plain identifier').default('mcp_audit'),
     doc: 'ClickHouse database holding the mcp-audit tables.',
@@ -191,6 +232,15 @@ export const settings = {
   MCP_AUDIT_API_AUTH_FAILURES_WINDOW_MS: {
     schema: int(1_000, 86_400_000).default(60_000),
     doc: 'Length of the failed-authentication window per source address (ms).',
+  },
+  MCP_AUDIT_API_CLICKHOUSE_USER: {
+    schema: z.string().max(256).default(''),
+    doc: 'ClickHouse user of the API\'s reads (a read-only user such as `mcp_audit_api_reader`); only incident status changes write, with MCP_AUDIT_CLICKHOUSE_USER. Empty: the API reads as MCP_AUDIT_CLICKHOUSE_USER too.',
+  },
+  MCP_AUDIT_API_CLICKHOUSE_PASSWORD: {
+    schema: z.string().default(''),
+    doc: 'Password of MCP_AUDIT_API_CLICKHOUSE_USER. Never logged.',
+    secret: true,
   },
   MCP_AUDIT_API_KEY_CACHE_MS: {
     schema: int(0, 300_000).default(5_000),
@@ -341,6 +391,7 @@ export function parseEnv(env: NodeJS.ProcessEnv = process.env): Env {
       problems.push(`${name}=${shown}: ${result.error.issues.map((i) => i.message).join('; ')}`);
     }
   }
+  if (!problems.length) problems.push(...combinationProblems(out as Env));
   if (problems.length) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   const prefix = out.MCP_AUDIT_NAME_PREFIX as string;
   if (prefix) {
@@ -352,15 +403,55 @@ export function parseEnv(env: NodeJS.ProcessEnv = process.env): Env {
   return out as Env;
 }
 
+/** Settings that only mean something together; each problem names the variables to change. */
+function combinationProblems(e: Env): string[] {
+  const problems: string[] = [];
+  const sasl = e.MCP_AUDIT_KAFKA_SASL_MECHANISM;
+  if (sasl !== 'none' && (!e.MCP_AUDIT_KAFKA_SASL_USERNAME || !e.MCP_AUDIT_KAFKA_SASL_PASSWORD)) {
+    problems.push(`MCP_AUDIT_KAFKA_SASL_MECHANISM=${sasl} needs MCP_AUDIT_KAFKA_SASL_USERNAME and MCP_AUDIT_KAFKA_SASL_PASSWORD`);
+  }
+  if (sasl === 'none' && (e.MCP_AUDIT_KAFKA_SASL_USERNAME || e.MCP_AUDIT_KAFKA_SASL_PASSWORD)) {
+    problems.push(`MCP_AUDIT_KAFKA_SASL_USERNAME / _PASSWORD are set but MCP_AUDIT_KAFKA_SASL_MECHANISM is none: set it to ${SASL_MECHANISMS.join(', ')}`);
+  }
+  const kafkaTlsOnly: string[] = (['MCP_AUDIT_KAFKA_TLS_CA_FILE', 'MCP_AUDIT_KAFKA_TLS_CERT_FILE', 'MCP_AUDIT_KAFKA_TLS_KEY_FILE', 'MCP_AUDIT_KAFKA_TLS_SERVERNAME'] as const).filter((k) => e[k]);
+  if (!e.MCP_AUDIT_KAFKA_TLS_REJECT_UNAUTHORIZED) kafkaTlsOnly.push('MCP_AUDIT_KAFKA_TLS_REJECT_UNAUTHORIZED');
+  if (!e.MCP_AUDIT_KAFKA_TLS && kafkaTlsOnly.length) problems.push(`${kafkaTlsOnly.join(', ')} apply to TLS only: set MCP_AUDIT_KAFKA_TLS=true (or unset them)`);
+  if (!e.MCP_AUDIT_KAFKA_TLS_CERT_FILE !== !e.MCP_AUDIT_KAFKA_TLS_KEY_FILE) problems.push('MCP_AUDIT_KAFKA_TLS_CERT_FILE and MCP_AUDIT_KAFKA_TLS_KEY_FILE go together: set both or neither');
+  const chTls = (['MCP_AUDIT_CLICKHOUSE_TLS_CA_FILE', 'MCP_AUDIT_CLICKHOUSE_TLS_CERT_FILE', 'MCP_AUDIT_CLICKHOUSE_TLS_KEY_FILE'] as const).filter((k) => e[k]);
+  if (chTls.length && !e.MCP_AUDIT_CLICKHOUSE_URL.startsWith('https:')) problems.push(`${chTls.join(', ')} apply to TLS only: MCP_AUDIT_CLICKHOUSE_URL must start with https://`);
+  if (!e.MCP_AUDIT_CLICKHOUSE_TLS_CERT_FILE !== !e.MCP_AUDIT_CLICKHOUSE_TLS_KEY_FILE) problems.push('MCP_AUDIT_CLICKHOUSE_TLS_CERT_FILE and MCP_AUDIT_CLICKHOUSE_TLS_KEY_FILE go together: set both or neither');
+  if (e.MCP_AUDIT_API_CLICKHOUSE_PASSWORD && !e.MCP_AUDIT_API_CLICKHOUSE_USER) problems.push('MCP_AUDIT_API_CLICKHOUSE_PASSWORD is set without MCP_AUDIT_API_CLICKHOUSE_USER');
+  return problems;
+}
+
 /** The settings MCP_AUDIT_NAME_PREFIX applies to: topics and consumer groups. */
 const PREFIXED = /^MCP_AUDIT_(?:TOPIC_[A-Z_]+|[A-Z_]+_GROUP_ID)$/;
+
+/** A file named by a setting, resolved like every path setting; '' stays '' (not set). */
+const projectPath = (p: string) => (p ? resolve(PROJECT_ROOT, p) : '');
 
 /** The shaped configuration the services take. Built from `Env` so tests can override single parts. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const e = parseEnv(env);
   return {
     logLevel: e.MCP_AUDIT_LOG_LEVEL,
-    kafka: { brokers: e.MCP_AUDIT_KAFKA_BROKERS, clientId: e.MCP_AUDIT_KAFKA_CLIENT_ID },
+    kafka: {
+      brokers: e.MCP_AUDIT_KAFKA_BROKERS,
+      clientId: e.MCP_AUDIT_KAFKA_CLIENT_ID,
+      sasl:
+        e.MCP_AUDIT_KAFKA_SASL_MECHANISM === 'none'
+          ? undefined
+          : { mechanism: e.MCP_AUDIT_KAFKA_SASL_MECHANISM, username: e.MCP_AUDIT_KAFKA_SASL_USERNAME, password: e.MCP_AUDIT_KAFKA_SASL_PASSWORD },
+      tls: e.MCP_AUDIT_KAFKA_TLS
+        ? {
+            caFile: projectPath(e.MCP_AUDIT_KAFKA_TLS_CA_FILE),
+            certFile: projectPath(e.MCP_AUDIT_KAFKA_TLS_CERT_FILE),
+            keyFile: projectPath(e.MCP_AUDIT_KAFKA_TLS_KEY_FILE),
+            servername: e.MCP_AUDIT_KAFKA_TLS_SERVERNAME,
+            rejectUnauthorized: e.MCP_AUDIT_KAFKA_TLS_REJECT_UNAUTHORIZED,
+          }
+        : undefined,
+    } satisfies KafkaConnection,
     topics: {
       events: e.MCP_AUDIT_TOPIC_EVENTS,
       eventsDlq: e.MCP_AUDIT_TOPIC_EVENTS_DLQ,
@@ -373,6 +464,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       username: e.MCP_AUDIT_CLICKHOUSE_USER,
       password: e.MCP_AUDIT_CLICKHOUSE_PASSWORD,
       database: e.MCP_AUDIT_CLICKHOUSE_DATABASE,
+      tls: {
+        caFile: projectPath(e.MCP_AUDIT_CLICKHOUSE_TLS_CA_FILE),
+        certFile: projectPath(e.MCP_AUDIT_CLICKHOUSE_TLS_CERT_FILE),
+        keyFile: projectPath(e.MCP_AUDIT_CLICKHOUSE_TLS_KEY_FILE),
+      },
     },
     event: { maxBytes: e.MCP_AUDIT_EVENT_MAX_BYTES },
     ingest: {
@@ -410,6 +506,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       authFailuresMax: e.MCP_AUDIT_API_AUTH_FAILURES_MAX,
       authFailuresWindowMs: e.MCP_AUDIT_API_AUTH_FAILURES_WINDOW_MS,
       keyCacheMs: e.MCP_AUDIT_API_KEY_CACHE_MS,
+      /** The API's read-only ClickHouse user; undefined: it reads as the services' user. */
+      clickhouseReader: e.MCP_AUDIT_API_CLICKHOUSE_USER ? { username: e.MCP_AUDIT_API_CLICKHOUSE_USER, password: e.MCP_AUDIT_API_CLICKHOUSE_PASSWORD } : undefined,
     },
     clickhouseCluster: e.MCP_AUDIT_CLICKHOUSE_CLUSTER,
     baselines: { lookbackDays: e.MCP_AUDIT_BASELINE_LOOKBACK_DAYS, cron: e.MCP_AUDIT_BASELINE_CRON, healthPort: e.MCP_AUDIT_BASELINE_HEALTH_PORT },

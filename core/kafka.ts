@@ -1,7 +1,11 @@
-// kafkajs client factory. kafkajs logs through its own logger; we route it into pino so every
-// line is JSON and goes through the same redaction.
-import { Kafka, Partitioners, logLevel, type LogEntry, type ProducerConfig } from 'kafkajs';
+// kafkajs client factory: the one place a Kafka client is made, so every role connects with the same
+// security settings (core/kafka.security.ts). kafkajs logs through its own logger; we route it into
+// pino so every line is JSON and goes through the same redaction.
+import { Kafka, Partitioners, logLevel, type AdminConfig, type ConsumerConfig, type KafkaConfig, type LogEntry, type ProducerConfig } from 'kafkajs';
+import { explainKafkaError, kafkaSecurityOptions, type KafkaConnection } from './kafka.security.ts';
 import type { Logger } from './logger.ts';
+
+export type { KafkaConnection };
 
 let timerWarningQuieted = false;
 
@@ -18,24 +22,68 @@ export function quietKafkajsTimerWarning(): void {
   });
 }
 
-export function createKafka(opts: { brokers: string[]; clientId: string }, log: Logger): Kafka {
+/** Timeouts and retries for a caller that must not wait (the stack's readiness probe). */
+export type KafkaTuning = Pick<KafkaConfig, 'connectionTimeout' | 'requestTimeout' | 'retry'>;
+
+/** A client whose producers, consumers and admins fail to connect with errors that name the setting to fix. */
+class ExplainingKafka extends Kafka {
+  readonly #connection: KafkaConnection;
+
+  constructor(config: KafkaConfig, connection: KafkaConnection) {
+    super(config);
+    this.#connection = connection;
+  }
+
+  override producer(config?: ProducerConfig) {
+    return this.#explained(super.producer(config));
+  }
+
+  override consumer(config: ConsumerConfig) {
+    return this.#explained(super.consumer(config));
+  }
+
+  override admin(config?: AdminConfig) {
+    return this.#explained(super.admin(config));
+  }
+
+  #explained<T extends { connect(): Promise<void> }>(client: T): T {
+    const connect = client.connect.bind(client);
+    client.connect = () => connect().catch((err: unknown) => Promise.reject(explainKafkaError(err, this.#connection)));
+    return client;
+  }
+}
+
+export function createKafka(opts: KafkaConnection, log: Logger, tuning: KafkaTuning = {}): Kafka {
   quietKafkajsTimerWarning();
-  return new Kafka({
-    clientId: opts.clientId,
-    brokers: opts.brokers,
-    // Reconnects are handled by kafkajs itself; keep its own retries modest so a dead broker is
-    // reported in logs within seconds instead of minutes.
-    retry: { initialRetryTime: 300, retries: 8 },
-    logLevel: logLevel.WARN,
-    logCreator: () => (entry: LogEntry) => {
-      const { message, ...rest } = entry.log;
-      // kafkajs logs every error response at ERROR, even the transient ones it retries (a group
-      // coordinator still loading, a leader moving); what it finally gives up on reaches the caller.
-      const transient = entry.namespace === 'Connection' && message.startsWith('Response ');
-      const level = entry.level <= logLevel.ERROR && !transient ? 'error' : entry.level <= logLevel.WARN ? 'warn' : 'debug';
-      log[level]({ kafka: entry.namespace, ...rest }, message);
+  if (opts.sasl?.mechanism === 'plain' && !opts.tls) warnPlainOnce(log);
+  return new ExplainingKafka(
+    {
+      clientId: opts.clientId,
+      brokers: opts.brokers,
+      ...kafkaSecurityOptions(opts),
+      // Reconnects are handled by kafkajs itself; keep its own retries modest so a dead broker is
+      // reported in logs within seconds instead of minutes.
+      retry: { initialRetryTime: 300, retries: 8 },
+      ...tuning,
+      logLevel: logLevel.WARN,
+      logCreator: () => (entry: LogEntry) => {
+        const { message, ...rest } = entry.log;
+        // kafkajs logs every error response at ERROR, even the transient ones it retries (a group
+        // coordinator still loading, a leader moving); what it finally gives up on reaches the caller.
+        const transient = entry.namespace === 'Connection' && message.startsWith('Response ');
+        const level = entry.level <= logLevel.ERROR && !transient ? 'error' : entry.level <= logLevel.WARN ? 'warn' : 'debug';
+        log[level]({ kafka: entry.namespace, ...rest }, message);
+      },
     },
-  });
+    opts,
+  );
+}
+
+let plainWarned = false;
+function warnPlainOnce(log: Logger): void {
+  if (plainWarned) return;
+  plainWarned = true;
+  log.warn('MCP_AUDIT_KAFKA_SASL_MECHANISM=plain without MCP_AUDIT_KAFKA_TLS sends the Kafka password unencrypted');
 }
 
 /**

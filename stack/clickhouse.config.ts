@@ -12,6 +12,36 @@ export interface ClickHouseConfigInput {
   formatSchemaDir: string;
   logsDir: string;
   usersXml: string;
+  /** An HTTPS port beside the HTTP one (the TLS client tests); the stack itself has none. */
+  https?: ClickHouseHttps | undefined;
+}
+
+export interface ClickHouseHttps {
+  port: number;
+  certFile: string;
+  keyFile: string;
+  /** CA whose client certificates the server requires (openSSL verificationMode strict). */
+  clientCaFile: string;
+}
+
+/** 18.16 reads the same openSSL server section as current versions. */
+function renderHttps(h: ClickHouseHttps): string {
+  return `
+    <!-- TLS test instance: clients must present a certificate signed by clientCaFile. -->
+    <https_port>${h.port}</https_port>
+    <openSSL>
+        <server>
+            <certificateFile>${xmlEscape(h.certFile)}</certificateFile>
+            <privateKeyFile>${xmlEscape(h.keyFile)}</privateKeyFile>
+            <verificationMode>strict</verificationMode>
+            <caConfig>${xmlEscape(h.clientCaFile)}</caConfig>
+            <loadDefaultCAFile>false</loadDefaultCAFile>
+            <cacheSessions>true</cacheSessions>
+            <disableProtocols>sslv2,sslv3,tlsv1,tlsv1_1</disableProtocols>
+            <preferServerCiphers>true</preferServerCiphers>
+        </server>
+    </openSSL>
+`;
 }
 
 const MiB = 1024 * 1024;
@@ -36,7 +66,7 @@ export function renderConfigXml(c: ClickHouseConfigInput): string {
     <http_port>${c.httpPort}</http_port>
     <tcp_port>${c.tcpPort}</tcp_port>
     <!-- No interserver_http_port: there are no replicas, so no third port to collide with. -->
-
+${c.https ? renderHttps(c.https) : ''}
     <!-- Above the 2.5 s idle-socket TTL of @clickhouse/client, so the server never closes a kept-alive
          socket the client is about to reuse (ECONNRESET); not more, because a stop waits for idle
          keep-alive sockets (10 s here made every SIGTERM take 8 s). -->
@@ -80,7 +110,8 @@ export function renderConfigXml(c: ClickHouseConfigInput): string {
 
 /**
  * 18.16 has no SQL-driven access management (CREATE USER arrived in 20.x), so users, profiles and
- * quotas are defined here: one `default` user with an empty password, reachable from loopback only.
+ * quotas are defined here: a `default` user and the API's read-only `mcp_audit_api_reader`, both with an
+ * empty password and reachable from loopback only.
  */
 export function renderUsersXml(): string {
   return `<?xml version="1.0"?>
@@ -97,6 +128,11 @@ export function renderUsersXml(): string {
         <readonly>
             <readonly>2</readonly>
         </readonly>
+        <!-- For the API's reads (MCP_AUDIT_API_CLICKHOUSE_USER): SELECTs only, not even settings. -->
+        <mcp_audit_api_readonly>
+            <readonly>1</readonly>
+            <max_memory_usage>4000000000</max_memory_usage>
+        </mcp_audit_api_readonly>
     </profiles>
 
     <users>
@@ -109,6 +145,17 @@ export function renderUsersXml(): string {
             <profile>default</profile>
             <quota>default</quota>
         </default>
+        <!-- The API's read-only user; as in production (compose users.d/api-reader.xml) but without a
+             password, as the local default user. -->
+        <mcp_audit_api_reader>
+            <password></password>
+            <networks>
+                <ip>127.0.0.1</ip>
+                <ip>::1</ip>
+            </networks>
+            <profile>mcp_audit_api_readonly</profile>
+            <quota>default</quota>
+        </mcp_audit_api_reader>
     </users>
 
     <quotas>

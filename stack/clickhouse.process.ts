@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from '../core/logger.ts';
 import { ensureClickHouseInstalled } from './clickhouse.install.ts';
-import { renderConfigXml, renderUsersXml } from './clickhouse.config.ts';
+import { renderConfigXml, renderUsersXml, type ClickHouseHttps } from './clickhouse.config.ts';
 import { portOpen, runningPid, spawnDetached, stopProcess, tail, waitFor, withLock, type StopSignal } from './process.ts';
 
 export interface ClickHouseInstance {
@@ -13,6 +13,8 @@ export interface ClickHouseInstance {
   dir: string;
   httpPort: number;
   tcpPort: number;
+  /** An HTTPS port too (TLS client tests); readiness is still probed over HTTP. */
+  https?: ClickHouseHttps;
 }
 
 const READY_TIMEOUT_MS = 60_000;
@@ -83,7 +85,7 @@ async function startClickHouseLocked(inst: ClickHouseInstance, log: Logger): Pro
     mkdirSync(d, { recursive: true });
   }
   // Rewritten on every start so a changed port or setting takes effect on the next `up`.
-  writeFileSync(p.configXml, renderConfigXml({ ...p, httpPort: inst.httpPort, tcpPort: inst.tcpPort }));
+  writeFileSync(p.configXml, renderConfigXml({ ...p, httpPort: inst.httpPort, tcpPort: inst.tcpPort, https: inst.https }));
   writeFileSync(p.usersXml, renderUsersXml());
 
   log.info({ url, tcpPort: inst.tcpPort, logs: p.logsDir }, 'starting ClickHouse');

@@ -6,10 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
-import { quietKafkajsTimerWarning } from '../core/kafka.ts';
-import type { Logger } from '../core/logger.ts';
-import { renderLog4j1, renderLog4j2, renderServerProperties } from './kafka.config.ts';
+import { createKafka } from '../core/kafka.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
+import { renderLog4j1, renderLog4j2, renderServerProperties, type ExtraListeners } from './kafka.config.ts';
 import { ensureKafkaInstalled, kafkaMajor, type KafkaVersion } from './kafka.install.ts';
 import {
   portOpen,
@@ -32,6 +31,10 @@ export interface KafkaInstance {
   controllerPort: number;
   /** Where the jars are cached; defaults to `<dir>/libs`. Test instances point at the shared cache. */
   libsDir?: string;
+  /** Secured listeners beside PLAINTEXT (tests of secured clients); readiness is still probed on `port`. */
+  extra?: ExtraListeners;
+  /** More `kafka-storage format` arguments, e.g. `--add-scram` credentials that exist from the first start. */
+  formatArgs?: string[];
 }
 
 const execFileAsync = promisify(execFile);
@@ -83,13 +86,12 @@ export function kafkaPid(inst: KafkaInstance): number | undefined {
   return runningPid(p.pidFile, p.serverProperties);
 }
 
+const probeLog = createLogger('silent', 'stack-probe');
+
 /** True once the broker answers a metadata request (describeCluster) on `port`. */
 export async function kafkaReady(port: number): Promise<boolean> {
-  quietKafkajsTimerWarning();
-  const kafka = new Kafka({
-    clientId: 'mcp-audit-stack-probe',
-    brokers: [`127.0.0.1:${port}`],
-    logLevel: logLevel.NOTHING,
+  // One quick try, silently: the caller polls, and a broker still starting is not worth a log line.
+  const kafka = createKafka({ brokers: [`127.0.0.1:${port}`], clientId: 'mcp-audit-stack-probe' }, probeLog, {
     connectionTimeout: 1_000,
     requestTimeout: 3_000,
     retry: { retries: 0 },
@@ -134,7 +136,7 @@ async function startKafkaLocked(inst: KafkaInstance, log: Logger): Promise<void>
   // Rewritten on every start so a changed port or setting takes effect on the next `up`.
   writeFileSync(
     p.serverProperties,
-    renderServerProperties({ version: inst.version, port: inst.port, controllerPort: inst.controllerPort, dataDir: p.dataDir, logsDir: p.logsDir }),
+    renderServerProperties({ version: inst.version, port: inst.port, controllerPort: inst.controllerPort, dataDir: p.dataDir, logsDir: p.logsDir, extra: inst.extra }),
   );
   writeFileSync(p.logConfig, kafkaMajor(inst.version) === 3 ? renderLog4j1(p.logsDir) : renderLog4j2(p.logsDir));
 
@@ -177,6 +179,7 @@ async function formatStorage(inst: KafkaInstance, p: ReturnType<typeof kafkaPath
     '--cluster-id', clusterId,
     '--config', p.serverProperties,
     '--ignore-formatted',
+    ...(inst.formatArgs ?? []),
   ];
   try {
     const { stdout, stderr } = await execFileAsync(java(), args, { cwd: p.dir });

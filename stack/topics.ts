@@ -1,15 +1,17 @@
 // Creates the topics explicitly (the broker has auto.create.topics.enable=false). Idempotent:
 // existing topics are left alone, except that a topic with fewer partitions than asked for is grown.
 import type { Logger } from '../core/logger.ts';
-import { createKafka } from '../core/kafka.ts';
+import { createKafka, type KafkaConnection } from '../core/kafka.ts';
 
 export interface TopicSpec {
   name: string;
   partitions: number;
 }
 
-export async function createTopics(brokers: string[], topics: TopicSpec[], log: Logger): Promise<void> {
-  const admin = createKafka({ brokers, clientId: 'mcp-audit-stack' }, log).admin();
+/** `kafka`: a configuration's connection (with its SASL and TLS), or only brokers (the local stack's plaintext listener). */
+export async function createTopics(kafka: KafkaConnection | string[], topics: TopicSpec[], log: Logger): Promise<void> {
+  const connection = Array.isArray(kafka) ? { brokers: kafka, clientId: 'mcp-audit-stack' } : kafka;
+  const admin = createKafka(connection, log).admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());

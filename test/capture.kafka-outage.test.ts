@@ -4,18 +4,13 @@
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { createCapture, type Capture } from '../capture/capture.ts';
-import { withAudit } from '../capture/sdk.middleware.ts';
 import { loadConfig } from '../core/config.ts';
 import { createKafka } from '../core/kafka.ts';
 import type { IngestService } from '../ingest/ingest.service.ts';
 import { kafkaLibsDir, startKafka, stopKafka, type KafkaInstance } from '../stack/stack.ts';
-import { readTopicRaw } from './capture.support.ts';
+import { auditedEchoClient, readTopicRaw } from './capture.support.ts';
 import { eventCounts, startIngest, waitForDistinct } from './support/ingest.harness.ts';
 import { freePort } from './support/ports.ts';
 import { createTestEnv, testLog, type TestEnv } from './support/test.env.ts';
@@ -57,13 +52,7 @@ afterAll(async () => {
 
 describe('SDK middleware across a Kafka outage', () => {
   it('serves every call during 30 s without Kafka and delivers every event afterwards', async () => {
-    const server = new McpServer({ name: 'echo', version: '1.0.0' });
-    server.registerTool('echo', { description: 'Echoes.', inputSchema: { n: z.number() } }, async ({ n }) => ({ content: [{ type: 'text', text: String(n) }] }));
-    withAudit(server, { capture, identity: { tenantId: 'acme', userId: 'alice' } });
-    const [a, b] = InMemoryTransport.createLinkedPair();
-    await server.connect(a);
-    const client = new Client({ name: 'outage-client', version: '1' });
-    await client.connect(b);
+    const client = await auditedEchoClient(capture, 'outage-client');
 
     let n = 0;
     const failures: unknown[] = [];

@@ -1,7 +1,14 @@
 // Helpers of the capture integration tests: read a topic raw (every message's bytes, as stored),
-// and the paths of the real CLI and of the real filesystem MCP server.
+// an echo MCP server behind the SDK middleware, and the paths of the real CLI and of the real
+// filesystem MCP server.
 import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Kafka } from 'kafkajs';
+import { z } from 'zod';
+import type { Capture } from '../capture/capture.ts';
+import { withAudit } from '../capture/sdk.middleware.ts';
 
 export const BIN = fileURLToPath(new URL('../bin/mcp-audit.js', import.meta.url));
 export const FS_SERVER = fileURLToPath(new URL('../node_modules/@modelcontextprotocol/server-filesystem/dist/index.js', import.meta.url));
@@ -47,4 +54,16 @@ export async function readTopicRaw(kafka: Kafka, topic: string): Promise<{ key: 
   });
   await consumer.disconnect();
   return out;
+}
+
+/** A client of an `echo` tool (answers its argument `n`) on a server wrapped by the SDK middleware, as alice of acme. */
+export async function auditedEchoClient(capture: Capture, clientName: string): Promise<Client> {
+  const server = new McpServer({ name: 'echo', version: '1.0.0' });
+  server.registerTool('echo', { description: 'Echoes.', inputSchema: { n: z.number() } }, async ({ n }) => ({ content: [{ type: 'text', text: String(n) }] }));
+  withAudit(server, { capture, identity: { tenantId: 'acme', userId: 'alice' } });
+  const [a, b] = InMemoryTransport.createLinkedPair();
+  await server.connect(a);
+  const client = new Client({ name: clientName, version: '1' });
+  await client.connect(b);
+  return client;
 }

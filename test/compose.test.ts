@@ -104,6 +104,17 @@ describe('docker-compose.yml', () => {
     expect(services.grafana!.environment!.GF_MCP_AUDIT_CLICKHOUSE_USER).not.toBe(services.clickhouse!.environment!.CLICKHOUSE_USER);
     expect(JSON.stringify(services.clickhouse!.volumes)).toContain(`/etc/clickhouse-server/users.d/${basename(GRAFANA_USERS_XML)}`);
     expect(services.clickhouse!.environment).toHaveProperty('MCP_AUDIT_GRAFANA_CLICKHOUSE_PASSWORD');
+    // The API reads as its own read-only user (users.d/api-reader.xml, test/compose.grafana-user.test.ts).
+    expect(services.api!.environment!.MCP_AUDIT_API_CLICKHOUSE_USER).toBe('mcp_audit_api_reader');
+    expect(JSON.stringify(services.clickhouse!.volumes)).toContain('/etc/clickhouse-server/users.d/api-reader.xml');
+    expect(services.clickhouse!.environment).toHaveProperty('MCP_AUDIT_API_CLICKHOUSE_PASSWORD');
+    // Every mcp-audit service gets the secured-Kafka and ClickHouse TLS settings and the certificates folder.
+    for (const name of ['migrate', 'baselines', ...OUR_SERVICES]) {
+      for (const v of ['MCP_AUDIT_KAFKA_SASL_MECHANISM', 'MCP_AUDIT_KAFKA_SASL_PASSWORD', 'MCP_AUDIT_KAFKA_TLS_CA_FILE', 'MCP_AUDIT_CLICKHOUSE_TLS_CA_FILE']) {
+        expect(services[name]!.environment, `${name} ${v}`).toHaveProperty(v);
+      }
+      expect(JSON.stringify(services[name]!.volumes), name).toContain('/etc/mcp-audit/certs');
+    }
     const mounts = JSON.stringify(services.grafana!.volumes);
     for (const target of ['/etc/grafana/provisioning/datasources', '/etc/grafana/provisioning/dashboards', '/etc/grafana/dashboards/mcp-audit']) expect(mounts).toContain(target);
 

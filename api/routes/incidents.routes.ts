@@ -111,6 +111,7 @@ const idParams = z.object({ incident_id: sha256Id('The incident id') });
 
 export const incidentsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
   const ch = deps.clickhouse;
+  const writer = deps.clickhouseWriter ?? ch;
 
   app.get('/v1/incidents', {
     config: { scope: 'incidents:read' },
@@ -233,7 +234,7 @@ export const incidentsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (
       const actor = actorOf(auth);
       // Later than the current row even if clocks disagree, so the new status always wins.
       const atMs = Math.max(Date.now(), Number(state?.version ?? 0) + 1);
-      await changeIncidentStatus(ch, scope, {
+      await changeIncidentStatus(writer, scope, {
         incidentId: id,
         userId: state?.user_id ?? alerts[0]?.user_id ?? '',
         sessionId: state?.session_id ?? alerts[0]?.session_id ?? '',

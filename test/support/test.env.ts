@@ -47,7 +47,7 @@ export async function createTestEnv(name: string, overrides: Record<string, stri
     ...overrides,
   };
   const config = loadConfig({ ...process.env, ...env });
-  await createTopics(config.kafka.brokers, stackTopics(config), testLog);
+  await createTopics(config.kafka, stackTopics(config), testLog);
   const admin = createClickHouse({ ...config.clickhouse, database: null });
   await migrate(admin, config.clickhouse.database, testLog);
   await admin.close();
