@@ -18,8 +18,8 @@ import { identityOf } from './identity.ts';
 import { requestIdOf, type Mapped } from './mapped.ts';
 import { firstText, structured, text, type AttrValue, type OtlpLogRecord } from './otlp.model.ts';
 
-/** Claude Code's own identity attributes, after the conventions' enduser.id and user.id. */
-const CLAUDE_USER_KEYS = ['user.email', 'user.account_uuid', 'user.id'];
+/** enduser.id when the deployment sets one (OTEL_RESOURCE_ATTRIBUTES); else Claude Code's account e-mail, account id, then its anonymous user.id. */
+const CLAUDE_USER_KEYS = ['enduser.id', 'user.email', 'user.account_uuid', 'user.id'];
 const BUILTIN_SERVER = 'claude-code';
 
 const isObject = (v: unknown): v is Record<string, AttrValue> => v !== null && typeof v === 'object' && !Array.isArray(v);

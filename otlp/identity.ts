@@ -19,9 +19,9 @@ export interface OtlpIdentity {
  * With no end user in the telemetry, the calls are charged to the sending service
  * (`service:<service.name>`), so per-user rules and baselines still group them per component.
  */
-export function identityOf(item: Attributes, resource: Attributes, extraUserKeys: readonly string[] = []): OtlpIdentity {
+export function identityOf(item: Attributes, resource: Attributes, userKeys: readonly string[] = USER_KEYS): OtlpIdentity {
   const sources = [item, resource];
-  const userId = firstText(sources, [...USER_KEYS, ...extraUserKeys]) ?? `service:${firstText([resource], ['service.name']) ?? 'unknown'}`;
+  const userId = firstText(sources, userKeys) ?? `service:${firstText([resource], ['service.name']) ?? 'unknown'}`;
   const agentId = firstText(sources, AGENT_KEYS);
   const conversationId = firstText(sources, CONVERSATION_KEYS);
   return { userId, ...(agentId ? { agentId } : {}), ...(conversationId ? { conversationId } : {}) };
