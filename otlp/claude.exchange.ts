@@ -75,6 +75,7 @@ export function claudeToExchange(rec: OtlpLogRecord, tenantId: string): Mapped {
   const duration = Number.isFinite(durationMs) && durationMs > 0 ? durationMs : 0;
   const stamp = Date.parse(firstText([a], ['event.timestamp']) ?? '');
   const at = rec.timeMs || (Number.isFinite(stamp) ? stamp : 0) || rec.observedMs;
+  if (at <= 0) return { reject: 'the record has no time (timeUnixNano, event.timestamp, observedTimeUnixNano)' };
   // A tool_result is logged when the tool is done: the call started its duration earlier.
   const startMs = Math.max(0, at - duration);
   const id = requestIdOf(toolUseId, `${sessionId ?? ''}#${firstText([a], ['event.sequence']) ?? at}`);

@@ -109,15 +109,16 @@ function parse<T>(schema: z.ZodType<T>, body: Buffer): T {
   return parsed.data;
 }
 
-function value(v: AnyValueIn | undefined): AttrValue {
+function value(v: AnyValueIn | undefined, depth = 1): AttrValue {
+  if (depth > MAX_VALUE_DEPTH) throw new OtlpDecodeError(`an attribute value is nested deeper than ${MAX_VALUE_DEPTH} levels`);
   if (!v) return null;
   if (v.stringValue !== undefined) return v.stringValue;
   if (v.boolValue !== undefined) return v.boolValue;
   if (v.intValue !== undefined) return int64Value(BigInt(v.intValue));
   if (v.doubleValue !== undefined) return v.doubleValue;
   if (v.bytesValue !== undefined) return Buffer.from(v.bytesValue, 'base64').toString('hex');
-  if (v.arrayValue) return (v.arrayValue.values ?? []).map(value);
-  if (v.kvlistValue) return Object.fromEntries((v.kvlistValue.values ?? []).map((kv) => [kv.key, value(kv.value)]));
+  if (v.arrayValue) return (v.arrayValue.values ?? []).map((x) => value(x, depth + 1));
+  if (v.kvlistValue) return Object.fromEntries((v.kvlistValue.values ?? []).map((kv) => [kv.key, value(kv.value, depth + 1)]));
   return null;
 }
 

@@ -20,7 +20,8 @@ export interface EventPatch {
   toolCallId?: string;
 }
 
-export type Mapped = { exchange: Record<string, unknown>; patch: EventPatch } | { skip: SkipReason };
+/** An exchange and its patch; a skip; or a refusal (an MCP item that cannot be an event, with the reason). */
+export type Mapped = { exchange: Record<string, unknown>; patch: EventPatch } | { skip: SkipReason } | { reject: string };
 
 const trunc = (s: string, n: number) => (s.length <= n ? s : s.slice(0, n));
 

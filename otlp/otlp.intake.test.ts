@@ -197,6 +197,10 @@ describe('malformed requests are refused whole', () => {
     expect(refused(() => decodeTraces(proto.subarray(0, proto.length - 3), 'protobuf'))).toMatchObject({ status: 400, reason: expect.stringMatching(/protobuf/) });
     let deep: unknown = 'x';
     for (let i = 0; i < 40; i++) deep = { k: deep };
+    // Arrays nest in fewer JSON levels than kvlists: the value depth itself is checked too.
+    let list: unknown = 'x';
+    for (let i = 0; i < 17; i++) list = [list];
+    expect(refused(() => decodeTraces(Buffer.from(JSON.stringify(traceRequest({}, [call('x', { 'gen_ai.tool.call.arguments': list })]))), 'json')).reason).toMatch(/nested deeper/);
     const deepReq = traceRequest({}, [call('x', { 'gen_ai.tool.call.arguments': deep })]);
     expect(refused(() => decodeTraces(Buffer.from(JSON.stringify(deepReq)), 'json')).reason).toMatch(/nested deeper/);
     expect(refused(() => decodeTraces(toProtobuf(deepReq, 'traces'), 'protobuf')).reason).toMatch(/nested deeper/);

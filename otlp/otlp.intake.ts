@@ -52,6 +52,7 @@ export class OtlpIntake {
         out.skipped[mapped.skip]++;
         return;
       }
+      if ('reject' in mapped) return refuse(`${name(item, index)}: ${mapped.reject}`);
       const built = this.importer.importExchange(mapped.exchange);
       if ('reason' in built) return refuse(`${name(item, index)}: ${built.reason}`);
       if (built.events.length === 0) {

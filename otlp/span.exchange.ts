@@ -100,6 +100,8 @@ export function spanToExchange(span: OtlpSpan, tenantId: string): Mapped {
   if (!found) return { skip: 'not_mcp' };
   const { method, target } = found;
   if (!AUDITED_METHODS[method]) return { skip: 'not_audited' };
+  // A span's start time is required; without it there is no event time to give the call.
+  if (span.startMs <= 0) return { reject: 'startTimeUnixNano is missing' };
   const a = span.attributes;
   const r = span.resource;
   const who = identityOf(a, r);

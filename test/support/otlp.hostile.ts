@@ -28,11 +28,39 @@ const validLogs = (tool: string): Json =>
 const tool = fc.stringMatching(/^[a-z_]{1,20}$/);
 const args = fc.dictionary(fc.stringMatching(/^[a-z]{1,8}$/), fc.oneof(fc.string({ maxLength: 40 }), fc.integer()), { maxKeys: 4 });
 
-/** An AnyValue nested `depth` levels, as arrays or kvlists. */
-function nested(depth: number, kv: boolean): unknown {
-  let v: unknown = 'x';
-  for (let i = 0; i < depth; i++) v = kv ? { k: v } : [v];
-  return v;
+const PLACEHOLDER = '__deep__';
+
+/** A valid JSON request whose arguments attribute is an AnyValue nested `depth` levels (written as text: no recursion). */
+function deepJson(t: string, depth: number, kv: boolean): Buffer {
+  const open = kv ? '{"kvlistValue":{"values":[{"key":"k","value":' : '{"arrayValue":{"values":[';
+  const close = kv ? '}]}}' : ']}}';
+  const deep = `${open.repeat(depth)}{"stringValue":"x"}${close.repeat(depth)}`;
+  return Buffer.from(JSON.stringify(validTrace(t, PLACEHOLDER)).replace(`{"stringValue":"${PLACEHOLDER}"}`, deep));
+}
+
+/** A protobuf varint. */
+function varint(n: number): Buffer {
+  const out: number[] = [];
+  while (n > 0x7f) {
+    out.push((n & 0x7f) | 0x80);
+    n >>>= 7;
+  }
+  out.push(n);
+  return Buffer.from(out);
+}
+/** A length-delimited field. */
+const ld = (field: number, bytes: Buffer | string) => {
+  const b = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
+  return Buffer.concat([varint((field << 3) | 2), varint(b.length), b]);
+};
+
+/** An ExportTraceServiceRequest with one span whose arguments are an AnyValue nested `depth` kvlists, encoded field by field without recursion. */
+function deepProtobuf(depth: number): Buffer {
+  let any = ld(1, 'x'); // AnyValue.string_value
+  for (let i = 0; i < depth; i++) any = ld(6, ld(1, Buffer.concat([ld(1, 'k'), ld(2, any)]))); // AnyValue.kvlist_value { values { key, value } }
+  const attr = Buffer.concat([ld(1, 'gen_ai.tool.call.arguments'), ld(2, any)]);
+  const span = Buffer.concat([ld(1, Buffer.alloc(16, 0xab)), ld(2, Buffer.alloc(8, 0xcd)), ld(5, 'tools/call deep'), ld(9, attr)]);
+  return ld(1, ld(2, ld(2, span))); // request.resource_spans { scope_spans { spans } }
 }
 
 // Values of the wrong type for a field of a valid JSON request; each makes the request invalid.
@@ -90,10 +118,12 @@ export function hostileRequests(count: number, seed: number, limitBytes: number)
     const r = patchSpan(validTrace(t, {}), trace ? { traceId: 'ab'.repeat(n) } : { spanId: 'cd'.repeat(n === 32 ? 9 : n) });
     return { category: 'ids of the wrong length', path: '/v1/traces', contentType: PB, body: toProtobuf(r, 'traces') };
   });
-  const deep = fc.tuple(tool, fc.integer({ min: 17, max: 3000 }), fc.boolean(), fc.boolean()).map(([t, depth, kv, proto]): HostileRequest => {
-    const r = validTrace(t, nested(proto ? depth : Math.min(depth, 400), kv));
-    return { category: 'deep nesting', path: '/v1/traces', contentType: proto ? PB : JS, body: proto ? toProtobuf(r, 'traces') : json(r) };
-  });
+  const deep = fc.tuple(tool, fc.integer({ min: 17, max: 5000 }), fc.boolean(), fc.boolean()).map(([t, depth, kv, proto]): HostileRequest => ({
+    category: 'deep nesting',
+    path: '/v1/traces',
+    contentType: proto ? PB : JS,
+    body: proto ? deepProtobuf(depth) : deepJson(t, depth, kv),
+  }));
   const huge = fc.tuple(tool, fc.integer({ min: 1, max: 4 }), fc.boolean()).map(([t, times, gzip]): HostileRequest => {
     // Larger than the limit as sent, or small as sent and larger once un-gzipped.
     const r = validTrace(t, { blob: 'A'.repeat(limitBytes * times + 1) });
