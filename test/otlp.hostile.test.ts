@@ -9,6 +9,7 @@ import type { IngestService } from '../ingest/ingest.service.ts';
 import { RpcStatus } from '../otlp/otlp.proto.ts';
 import { readTopicRaw } from './capture.support.ts';
 import { apiHarness, type ApiHarness } from './support/api.factory.ts';
+import { spawnCli } from './support/child.ts';
 import { startIngest } from './support/ingest.harness.ts';
 import { hostileRequests } from './support/otlp.hostile.ts';
 import { traceRequest } from './support/otlp.payloads.ts';
@@ -99,5 +100,24 @@ describe('hostile OTLP input', () => {
     expect(answer.partialSuccess?.rejectedSpans).toBe('1');
     expect(answer.partialSuccess?.errorMessage).toMatch(/span [0-9a-f]{16}: /);
     expect(await eventually(async () => (await storedEvents()) === before + 1, 60_000)).toBe(true);
+  });
+
+  it('`mcp-audit otlp` serves the receiver alone: OTLP and health, no incident API; SIGTERM stops it cleanly', { timeout: 120_000 }, async () => {
+    const child = spawnCli(['otlp'], { ...h.env.env, MCP_AUDIT_OTLP_PORT: '0', MCP_AUDIT_LOG_LEVEL: 'info' });
+    let address = '';
+    await eventually(async () => {
+      address = /"address":"(http:\/\/[^"]+)","msg":"otlp listening"/.exec(child.output())?.[1] ?? '';
+      return address !== '';
+    }, 60_000);
+    expect(address, child.output()).not.toBe('');
+    const before = await storedEvents();
+    const req = traceRequest({ 'service.name': 'alone' }, [{ name: 'tools/call solo', startMs: Date.now(), attrs: { 'mcp.method.name': 'tools/call', 'enduser.id': 'dan@acme.example' } }]);
+    const res = await fetch(`${address}/v1/traces`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(req) });
+    expect(res.status).toBe(200);
+    expect((await fetch(`${address}/healthz`)).status).toBe(200);
+    expect((await fetch(`${address}/v1/incidents`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(404);
+    expect(await eventually(async () => (await storedEvents()) === before + 1, 60_000)).toBe(true);
+    child.proc.kill('SIGTERM');
+    expect(await child.exited).toBe(0);
   });
 });
