@@ -11,12 +11,12 @@ import { agentdojoSets } from './eval/agentdojo.set.ts';
 import { routineSet } from './eval/routine.set.ts';
 import { evaluateSet, printSet, type LabelledSet, type SetResult } from './eval/external.eval.ts';
 
-export async function runExternalEval(config: Config, log: Logger, say: (msg: string) => void, only?: string): Promise<SetResult[]> {
+export async function runExternalEval(config: Config, log: Logger, say: (msg: string) => void, only?: string, show?: string): Promise<SetResult[]> {
   const wanted = (name: string) => only === undefined || name.includes(only);
   // The routine set is generated in memory (about 20 s for 200 users): only when asked for.
   const sets: LabelledSet[] = [...agentdojoSets().filter((s) => wanted(s.name)), ...(wanted('routine-200') ? [routineSet(200)] : [])];
   const ch = createClickHouse({ ...config.clickhouse, database: null });
-  const deps = { config, ch, catalogue: loadCatalogue(config.rules.catalogueFiles), rules: loadRulesOrThrow(config.rules.dirs).map((r) => r.rule), log, say };
+  const deps = { config, ch, catalogue: loadCatalogue(config.rules.catalogueFiles), rules: loadRulesOrThrow(config.rules.dirs).map((r) => r.rule), log, say, show };
   const results: SetResult[] = [];
   try {
     for (const set of sets) {
@@ -27,6 +27,6 @@ export async function runExternalEval(config: Config, log: Logger, say: (msg: st
   } finally {
     await ch.close();
   }
-  console.log(JSON.stringify({ bench: 'detector.quality.external', sets: results.map((r) => ({ name: r.name, day_events: r.day_events, ...r.score, missed: r.score.missed.length })) }));
+  console.log(JSON.stringify({ bench: 'detector.quality.external', sets: results.map((r) => ({ name: r.name, day_events: r.day_events, ...r.score, missed: r.score.missed.length, false_alert_positions: undefined })) }));
   return results;
 }

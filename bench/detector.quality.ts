@@ -39,7 +39,8 @@ const { values: opts } = parseArgs({
     users: { type: 'string', default: '300' },
     'per-type': { type: 'string', default: '10' },
     seed: { type: 'string', default: '7' },
-    // Prints every alert of this rule with its evidence, to see why it fired.
+    // Prints every alert of this rule with its evidence, to see why it fired; on the external sets
+    // also `false` (every false alert) or `missed` (every missed attack trace).
     show: { type: 'string' },
     only: { type: 'string' },
     set: { type: 'string' },
@@ -59,7 +60,7 @@ const config = loadConfig({ ...process.env, MCP_AUDIT_LOG_LEVEL: 'warn' });
 await stackUp(config, log);
 
 if (opts.only === 'external') {
-  await runExternalEval(config, log, say, opts.set);
+  await runExternalEval(config, log, say, opts.set, opts.show);
   process.exit(0);
 }
 
@@ -116,5 +117,5 @@ try {
 }
 
 if (opts.only !== 'simulated') {
-  await runExternalEval(config, log, say, opts.set);
+  await runExternalEval(config, log, say, opts.set, opts.show);
 }

@@ -17,6 +17,9 @@ export type Outcome =
   /** Stopping: the alert stays unfinished and uncommitted, so it is delivered again after restart. */
   | { kind: 'aborted'; attempts: number };
 
+/** Dead-letter reason of alerts a receiver accepted with a 2xx but reported as rejected. */
+export const PARTIALLY_REJECTED = 'rejected_in_2xx';
+
 export interface WorkItem {
   alert: AlertV1;
 }
@@ -97,9 +100,10 @@ export function createDestinationWorker<T extends WorkItem>(dest: Destination, d
   async function run(batch: T[]): Promise<void> {
     try {
       let outcome = await deliver(batch);
-      // A batch refused as a whole (HEC answers 400 for one bad event) is retried alert by alert,
-      // so one bad alert does not send its neighbours to the dead-letter topic.
-      if (outcome.kind === 'dead_letter' && batch.length > 1 && outcome.status >= 400) {
+      // A batch refused as a whole (HEC answers 400 for one bad event), or in part without saying
+      // which (OTLP partial success), is retried alert by alert, so one bad alert does not send its
+      // neighbours to the dead-letter topic (the accepted ones arrive twice: receivers de-duplicate).
+      if (outcome.kind === 'dead_letter' && batch.length > 1 && (outcome.status >= 400 || outcome.reason === PARTIALLY_REJECTED)) {
         for (const item of batch) await deps.onOutcome([item], await deliver([item]));
         return;
       }
@@ -124,9 +128,13 @@ export function createDestinationWorker<T extends WorkItem>(dest: Destination, d
       const status = 'status' in result ? result.status : 0;
       const decision = decide(result);
       switch (decision.kind) {
-        case 'delivered':
+        case 'delivered': {
+          // Accepted, yet refused: a retry would be refused the same way (and OTLP forbids it).
+          const refused = req.rejection?.('body' in result ? result.body : undefined, 'contentType' in result ? result.contentType : undefined);
+          if (refused) return { kind: 'dead_letter', reason: PARTIALLY_REJECTED, detail: refused, status, attempts: attempt };
           deps.metrics.delivered.inc(label, n);
           return { kind: 'delivered', status, attempts: attempt, ms: result.ms };
+        }
         case 'disable':
           if (!disabled) {
             disabled = `${dest.name} answered 410 Gone: destination disabled, its alerts go to the dead-letter topic`;

@@ -30,7 +30,7 @@ describe('destinations configuration', () => {
     expect(bad([{ name: 'x', type: 'ecs', url: 'ftp://a.example' }])).toThrow(/url/);
     expect(bad([{ name: 'x', type: 'standard-webhooks', url: 'https://a.example' }])).toThrow(/needs a whsec_/);
     expect(bad([{ name: 'x', type: 'splunk-hec', url: 'https://a.example', secret_env: 'NOPE' }])).toThrow(/NOPE is empty or unset/);
-    expect(bad([{ name: 'x', type: 'ecs', url: 'https://a.example', batch_max: 5 }])).toThrow(/only supported for splunk-hec/);
+    expect(bad([{ name: 'x', type: 'ecs', url: 'https://a.example', batch_max: 5 }])).toThrow(/only supported for splunk-hec and otlp/);
     expect(bad([{ name: 'x', type: 'ecs', url: 'https://a.example' }, { name: 'x', type: 'ocsf', url: 'https://b.example' }])).toThrow(/used twice/);
     const leaky = 'whsec_c2hvcnQ=';
     try {
@@ -45,5 +45,21 @@ describe('destinations configuration', () => {
   it('describes a destination for logs without credentials or query', () => {
     const [d] = loadDestinations(json([{ name: 'x', type: 'ecs', url: 'https://user:pw@a.example/in?token=t' }]));
     expect(describeDestination(d!)).toEqual({ name: 'x', type: 'ecs', endpoint: 'https://a.example/in' });
+  });
+});
+
+describe('otlp destinations', () => {
+  it('fill OTLP defaults, take batches, and carry the secret as the header value', () => {
+    const [d] = loadDestinations(json([{ name: 'otel', type: 'otlp', url: 'https://collector.example:4318/v1/logs', secret_env: 'TOKEN', batch_max: 50 }]), { TOKEN: 'Bearer abc' });
+    expect(d).toMatchObject({ batch_max: 50, token: 'Bearer abc', otlp: { encoding: 'protobuf', compression: 'none', secret_header: 'authorization', service_name: 'mcp-audit', policy_id: 'mcp-audit' } });
+    const [open] = loadDestinations(json([{ name: 'otel', type: 'otlp', url: 'http://127.0.0.1:4318/v1/logs', otlp: { encoding: 'json' } }]));
+    expect(open!.token).toBeNull();
+  });
+
+  it('refuse headers the notifier sets itself, and unknown options', () => {
+    const bad = (otlp: unknown) => () => loadDestinations(json([{ name: 'otel', type: 'otlp', url: 'https://c.example/v1/logs', otlp }]));
+    expect(bad({ headers: { 'Content-Type': 'text/plain' } })).toThrow(/headers may not set/);
+    expect(bad({ encoding: 'grpc' })).toThrow(/encoding/);
+    expect(bad({ endpoint: 'x' })).toThrow(ConfigError);
   });
 });

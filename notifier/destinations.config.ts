@@ -9,10 +9,35 @@ import { z } from 'zod';
 import { ConfigError, PROJECT_ROOT } from '../core/config.ts';
 import { allowableNetworks } from './ssrf.guard.ts';
 
-export const destinationTypes = ['standard-webhooks', 'splunk-hec', 'ocsf', 'ecs'] as const;
+export const destinationTypes = ['standard-webhooks', 'splunk-hec', 'ocsf', 'ecs', 'otlp'] as const;
 export type DestinationType = (typeof destinationTypes)[number];
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
+
+const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/, 'an HTTP header name');
+/** Headers the notifier sets itself for an OTLP request; configured headers may not replace them. */
+const reservedHeaders = new Set(['content-type', 'content-encoding', 'content-length', 'host', 'user-agent', 'transfer-encoding']);
+
+/** OTLP/HTTP logs: how each alert travels as a `gen_ai.guardrail.security.finding` event. */
+const otlpSchema = z
+  .strictObject({
+    /** OTLP/HTTP body: binary protobuf (`application/x-protobuf`, the OTLP default) or JSON. */
+    encoding: z.enum(['protobuf', 'json']).default('protobuf'),
+    compression: z.enum(['none', 'gzip']).default('none'),
+    /** The header carrying the secret (secret_env / secret_file) verbatim, e.g. "Bearer …" in authorization. */
+    secret_header: headerName.default('authorization'),
+    /** Further request headers that are not secret (e.g. a tenant header of the collector). */
+    headers: z.record(headerName, z.string().max(4096)).default({}),
+    /** Resource `service.name` of the finding events. */
+    service_name: z.string().min(1).max(256).default('mcp-audit'),
+    /** More resource attributes, e.g. `deployment.environment.name`. */
+    resource_attributes: z.record(z.string().min(1).max(256), z.string().max(4096)).default({}),
+    /** `gen_ai.guardrail.security.policy.id`: the policy whose rules produced the finding. */
+    policy_id: z.string().min(1).max(256).default('mcp-audit'),
+  })
+  .refine((o) => Object.keys(o.headers).every((h) => !reservedHeaders.has(h.toLowerCase())), 'headers may not set content-type, content-encoding, content-length, host, user-agent or transfer-encoding');
+
+const otlpDefaults = { encoding: 'protobuf', compression: 'none', secret_header: 'authorization', headers: {}, service_name: 'mcp-audit', resource_attributes: {}, policy_id: 'mcp-audit' } as const;
 
 export const destinationSchema = z
   .strictObject({
@@ -31,7 +56,7 @@ export const destinationSchema = z
     retry_after_max_ms: int(0, 86_400_000).default(600_000),
     /** Requests in flight to this destination at once. */
     concurrency: int(1, 64).default(4),
-    /** Alerts per request; only Splunk HEC takes several (concatenated events). */
+    /** Alerts per request; Splunk HEC (concatenated events) and OTLP (log records) take several. */
     batch_max: int(1, 1_000).default(1),
     /** Alerts waiting for this destination before intake pauses (bounds memory while it is down). */
     max_backlog: int(1, 1_000_000).default(10_000),
@@ -46,9 +71,10 @@ export const destinationSchema = z
         index: z.string().min(1).optional(),
       })
       .default({ source: 'mcp-audit', sourcetype: 'mcp_audit:alert' }),
+    otlp: otlpSchema.default(otlpDefaults),
   })
   .refine((d) => !(d.secret_env && d.secret_file), 'give secret_env or secret_file, not both')
-  .refine((d) => d.type === 'splunk-hec' || d.batch_max === 1, 'batch_max > 1 is only supported for splunk-hec')
+  .refine((d) => d.type === 'splunk-hec' || d.type === 'otlp' || d.batch_max === 1, 'batch_max > 1 is only supported for splunk-hec and otlp')
   .refine((d) => d.backoff_initial_ms <= d.backoff_max_ms, 'backoff_initial_ms must not exceed backoff_max_ms');
 
 /** The file holds `{destinations: [...]}`, or just the list. */
@@ -59,7 +85,7 @@ export type DestinationSpec = z.output<typeof destinationSchema>;
 export interface Destination extends DestinationSpec {
   /** standard-webhooks / ocsf / ecs: the `whsec_` signing secrets (several during a rotation). */
   signingSecrets: Buffer[];
-  /** splunk-hec: the HEC token. */
+  /** splunk-hec: the HEC token; otlp: the value of its secret header. */
   token: string | null;
 }
 
@@ -153,6 +179,8 @@ function withSecrets(spec: DestinationSpec, env: NodeJS.ProcessEnv, where: strin
     if (!secret) throw new ConfigError(`${label}: splunk-hec needs its HEC token in secret_env or secret_file`);
     return { ...spec, signingSecrets: [], token: secret };
   }
+  // OTLP receivers authenticate with a header (bearer token, API key) when they do at all.
+  if (spec.type === 'otlp') return { ...spec, signingSecrets: [], token: secret };
   if (spec.type === 'standard-webhooks' && !secret) {
     throw new ConfigError(`${label}: standard-webhooks needs a whsec_ signing secret in secret_env or secret_file`);
   }

@@ -1,21 +1,22 @@
 // One HTTP POST to a destination, with a hard timeout and the SSRF guard at connect time. Returns
-// the status and Retry-After, or why no status came back; it never throws. Redirects are not
-// followed (a redirect could point anywhere, including inside the network).
+// the status, Retry-After and the start of the answer (OTLP puts partial success there), or why no
+// status came back; it never throws. Redirects are not followed (a redirect could point anywhere,
+// including inside the network).
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { AttemptFailure } from './delivery.retry.ts';
 import { guardedLookup, refusalOfLiteralHost, SsrfRefusedError } from './ssrf.guard.ts';
 
 export type SendResult =
-  | { status: number; retryAfter: string | null; ms: number }
+  | { status: number; retryAfter: string | null; ms: number; body?: Buffer; contentType?: string | null }
   | { failure: AttemptFailure; detail: string; ms: number };
 
 export interface HttpSender {
-  post(body: string, headers: Record<string, string>, signal?: AbortSignal): Promise<SendResult>;
+  post(body: string | Uint8Array, headers: Record<string, string>, signal?: AbortSignal): Promise<SendResult>;
   close(): void;
 }
 
-/** Longest answer body read (and thrown away); a receiver sending more is cut off. */
+/** Longest answer body read; a receiver sending more is cut off. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
 export function createHttpSender(opts: { url: string; timeoutMs: number; allowNetworks: readonly string[]; maxSockets: number }): HttpSender {
@@ -47,7 +48,7 @@ export function createHttpSender(opts: { url: string; timeoutMs: number; allowNe
           method: 'POST',
           agent,
           lookup: lookup as never,
-          headers: { ...headers, 'content-length': Buffer.byteLength(body), 'user-agent': 'mcp-audit-notifier' },
+          headers: { ...headers, 'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength, 'user-agent': 'mcp-audit-notifier' },
         });
         // One deadline for the whole exchange: connect, send, and the complete answer.
         const timer = setTimeout(() => {
@@ -65,13 +66,21 @@ export function createHttpSender(opts: { url: string; timeoutMs: number; allowNe
         });
         req.on('response', (res: IncomingMessage) => {
           let read = 0;
+          const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => {
             read += chunk.length;
             if (read > MAX_RESPONSE_BYTES) res.destroy();
+            else chunks.push(chunk);
           });
           const finish = () => {
             const ra = res.headers['retry-after'];
-            done({ status: res.statusCode ?? 0, retryAfter: Array.isArray(ra) ? (ra[0] ?? null) : (ra ?? null), ms: ms() });
+            done({
+              status: res.statusCode ?? 0,
+              retryAfter: Array.isArray(ra) ? (ra[0] ?? null) : (ra ?? null),
+              ms: ms(),
+              body: Buffer.concat(chunks),
+              contentType: res.headers['content-type'] ?? null,
+            });
           };
           res.on('end', finish);
           res.on('close', finish);

@@ -8,6 +8,8 @@ export interface ReceivedRequest {
   at: number;
   headers: IncomingHttpHeaders;
   body: string;
+  /** The bytes as sent (binary bodies such as OTLP protobuf). */
+  raw: Buffer;
   status: number;
 }
 
@@ -16,6 +18,8 @@ export interface Reply {
   headers?: Record<string, string>;
   /** Wait this long before answering (to keep requests in flight). */
   delayMs?: number;
+  /** Answer body; a small JSON text by default. */
+  body?: string | Buffer;
 }
 
 export interface TestReceiver {
@@ -27,19 +31,20 @@ export interface TestReceiver {
   close(): Promise<void>;
 }
 
-export async function startTestReceiver(respond: (req: { headers: IncomingHttpHeaders; body: string; n: number }) => Reply = () => ({ status: 200 }), path = '/hook', port = 0): Promise<TestReceiver> {
+export async function startTestReceiver(respond: (req: { headers: IncomingHttpHeaders; body: string; raw: Buffer; n: number }) => Reply = () => ({ status: 200 }), path = '/hook', port = 0): Promise<TestReceiver> {
   const requests: ReceivedRequest[] = [];
   let n = 0;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const reply = respond({ headers: req.headers, body, n: n++ });
+      const raw = Buffer.concat(chunks);
+      const body = raw.toString('utf8');
+      const reply = respond({ headers: req.headers, body, raw, n: n++ });
       const answer = () => {
-        requests.push({ at: Date.now(), headers: req.headers, body, status: reply.status });
+        requests.push({ at: Date.now(), headers: req.headers, body, raw, status: reply.status });
         res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
-        res.end(reply.status < 300 ? '{"text":"Success","code":0}' : '{"error":"test receiver"}');
+        res.end(reply.body ?? (reply.status < 300 ? '{"text":"Success","code":0}' : '{"error":"test receiver"}'));
       };
       if (reply.delayMs) setTimeout(answer, reply.delayMs);
       else answer();

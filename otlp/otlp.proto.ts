@@ -1,10 +1,11 @@
 // The OTLP protobuf schema: the message types the OpenTelemetry project generated (pbjs, static
 // module on the protobufjs runtime) from the official opentelemetry-proto definitions and ships in
-// `@opentelemetry/otlp-transformer`. Pinned to 0.214.0, the last release whose generated root still
-// holds the trace and logs collector services (later releases encode with a hand-written writer and
-// decode nothing); the OTLP v1 wire format is stable, so this schema reads what current exporters
-// send (tests run the Python 1.45 and Node 0.301 exporters against it). The only file that touches
-// the package: replacing it (protobufjs with the .proto files) changes nothing else.
+// `@opentelemetry/otlp-transformer`. Installed under the alias `otlp-generated-root` at 0.214.0, the
+// last release whose generated root still holds the trace and logs collector services (later
+// releases encode with a hand-written writer and decode nothing; the notifier uses the current
+// release beside it to send). The OTLP v1 wire format is stable, so this schema reads what current
+// exporters send (tests run the Python 1.45 and Node 0.301 exporters against it). The only file
+// that touches it: replacing it (protobufjs with the .proto files) changes nothing else.
 // google.rpc.Status, the body of OTLP error answers, is declared here with protobufjs reflection.
 import { createRequire } from 'node:module';
 import protobuf from 'protobufjs';
@@ -29,7 +30,7 @@ interface GeneratedRoot {
   };
 }
 
-const root = createRequire(import.meta.url)('@opentelemetry/otlp-transformer/build/src/generated/root.js') as GeneratedRoot;
+const root = createRequire(import.meta.url)('otlp-generated-root/build/src/generated/root.js') as GeneratedRoot;
 const collector = root.opentelemetry.proto.collector;
 
 export const TraceRequest = collector.trace.v1.ExportTraceServiceRequest;

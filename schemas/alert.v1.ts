@@ -26,6 +26,15 @@ export const evidenceItem = z.strictObject({
   /** The most telling resource of the call: a path, host, recipient or table ('' if none). */
   resource: z.string().max(4096),
   status: z.string().max(16),
+  /**
+   * The call's arguments hash as the capture point computed it, with its algorithm:
+   * `hmac-sha256:<hex>` (keyed, v2 events) or `sha256:<hex>` (v1). Lets a SIEM correlate the
+   * finding with the call without the arguments themselves (OTel `...content.input.hash`).
+   */
+  arguments_hash: z
+    .string()
+    .regex(/^(hmac-sha256|sha256):[0-9a-f]{64}$/)
+    .optional(),
 });
 
 export const alertV1 = z

@@ -1,4 +1,4 @@
-// The four destination formats, end to end: alerts produced to a real Kafka topic, delivered by the
+// Four destination formats, end to end (otlp has its own: notifier.otlp.test.ts): alerts produced to a real Kafka topic, delivered by the
 // notifier to real local HTTP receivers, checked there as a SIEM would see them.
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
@@ -118,7 +118,7 @@ describe('notifier formats', () => {
 
   it('OCSF: every required attribute of Detection Finding (2004) with valid enum values', () => {
     const enumOf = (e: Record<number, string>) => z.number().int().refine((v) => String(v) in e, 'not an OCSF enum value');
-    // Required in OCSF 1.3 Detection Finding: the base event's classification and occurrence
+    // Required in OCSF 1.9 Detection Finding: the base event's classification and occurrence
     // attributes, metadata (product, version), severity_id, and finding_info (uid, title).
     const required = z.object({
       activity_id: enumOf(ocsfEnums.activity_id),
@@ -142,6 +142,8 @@ describe('notifier formats', () => {
       expect(f.severity_id).toBe({ info: 1, low: 2, medium: 3, high: 4, critical: 5 }[alert.severity]);
       expect(f.time).toBe(Date.parse(alert.detected_at));
       expect(f.finding_info.related_events.map((e: { uid: string }) => e.uid)).toEqual(alert.evidence.map((e) => e.event_id));
+      expect(f.metadata.version).toBe('1.9.0');
+      expect(f.evidences[0].ai_agent).toEqual({ uid: alert.agent_id, name: alert.client_name, instance_uid: alert.session_id });
       expect(r.headers['webhook-id']).toBe(alert.alert_id);
       seen.add(f.finding_info.uid);
     }

@@ -58,6 +58,8 @@ export interface EvalDeps {
   rules: Rule[];
   log: Logger;
   say: (msg: string) => void;
+  /** Prints each false alert (`false`), each missed attack (`missed`) or every alert of one rule, with its evidence. */
+  show?: string;
 }
 
 async function* linesOf(file: string): AsyncIterable<string> {
@@ -95,9 +97,11 @@ export async function evaluateSet(set: LabelledSet, deps: EvalDeps): Promise<Set
 
   const database = `eval_external_${process.pid}_${set.name.replace(/[^a-z0-9]/gi, '_')}`;
   try {
-    await migrate(ch, database, deps.log);
+    // Rows are made before the first statement: making them takes seconds on a busy machine, long
+    // enough for ClickHouse 18.16 to close the idle keep-alive socket the insert would then reuse.
     const hints = new ToolHintsMemory();
     const rows = history.events.map((e, i) => toEventRow(e, { topic: 'eval', partition: 0, offset: String(i) }, 0, classifyWithHints(hints, e, catalogue)));
+    await migrate(ch, database, deps.log);
     for (let i = 0; i < rows.length; i += 50_000) await ch.insert({ table: `${database}.events`, values: rows.slice(i, i + 50_000), format: 'JSONEachRow' });
     await computeBaselines(ch, database, { lookbackDays: set.lookbackDays, now: set.dayStartMs, log: deps.log });
     const baselines = await loadBaselineSnapshot(ch, database);
@@ -119,10 +123,33 @@ export async function evaluateSet(set: LabelledSet, deps: EvalDeps): Promise<Set
       const exchange = day.exchangeOf.get(e.event_id);
       if (exchange !== undefined) scored.push({ event_id: e.event_id, exchange_id: exchange, trace_id: traceOf(exchange) });
     }
-    return { name: set.name, history_events: history.events.length, day_events: day.events.length, bad_lines: history.bad + day.bad, score: scoreTraces(set.labels, scored, alerts) };
+    const score = scoreTraces(set.labels, scored, alerts);
+    if (deps.show) showAlerts(deps.show, set, day, alerts, score, say);
+    return { name: set.name, history_events: history.events.length, day_events: day.events.length, bad_lines: history.bad + day.bad, score };
   } finally {
     await ch.command({ query: sql`DROP DATABASE IF EXISTS ${ident(database)}`.text });
   }
+}
+
+/** One line per evidence event: its trace, what the trace is (a routine or an attack), the tool and its class. */
+function showAlerts(what: string, set: LabelledSet, day: { events: AuditEvent[]; exchangeOf: Map<string, string> }, alerts: TraceAlert[], score: TraceScore, say: (msg: string) => void): void {
+  const byId = new Map(day.events.map((e) => [e.event_id, e]));
+  const labelOf = new Map(set.labels.map((l) => [l.trace_id, l as TraceLabel & { routine?: string; scenario?: string; injection_task?: string; user_task?: string }]));
+  const describe = (trace: string) => {
+    const l = labelOf.get(trace);
+    return l === undefined ? 'history' : l.attack ? `ATTACK ${l.scenario ?? l.injection_task ?? l.attack_class}` : `benign ${l.routine ?? l.user_task ?? ''}`;
+  };
+  const falseOnes = new Set(score.false_alert_positions);
+  for (const [i, a] of alerts.entries()) {
+    if (what === 'false' ? !falseOnes.has(i) : what === 'missed' || a.rule !== what) continue;
+    say(`  ${falseOnes.has(i) ? 'FALSE' : 'true '} ${a.rule} (${a.severity})`);
+    for (const id of a.evidence) {
+      const e = byId.get(id);
+      const exchange = day.exchangeOf.get(id) ?? '';
+      say(`      ${exchange.padEnd(28)} ${describe(traceOf(exchange)).padEnd(40)} ${e ? `${e.server?.name ?? ''}/${e.tool?.name ?? e.mcp.method}` : id}`);
+    }
+  }
+  if (what === 'missed') for (const m of score.missed) say(`  missed ${m.trace_id} ${describe(m.trace_id)}`);
 }
 
 const pct = (x: number | null) => (x === null ? '   n/a' : `${(x * 100).toFixed(1).padStart(5)}%`);

@@ -63,6 +63,8 @@ export interface TraceScore {
   /** Alerts per rule that caught an attack. */
   true_alerts_by_rule: Record<string, number>;
   missed: { trace_id: string; attack_class: string }[];
+  /** Positions in the scored alert list of the false alerts, to show what raised them. */
+  false_alert_positions: number[];
 }
 
 const HIGH = new Set(['high', 'critical']);
@@ -84,7 +86,8 @@ export function scoreTraces(labels: readonly TraceLabel[], events: readonly Scor
   const trueByRule: Record<string, number> = {};
   let falseAlerts = 0;
   let highFalse = 0;
-  for (const a of alerts) {
+  const falsePositions: number[] = [];
+  for (const [position, a] of alerts.entries()) {
     let touchesAttack = false;
     let caughtAny = false;
     const benignHere: string[] = [];
@@ -105,6 +108,7 @@ export function scoreTraces(labels: readonly TraceLabel[], events: readonly Scor
     if (!touchesAttack) {
       for (const t of benignHere) alertedBenign.add(t);
       falseAlerts++;
+      falsePositions.push(position);
       falseByRule[a.rule] = (falseByRule[a.rule] ?? 0) + 1;
       if (HIGH.has(a.severity)) highFalse++;
     }
@@ -156,6 +160,7 @@ export function scoreTraces(labels: readonly TraceLabel[], events: readonly Scor
     false_alerts_by_rule: sortDesc(falseByRule),
     true_alerts_by_rule: sortDesc(trueByRule),
     missed,
+    false_alert_positions: falsePositions,
   };
 }
 

@@ -34,6 +34,7 @@ export function toAlert(match: RuleMatch, { incidentId, detectedAt }: AlertConte
 
 export function evidenceItem(e: AuditEvent, toolClass: string): EvidenceItem {
   const r = e.resource;
+  const hash = argumentsHash(e);
   return {
     event_id: e.event_id,
     ts: e.ts,
@@ -43,5 +44,12 @@ export function evidenceItem(e: AuditEvent, toolClass: string): EvidenceItem {
     tool_class: toolClass.slice(0, 64),
     resource: (r?.paths?.[0] ?? r?.hosts?.[0] ?? r?.recipients?.[0] ?? r?.tables?.[0] ?? r?.urls?.[0] ?? '').slice(0, 4096),
     status: e.result?.status ?? '',
+    ...(hash ? { arguments_hash: hash } : {}),
   };
+}
+
+/** The arguments hash with its algorithm: keyed in v2 events, plain sha256 in v1. */
+function argumentsHash(e: AuditEvent): string | undefined {
+  if (e.schema_version === 2) return e.arguments?.hmac_sha256 ? `hmac-sha256:${e.arguments.hmac_sha256}` : undefined;
+  return e.arguments?.sha256 ? `sha256:${e.arguments.sha256}` : undefined;
 }
