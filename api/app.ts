@@ -19,12 +19,16 @@ import { baselinesRoutes } from './routes/baselines.routes.ts';
 import { eventsRoutes } from './routes/events.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { incidentsRoutes } from './routes/incidents.routes.ts';
+import { otlpRoutes } from './routes/otlp.routes.ts';
 import { rulesRoutes } from './routes/rules.routes.ts';
 
 /** The app, plus `clearKeyCache()`: forgets cached API key lookups (a revocation then applies at once). */
 export type ApiApp = FastifyInstance & { clearKeyCache: () => void };
 
-export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
+/** `otlp`: only the OTLP receiver and the health routes (`mcp-audit otlp`); `all`: the whole API, OTLP included. */
+export type ApiRoutes = 'all' | 'otlp';
+
+export async function buildApp(deps: ApiDeps, routeSet: ApiRoutes = 'all'): Promise<ApiApp> {
   const { config, log } = deps;
   const app = Fastify({
     loggerInstance: log,
@@ -116,11 +120,14 @@ export async function buildApp(deps: ApiDeps): Promise<ApiApp> {
   });
 
   await app.register(healthRoutes, { deps });
-  await app.register(incidentsRoutes, { deps });
-  await app.register(alertsRoutes, { deps });
-  await app.register(eventsRoutes, { deps, metrics });
-  await app.register(baselinesRoutes, { deps });
-  await app.register(rulesRoutes, { deps, rules: loadRulesSource(config, log) });
+  await app.register(otlpRoutes, { deps });
+  if (routeSet === 'all') {
+    await app.register(incidentsRoutes, { deps });
+    await app.register(alertsRoutes, { deps });
+    await app.register(eventsRoutes, { deps, metrics });
+    await app.register(baselinesRoutes, { deps });
+    await app.register(rulesRoutes, { deps, rules: loadRulesSource(config, log) });
+  }
 
   await app.ready();
   return Object.assign(app, { clearKeyCache: () => verifier.clear() }) as unknown as ApiApp;

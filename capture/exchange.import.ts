@@ -37,6 +37,10 @@ export const exchangeRecord = z.looseObject({
   request: z.union([request, z.array(request).min(1)]),
   response: z.union([response, z.array(response), z.null()]),
   duration_ms: z.number().min(0).optional(),
+  /** mcp.protocol.version, when the recording knows it without an initialize exchange (OTLP spans). */
+  protocol_version: z.string().min(1).optional(),
+  /** client.address of the caller. */
+  source_address: z.string().min(1).optional(),
 });
 export type ExchangeRecord = z.infer<typeof exchangeRecord>;
 
@@ -80,10 +84,27 @@ function describeIssues(err: z.ZodError): string {
 export class ExchangeImporter {
   private readonly sessions = new Map<string, SessionInfo>();
   private readonly build: BuildOptions;
+  private readonly maxSessions: number;
   readonly summary: ImportSummary = { lines: 0, events: 0, notAudited: 0, bad: [] };
 
-  constructor(build: BuildOptions) {
+  /** `maxSessions` bounds the session state of a long-running importer (the OTLP receiver); the least recently used is forgotten. */
+  constructor(build: BuildOptions, opts: { maxSessions?: number } = {}) {
     this.build = build;
+    this.maxSessions = opts.maxSessions ?? Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * The events of one exchange given as a value rather than a line (the OTLP receiver maps spans to
+   * exchanges): `{events}`, or `{reason}` when it is not a valid exchange or could not be built.
+   */
+  importExchange(value: unknown): { events: ImportedEvent[] } | { reason: string } {
+    const parsed = exchangeRecord.safeParse(value);
+    if (!parsed.success) return { reason: describeIssues(parsed.error) };
+    try {
+      return { events: this.importRecord(parsed.data) };
+    } catch (err) {
+      return { reason: `could not build the event: ${(err as Error).message}` };
+    }
   }
 
   /** The events of one input line (none for a blank line); a bad line is recorded in the summary. */
@@ -111,7 +132,12 @@ export class ExchangeImporter {
   }
 
   private importRecord(rec: ExchangeRecord): ImportedEvent[] {
-    const identity: Identity = { tenantId: rec.tenant_id, userId: rec.user_id, ...(rec.agent_id ? { agentId: rec.agent_id } : {}) };
+    const identity: Identity = {
+      tenantId: rec.tenant_id,
+      userId: rec.user_id,
+      ...(rec.agent_id ? { agentId: rec.agent_id } : {}),
+      ...(rec.source_address ? { sourceAddress: rec.source_address } : {}),
+    };
     const session = this.sessionOf(rec);
     const startedAtMs = Date.parse(rec.ts);
     const requests = Array.isArray(rec.request) ? rec.request : [rec.request];
@@ -158,8 +184,10 @@ export class ExchangeImporter {
         fallbackServerName: rec.server.name,
         ...(rec.session_id ? { sessionId: rec.session_id } : {}),
       };
-      this.sessions.set(key, session);
-    }
+    } else this.sessions.delete(key); // re-inserted below: the map's order is least recently used first
+    this.sessions.set(key, session);
+    if (this.sessions.size > this.maxSessions) this.sessions.delete(this.sessions.keys().next().value!);
+    if (rec.protocol_version) session.protocolVersion = rec.protocol_version;
     // The recorded client is what the gateway saw for this exchange; it wins over an older initialize.
     if (rec.client) {
       session.clientName = rec.client.name;

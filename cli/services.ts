@@ -1,7 +1,7 @@
 // How each long-running service is assembled from configuration: its own clients and metrics
 // registry, and a stop that closes what it opened. The single-service commands (`detector`,
 // `notifier`, `api`, `baselines schedule`) and `mcp-audit run` start exactly these.
-import { buildApp, type ApiApp } from '../api/app.ts';
+import { buildApp, type ApiApp, type ApiRoutes } from '../api/app.ts';
 import { KeyStore } from '../api/auth/key.store.ts';
 import type { ClickHouseClient } from '../core/clickhouse.ts';
 import type { Config } from '../core/config.ts';
@@ -75,7 +75,10 @@ export function notifierService(config: Config, log: Logger, destinations: Desti
   return closingClient('notifier', service, clickhouse);
 }
 
-export function apiService(config: Config, log: Logger): NamedService & { url(): string } {
+/** The api (`all`), or the OTLP receiver alone (`otlp`, on MCP_AUDIT_OTLP_HOST:MCP_AUDIT_OTLP_PORT). */
+export function apiService(config: Config, log: Logger, routeSet: ApiRoutes = 'all'): NamedService & { url(): string } {
+  const name = routeSet === 'all' ? 'api' : 'otlp';
+  const listen = routeSet === 'all' ? config.api : config.otlp;
   const writer = clickhouseFor(config);
   // Every query of the API reads, except an incident status change: those go through `writer`.
   const reader = apiReaderFor(config);
@@ -86,7 +89,7 @@ export function apiService(config: Config, log: Logger): NamedService & { url():
   let app: ApiApp | null = null;
   let url = '';
   return {
-    name: 'api',
+    name,
     url: () => url,
     async start() {
       await Promise.all([producer.connect(), admin.connect()]);
@@ -96,12 +99,12 @@ export function apiService(config: Config, log: Logger): NamedService & { url():
         clickhouseWriter: writer,
         events: producer,
         log,
-        registry: createRegistry('api'),
+        registry: createRegistry(name),
         kafkaReady: async () => (await admin.describeCluster()).brokers.length > 0,
         keyStore: new KeyStore(clickhouse, config.clickhouse.database),
-      });
-      url = await app.listen({ host: config.api.host, port: config.api.port });
-      log.info({ address: url }, 'api listening');
+      }, routeSet);
+      url = await app.listen({ host: listen.host, port: listen.port });
+      log.info({ address: url }, `${name} listening`);
     },
     // Stop taking requests (in-flight ones finish), then flush what was accepted, then close clients.
     async stop() {
@@ -110,7 +113,7 @@ export function apiService(config: Config, log: Logger): NamedService & { url():
       await admin.disconnect();
       await reader?.close();
       await writer.close();
-      log.info('api stopped');
+      log.info(`${name} stopped`);
     },
   };
 }

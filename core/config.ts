@@ -246,6 +246,19 @@ export const settings = {
     schema: int(0, 300_000).default(5_000),
     doc: 'How long the API caches an API key lookup (ms); a revoked key stops working within this time.',
   },
+  // --- OTLP receiver (otlp/; POST /v1/traces and /v1/logs on the api, or alone with `mcp-audit otlp`) ---
+  MCP_AUDIT_OTLP_HOST: {
+    schema: z.string().min(1).default('127.0.0.1'),
+    doc: 'Address `mcp-audit otlp` (the OTLP/HTTP receiver alone) listens on; the api serves the same routes on its own port.',
+  },
+  MCP_AUDIT_OTLP_PORT: {
+    schema: int(0, 65_535).default(4318),
+    doc: 'Port of `mcp-audit otlp` (4318 is the OTLP/HTTP default; also serves /healthz, /readyz, /metrics); 0 picks a free port.',
+  },
+  MCP_AUDIT_OTLP_BODY_LIMIT_BYTES: {
+    schema: int(1024, 104_857_600).default(4_194_304),
+    doc: 'Largest OTLP request body (bytes), checked as sent and again after gzip is undone; larger requests get 413.',
+  },
   // --- cluster mode (issue 7: migrations on a ClickHouse cluster, docs/scaling.md) ---
   MCP_AUDIT_CLICKHOUSE_CLUSTER: {
     schema: z.string().regex(/^([A-Za-z_][A-Za-z0-9_]{0,63})?$/, 'expected a plain identifier').default(''),
@@ -509,6 +522,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       /** The API's read-only ClickHouse user; undefined: it reads as the services' user. */
       clickhouseReader: e.MCP_AUDIT_API_CLICKHOUSE_USER ? { username: e.MCP_AUDIT_API_CLICKHOUSE_USER, password: e.MCP_AUDIT_API_CLICKHOUSE_PASSWORD } : undefined,
     },
+    otlp: { host: e.MCP_AUDIT_OTLP_HOST, port: e.MCP_AUDIT_OTLP_PORT, bodyLimitBytes: e.MCP_AUDIT_OTLP_BODY_LIMIT_BYTES },
     clickhouseCluster: e.MCP_AUDIT_CLICKHOUSE_CLUSTER,
     baselines: { lookbackDays: e.MCP_AUDIT_BASELINE_LOOKBACK_DAYS, cron: e.MCP_AUDIT_BASELINE_CRON, healthPort: e.MCP_AUDIT_BASELINE_HEALTH_PORT },
     rules: {

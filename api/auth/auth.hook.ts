@@ -25,6 +25,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The scope a route needs; routes without one are public (health, metrics, docs). */
     scope?: Scope;
+    /** The route also takes the key in an `X-API-Key` header (OTLP exporters send whatever header they are given). */
+    apiKeyHeader?: boolean;
   }
 }
 
@@ -39,7 +41,8 @@ export function authHook(verifier: KeyVerifier, database: string, log: Logger, f
     if (waitMs > 0) {
       throw new HttpProblem(429, 'too many failed authentications from this address; try again later', { headers: { 'retry-after': String(Math.ceil(waitMs / 1000)) } });
     }
-    const presented = keyFromAuthorization(req.headers.authorization);
+    const alt = req.routeOptions.config.apiKeyHeader ? req.headers['x-api-key'] : undefined;
+    const presented = keyFromAuthorization(req.headers.authorization) ?? (typeof alt === 'string' && alt.trim() ? alt.trim() : null);
     if (!presented) {
       failures.fail(req.ip);
       throw new HttpProblem(401, 'an API key is required: Authorization: Bearer mcpa_<id>_<secret>', { headers: CHALLENGE });
