@@ -52,6 +52,8 @@ export function registerBaselines(program: Command): void {
     .description('Print the stored baseline of one user (newest completed run) as JSON.')
     .argument('<tenant>', 'tenant id')
     .argument('<user>', 'user id')
+    // JSON is what it prints anyway; the flag is accepted so scripts can pass --json to every listing.
+    .option('--json', 'print the baseline as JSON (the default)')
     .action(async (tenant: string, user: string) => {
       const { config } = context('baselines');
       const ch = clickhouseFor(config);

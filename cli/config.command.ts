@@ -1,5 +1,5 @@
 // `mcp-audit config`: the effective settings (secrets hidden), or the settings table for the README.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { parseEnv, settings } from '../core/config.ts';
 
 /** The README's settings table, generated from the schema so the two cannot drift apart. */
@@ -17,7 +17,9 @@ export function registerConfig(program: Command): void {
     .command('config')
     .description('Print the effective configuration from the environment (secrets hidden), or the settings table.')
     .option('--markdown', 'print every setting with its default and meaning as a Markdown table')
-    .action((opts: { markdown?: boolean }) => {
+    // JSON is what it prints anyway; the flag is accepted so scripts can pass --json to every listing.
+    .addOption(new Option('--json', 'print the effective settings as one JSON object (the default)').conflicts('markdown'))
+    .action((opts: { markdown?: boolean; json?: boolean }) => {
       if (opts.markdown) {
         process.stdout.write(`${settingsMarkdown()}\n`);
         return;

@@ -1,4 +1,5 @@
 // What every command needs, built once from the environment: configuration, logger and clients.
+import { pino } from 'pino';
 import { createClickHouse } from '../core/clickhouse.ts';
 import { loadConfig, type Config } from '../core/config.ts';
 import { createKafka } from '../core/kafka.ts';
@@ -9,9 +10,10 @@ export interface Context {
   log: Logger;
 }
 
-export function context(name: string): Context {
+/** `jsonOutput`: the command prints JSON on stdout, so its logs go to stderr and a script can parse stdout whole. */
+export function context(name: string, opts: { jsonOutput?: boolean | undefined } = {}): Context {
   const config = loadConfig();
-  return { config, log: createLogger(config.logLevel, name) };
+  return { config, log: createLogger(config.logLevel, name, opts.jsonOutput ? pino.destination(2) : undefined) };
 }
 
 export function clickhouseFor(config: Config, withDatabase = true) {

@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { runUntilSignal } from '../core/lifecycle.ts';
 import { createRegistry } from '../core/metrics.ts';
+import { PACKAGE_ROOT } from '../core/package.paths.ts';
 import { createIngestPrimary, ingestWorkerCount, ingestWorkerIndex, runIngestWorker, shareWorkerMetrics } from '../ingest/ingest.cluster.ts';
 import { createIngestService } from '../ingest/ingest.service.ts';
 import { clickhouseFor, context, kafkaFor } from './context.ts';
 
-const BIN = fileURLToPath(new URL('../bin/mcp-audit.js', import.meta.url));
+// Workers run the same program: the package's bin, whether this runs from the sources or from dist/.
+const BIN = join(PACKAGE_ROOT, 'bin/mcp-audit.js');
 
 export function registerIngest(program: Command): void {
   program

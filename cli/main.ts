@@ -1,8 +1,10 @@
 // The `mcp-audit` command line: one program, several roles. Each command lives in its own
 // `*.command.ts` file and registers itself here; commander gives every one of them `--help`.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { ConfigError } from '../core/config.ts';
+import { PACKAGE_ROOT } from '../core/package.paths.ts';
 import { registerBaselines } from './baselines.command.ts';
 import { registerCapture } from './capture.command.ts';
 import { registerApi } from './api.command.ts';
@@ -21,7 +23,7 @@ import { registerRun } from './run.command.ts';
 import { registerSimulate } from './simulate.command.ts';
 import { registerStack } from './stack.command.ts';
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
 
 const program = new Command('mcp-audit')
   .description('Audit and threat detection for MCP (Model Context Protocol) tool calls.')

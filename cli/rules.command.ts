@@ -31,8 +31,14 @@ export function registerRules(program: Command): void {
     .command('list')
     .description('List the rules with kind, severity and number of tests.')
     .option('--rules <dirs>', 'comma-separated rule folders or files (default: MCP_AUDIT_RULES_DIRS)')
-    .action((opts: { rules?: string }) => {
-      for (const { rule } of rulesFrom(opts.rules)) {
+    .option('--json', 'one JSON object per line')
+    .action((opts: { rules?: string; json?: boolean }) => {
+      for (const { rule, file } of rulesFrom(opts.rules)) {
+        if (opts.json) {
+          const { id, version, title, kind, severity, enabled } = rule;
+          out(JSON.stringify({ id, version, title, kind, severity, enabled, tests: rule.tests.length, file }));
+          continue;
+        }
         out(`${rule.id.padEnd(36)} v${rule.version}  ${rule.kind.padEnd(10)} ${rule.severity.padEnd(8)} ${String(rule.tests.length).padStart(2)} tests${rule.enabled ? '' : '  (disabled)'}  ${rule.title}`);
       }
     });
@@ -41,22 +47,29 @@ export function registerRules(program: Command): void {
     .command('test')
     .description("Run every rule's tests (fixtures beside the rule); exit 1 when one fails.")
     .option('--rules <dirs>', 'comma-separated rule folders or files (default: MCP_AUDIT_RULES_DIRS)')
-    .action((opts: { rules?: string }) => {
+    .option('--json', 'print {passed, failed, results} as one JSON object')
+    .action((opts: { rules?: string; json?: boolean }) => {
       const config = loadConfig();
       const catalogue = loadCatalogue(config.rules.catalogueFiles);
       let passed = 0;
       let failed = 0;
+      const results: object[] = [];
       for (const loaded of rulesFrom(opts.rules)) {
         if (loaded.rule.tests.length === 0) err(`warn ${loaded.rule.id}: no tests`);
         for (const r of runRuleTests(loaded, catalogue, config.detector.latenessMs)) {
           if (r.ok) passed++;
           else failed++;
+          if (opts.json) {
+            const { ruleId: rule_id, name, ok, expected, actual, error } = r;
+            results.push({ rule_id, name, ok, expected, actual, ...(error ? { error } : {}), raised: r.ok ? [] : r.matches.map((m) => m.summary) });
+            continue;
+          }
           const detail = r.error ? `error: ${r.error}` : `expected ${r.expected} alert(s), got ${r.actual}`;
           out(`${r.ok ? 'ok  ' : 'FAIL'} ${r.ruleId} › ${r.name} (${detail})`);
           if (!r.ok) for (const m of r.matches) out(`       raised: ${m.summary}`);
         }
       }
-      out(`${passed} passed, ${failed} failed`);
+      out(opts.json ? JSON.stringify({ passed, failed, results }) : `${passed} passed, ${failed} failed`);
       if (failed > 0) process.exitCode = 1;
     });
 

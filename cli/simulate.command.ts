@@ -61,8 +61,10 @@ export function registerSimulate(program: Command): void {
       if (days === 0 && !live) throw new Error('nothing to do: give --days > 0 or --rate > 0');
       const abort = new AbortController();
       const onSignal = () => abort.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      // `on`, not `once`: the same stop can arrive twice (npm forwards what its process group got),
+      // and a second signal without a listener would kill the process before it finishes writing.
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       const tty = process.stderr.isTTY;
       let lastLine = 0;
       const progress = (line: string, final: boolean) => {

@@ -2,13 +2,22 @@
 // parsed once at start-up. A bad value stops the program with a message naming the variable.
 // README.md has the same table for people; `test/config.readme.test.ts` keeps the two in step.
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { validate as cronValidate } from 'node-cron';
 import type { KafkaConnection } from './kafka.security.ts';
+import { MODULES_ROOT, PACKAGE_ROOT, RUNS_FROM_SOURCE } from './package.paths.ts';
 
-/** The checkout's root folder: relative paths in settings are resolved against it, not the cwd. */
-export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+/**
+ * The project folder relative paths in settings are resolved against: the checkout when mcp-audit
+ * runs from its sources (whatever the cwd), the working directory when it runs as an installed
+ * package (its folder under node_modules is replaced by every install: no place for the stack's
+ * data, spilled events or the generated hash key).
+ */
+export const PROJECT_ROOT = RUNS_FROM_SOURCE ? PACKAGE_ROOT : process.cwd();
+
+/** `detector/pack`, the default rule folder, names the shipped pack wherever the package runs from. */
+const SHIPPED_PACK = 'detector/pack';
+const rulesPath = (p: string) => resolve(p === SHIPPED_PACK ? MODULES_ROOT : PROJECT_ROOT, p);
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const csv = z
@@ -283,7 +292,7 @@ export const settings = {
   },
   // --- detector rules and capability catalogue ---
   MCP_AUDIT_RULES_DIRS: {
-    schema: z.string().default('detector/pack').transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+    schema: z.string().default(SHIPPED_PACK).transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
     doc: 'Comma-separated folders (or files) of detection rules (one YAML rule per file); relative to the project folder.',
   },
   MCP_AUDIT_CATALOGUE_FILES: {
@@ -526,7 +535,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     clickhouseCluster: e.MCP_AUDIT_CLICKHOUSE_CLUSTER,
     baselines: { lookbackDays: e.MCP_AUDIT_BASELINE_LOOKBACK_DAYS, cron: e.MCP_AUDIT_BASELINE_CRON, healthPort: e.MCP_AUDIT_BASELINE_HEALTH_PORT },
     rules: {
-      dirs: e.MCP_AUDIT_RULES_DIRS.map((d) => resolve(PROJECT_ROOT, d)),
+      dirs: e.MCP_AUDIT_RULES_DIRS.map(rulesPath),
       catalogueFiles: e.MCP_AUDIT_CATALOGUE_FILES.map((f) => resolve(PROJECT_ROOT, f)),
     },
     capture: {

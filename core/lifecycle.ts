@@ -8,14 +8,22 @@ export interface Service {
   stop(): Promise<void>;
 }
 
+// npm forwards to its child the SIGINT or SIGTERM it gets, and a Ctrl-C or a supervisor stopping a
+// process group sends it to the child as well: one stop request can arrive twice within
+// milliseconds. Only a repeat after this long means "exit now, without a clean stop".
+const REPEAT_MS = 2_000;
+// How often to look whether the process that started this one is gone (see watchParent).
+const PARENT_CHECK_MS = 500;
+
 export async function runUntilSignal(service: Service, log: Logger, deadlineMs = 30_000): Promise<void> {
-  let stopping = false;
+  let first: { signal: string; at: number } | null = null;
   const stop = (signal: string) => {
-    if (stopping) {
+    if (first) {
+      if (signal === first.signal && Date.now() - first.at < REPEAT_MS) return;
       log.warn({ signal }, 'second signal, exiting now');
       process.exit(1);
     }
-    stopping = true;
+    first = { signal, at: Date.now() };
     log.info({ signal }, 'shutting down');
     const timer = setTimeout(() => {
       log.error({ deadlineMs }, 'shutdown deadline passed, exiting without a clean stop');
@@ -35,7 +43,28 @@ export async function runUntilSignal(service: Service, log: Logger, deadlineMs =
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // A parent that leaves while this process is already stopping is no second request.
+  watchParent(() => {
+    if (!first) stop('parent exited');
+  });
   await service.start();
+}
+
+/**
+ * npm runs a command through `sh -c`, and Debian's sh (dash) forks the command instead of becoming
+ * it. A SIGTERM sent to npm alone is forwarded to that shell, which dies of it and leaves this
+ * process running with nobody to stop it. So when npm started this process, losing the parent is a
+ * stop request too. (Elsewhere a parent may leave on purpose, as `nohup` or a daemonizing shell do.)
+ */
+function watchParent(onExit: () => void): void {
+  if (process.env.npm_lifecycle_event === undefined) return;
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onExit();
+  }, PARENT_CHECK_MS);
+  timer.unref();
 }
 
 export const sleep = (ms: number, signal?: AbortSignal) =>

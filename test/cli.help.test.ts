@@ -23,6 +23,12 @@ describe('mcp-audit CLI', () => {
     expect(r.stdout.trim()).toBe(version);
   });
 
+  it('config --json prints the effective settings as one JSON object, secrets hidden', () => {
+    const r = run(['config', '--json'], { MCP_AUDIT_HASH_KEY: 'ab'.repeat(32) });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ MCP_AUDIT_RETENTION_DAYS: 90, MCP_AUDIT_HASH_KEY: '(hidden)' });
+  });
+
   it('names the variable when a setting is invalid', () => {
     const r = run(['migrate'], { MCP_AUDIT_INGEST_FLUSH_MS: 'soon' });
     expect(r.status).toBe(2);

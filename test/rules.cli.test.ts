@@ -27,6 +27,23 @@ describe('mcp-audit rules', () => {
     expect(child.output()).toMatch(/\b\d+ passed, 0 failed/);
   });
 
+  it('list --json: one JSON object per rule', async () => {
+    const child = spawnCli(['rules', 'list', '--json'], t.env);
+    expect(await child.exited).toBe(0);
+    const rules = child.output().trim().split('\n').map((l) => JSON.parse(l) as { id: string; kind: string; tests: number; file: string });
+    expect(rules.length).toBeGreaterThan(10);
+    expect(rules.find((r) => r.id === 'exfil.mail-secret-send')).toMatchObject({ kind: 'sequence', enabled: true, file: join(DEFAULT_RULES_DIR, 'exfil.mail-secret-send.yaml') });
+  });
+
+  it('test --json: the counts and every result in one JSON object', async () => {
+    const child = spawnCli(['rules', 'test', '--json'], t.env);
+    expect(await child.exited).toBe(0);
+    const report = JSON.parse(child.output()) as { passed: number; failed: number; results: { rule_id: string; ok: boolean }[] };
+    expect(report.failed).toBe(0);
+    expect(report.results).toHaveLength(report.passed);
+    expect(report.results.every((r) => r.ok)).toBe(true);
+  });
+
   it('test: a bad rule file fails with file and line', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rules-'));
     writeFileSync(join(dir, 'bad.yaml'), 'id: bad.rule\nversion: 1\ntitle: x\nseverity: urgent\nrisk_score: 5\nkind: pattern\nmatch: { tool.class: secret.read }\n');
