@@ -58,14 +58,17 @@ export const condition: z.ZodType<Condition> = z.lazy(() =>
 
 /**
  * Where a value of this call came from (provenance.ts): some fingerprint of its arguments (or of its
- * destinations only) was in the result of an earlier call carrying one of the `from` labels, at most
- * `within` earlier (in the same episode with `same_episode`).
+ * destinations only, or of everything but its destinations: the payload) was in the result of an earlier call carrying one of the `from` labels, at most
+ * `within` earlier (in the same episode with `same_episode`; not counting the values that named a
+ * party of that result, with `except_parties`).
  */
 export const provenanceCondition = z.strictObject({
   from: oneOrMany(z.enum(PROVENANCE_LABELS)),
   within: duration.default(15 * 60_000),
-  in: z.enum(['arguments', 'destinations']).default('arguments'),
+  in: z.enum(['arguments', 'destinations', 'payload']).default('arguments'),
   same_episode: z.boolean().default(false),
+  /** true: a value that named a party of the source (its sender, recipients, organiser, owner) does not count; a reply goes there. */
+  except_parties: z.boolean().default(false),
 });
 export type ProvenanceCondition = z.output<typeof provenanceCondition>;
 
