@@ -10,7 +10,7 @@ import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { ClickHouseClient } from '../core/clickhouse.ts';
 import type { Config } from '../core/config.ts';
 import { startHealthServer, type HealthServer } from '../core/health.server.ts';
-import { idempotentProducerConfig } from '../core/kafka.ts';
+import { idempotentProducerConfig, sendAll } from '../core/kafka.ts';
 import type { Service } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Registry } from '../core/metrics.ts';
@@ -175,7 +175,7 @@ export function createDetectorService<M extends EngineMatch>(config: Config, dep
     }
     if (alerts.length > 0 || signals.length > 0) {
       const messages = (list: AlertV1[]) => list.map((a) => ({ key: alertKey(a), value: JSON.stringify(a), headers: { 'mcp-audit-rule': a.rule.id } }));
-      await producer!.sendBatch({
+      await sendAll(producer!, {
         acks: -1,
         topicMessages: [
           ...(alerts.length > 0 ? [{ topic: config.topics.alerts, messages: messages(alerts) }] : []),
