@@ -108,6 +108,10 @@ export function createDetectorService<M extends EngineMatch>(config: Config, dep
         windowMs: engine.stateWindowMs(),
         nowMs: Date.now(),
         waitForIngestMs: config.detector.rebuildWaitMs,
+        ingestCommitted: async () => {
+          const [stored] = await admin.fetchOffsets({ groupId: config.ingest.groupId, topics: [topic] });
+          return new Map((stored?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+        },
         log,
         replay: (row) => {
           const event = deps.fromRow(row);
