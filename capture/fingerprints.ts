@@ -152,6 +152,9 @@ interface Leaf {
   depth: number;
 }
 
+/** `id`, `uid`, `message_id`, `messageId`, `thread-id`, `fileID`: the key of a reference to an object. */
+const REFERENCE_KEY = /^(?:u?id|.*[-_. ][iI][dD]|.*[a-z0-9](?:Id|ID))$/;
+
 /** Visits string and number leaves with the key above them (array items take their array's key). */
 function walk(root: unknown, c: Candidates, opts: FingerprintOptions, onString: (s: string, key: string, parentKey: string) => void): void {
   const stack: Leaf[] = [{ value: root, key: '', parentKey: '', depth: 0 }];
@@ -190,6 +193,10 @@ function scanLeaf(c: Candidates, opts: FingerprintOptions, raw: string, key: str
   const s = raw.length > c.budget ? raw.slice(0, c.budget) : raw;
   c.budget -= s.length;
   const cls = classifyKey(key, parentKey);
+  // The id of the object a call acts on (`message_id` of the mail replied to, `file_id` of the file
+  // shared) comes from a listing by nature: a reference, not content the call carries or a value an
+  // injection chose. Ids that name a destination (`channel_id`, `account_id`) are kept.
+  if (withDestinations && !cls.destination && REFERENCE_KEY.test(key)) return;
   const found: [FingerprintKind, string][] = [];
   const sink: ValueSink = (kind, value) => {
     c.add(kind, value);

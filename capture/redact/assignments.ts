@@ -223,7 +223,8 @@ class Scan {
     let q = this.skipBlanks(e);
     if (t[q] === '?') q++; // `String?` (Kotlin)
     q = this.skipBlanks(q);
-    if (t[q] !== '=' || t[q + 1] === '=') return 0;
+    // Declarations space the type from `=`; `auth req=<id>` in a log line is a word and a pair.
+    if (q === e || t[q] !== '=' || t[q + 1] === '=') return 0;
     return q + 1;
   }
 

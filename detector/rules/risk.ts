@@ -28,6 +28,12 @@ export const DEFAULT_RISK: RiskOptions = { threshold: 100, halfLifeMs: 30 * 60_0
 
 export const RISK_RULE: RuleRef = { id: 'risk.story', version: 1, title: 'Signals of one agent run add up to an attack story', kind: 'risk' };
 
+/**
+ * A user's story spans their agent runs (a slow chain split over sessions); ordinary signals of a
+ * busy day's separate runs add up there too, so it needs this many times the threshold of one run's.
+ */
+const USER_STORY_FACTOR = 2;
+
 /** Stories kept at most; the least recently touched go first. */
 const MAX_STORIES = 200_000;
 /** Hours of a user×tool baseline after which the tool counts as routine for the user. */
@@ -57,8 +63,12 @@ export class RiskAccumulator {
     const weight = signal.risk_score * this.routine(signal, baselines);
     const out: RuleMatch[] = [];
     const keys = signal.episode ? [`${user}\u0001e\u0001${signal.episode}`, user] : [user];
+    // Only capture's episodes (event v2) are agent runs; a v1 event's episode is its trace or session,
+    // often one per call, so its user's story keeps the plain threshold.
+    const last = signal.evidence[signal.evidence.length - 1]!;
+    const runKnown = last.schema_version === 2 && last.episode !== undefined;
     for (const key of keys) {
-      const alert = this.addTo(key, signal, weight, ts);
+      const alert = this.addTo(key, signal, weight, ts, key === user && runKnown ? USER_STORY_FACTOR : 1);
       if (alert) {
         out.push(alert);
         // One story alert per signal: the user-level story would repeat the episode's evidence.
@@ -69,7 +79,7 @@ export class RiskAccumulator {
     return out;
   }
 
-  private addTo(key: string, signal: RuleMatch, weight: number, ts: number): RuleMatch | null {
+  private addTo(key: string, signal: RuleMatch, weight: number, ts: number, factor: number): RuleMatch | null {
     let s = this.stories.get(key);
     if (!s) {
       if (this.stories.size >= MAX_STORIES) this.stories.delete(this.stories.keys().next().value!);
@@ -86,7 +96,7 @@ export class RiskAccumulator {
     s.signals.push(signal);
     if (s.signals.length > MAX_EVIDENCE) s.signals.shift();
     const rules = new Set(s.signals.map((m) => m.rule.id));
-    if (s.score < this.opts.threshold || rules.size < this.opts.minDistinctRules) return null;
+    if (s.score < this.opts.threshold * factor || rules.size < this.opts.minDistinctRules) return null;
     const alert = storyAlert(s, this.opts.threshold);
     this.stories.delete(key);
     return alert;
