@@ -15,7 +15,7 @@ const dist = join(root, 'dist');
 export const RUNTIME_ASSETS = [
   'migrations/*.sql', // migrations/migrate.ts
   'schemas/event.v*.schema.json', // api/openapi.ts, and `mcp-audit/schema/*.schema.json` for other languages
-  'detector/catalogue/catalogue.yaml', // detector/catalogue/catalogue.ts
+  'classify/catalogue.yaml', // classify/catalogue.ts
   'detector/pack/*.yaml', // the shipped rules (MCP_AUDIT_RULES_DIRS default)
   'detector/pack/fixtures/*', // the shipped rules' own tests (`mcp-audit rules test`)
   'stack/kafka/pom.xml', // stack/kafka.install.ts
