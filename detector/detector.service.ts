@@ -14,7 +14,7 @@ import { idempotentProducerConfig } from '../core/kafka.ts';
 import type { Service } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Registry } from '../core/metrics.ts';
-import { decodeEvent } from '../ingest/event.decode.ts';
+import { decodeEvent } from '../schemas/event.decode.ts';
 import { alertId, alertKey, type AlertV1 } from '../schemas/alert.v1.ts';
 import { NO_INCIDENT } from '../schemas/signal.ts';
 import type { AuditEvent } from '../schemas/event.ts';

@@ -4,7 +4,7 @@ import type { Config } from '../core/config.ts';
 import { loadCatalogue } from '../classify/catalogue.ts';
 import { classifyWithHints, ToolHintsMemory } from '../classify/tool.hints.ts';
 import type { AuditEvent } from '../schemas/event.ts';
-import { decodeEvent } from './event.decode.ts';
+import { decodeEvent } from '../schemas/event.decode.ts';
 import { toEventRow } from './event.row.ts';
 import type { IngestPipeline } from './ingest.pipeline.ts';
 
