@@ -8,7 +8,7 @@ import { backtestAlert, backtestRule } from '../detector/rules/rules.backtest.ts
 import { loadRules, type LoadedRule } from '../detector/rules/rules.load.ts';
 import { qualified, raw, sql } from '../core/sql.ts';
 import { loadConfig } from '../core/config.ts';
-import { clickhouseFor } from './context.ts';
+import { clickhouseFor } from '../core/context.ts';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
