@@ -14,9 +14,9 @@ export const layers = [
   ['schemas'],
   // Capability classification: the catalogue, classify, inference, tool hints.
   ['classify'],
-  // Talking to the platform: the producer library, ClickHouse migrations, Grafana dashboards, the
-  // local Kafka and ClickHouse stack. None of them knows the services.
-  ['producer', 'migrations', 'dashboards', 'stack'],
+  // Talking to the platform: the producer library, ClickHouse migrations, the local Kafka and
+  // ClickHouse stack. None of them knows the services.
+  ['producer', 'migrations', 'stack'],
   // Capture turns MCP traffic into events and sends them through the producer.
   ['capture'],
   // OTLP intake maps spans and logs to exchanges that capture builds into events.
@@ -24,8 +24,9 @@ export const layers = [
   // The services: each consumes a topic and knows no other service.
   ['ingest', 'detector', 'notifier'],
   // The api serves what the services keep (rules, baselines, backtests) and takes events in
-  // (POST /v1/events, OTLP); simulate generates traffic through capture and the producer.
-  ['api', 'simulate'],
+  // (POST /v1/events, OTLP); simulate generates traffic through capture and the producer; the
+  // Grafana dashboards are built from the events table and the rule pack's poisoning phrases.
+  ['api', 'simulate', 'dashboards'],
   // What `mcp-audit run --demo` adds.
   ['demo'],
   // Entry points: the command line, the package's public modules, the build of dist/.
