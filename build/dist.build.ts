@@ -18,6 +18,7 @@ export const RUNTIME_ASSETS = [
   'classify/catalogue.yaml', // classify/catalogue.ts
   'detector/pack/*.yaml', // the shipped rules (MCP_AUDIT_RULES_DIRS default)
   'detector/pack/fixtures/*', // the shipped rules' own tests (`mcp-audit rules test`)
+  'detector/rules/rule.schema.json', // named by the shipped rules' first line (editors), and `mcp-audit/rule.schema.json`
   'stack/kafka/pom.xml', // stack/kafka.install.ts
 ];
 
