@@ -3,7 +3,7 @@
 // from event.builder.ts so the builder only wires these in.
 import type { AuditEventV2 } from '../schemas/event.v2.ts';
 import { conversationIdFrom, EpisodeTracker, type Episode } from './episode.ts';
-import { argumentFingerprints, resultFingerprints, type FingerprintOptions } from './fingerprints.ts';
+import { argumentFingerprints, resultSide, type FingerprintOptions } from './fingerprints.ts';
 import { marker, redactText } from './redact.ts';
 
 const MAX_KEYS = 64;
@@ -67,7 +67,8 @@ export function argumentNames(args: unknown, redacted: unknown): { keys?: string
 
 export function fingerprintsOf(args: unknown, result: unknown, hasResult: boolean, opts: FingerprintOptions): NonNullable<AuditEventV2['fingerprints']> {
   const a = args === undefined ? { arguments: [], destinations: [] } : argumentFingerprints(args, opts);
-  return { arguments: a.arguments, result: hasResult ? resultFingerprints(result, opts) : [], destinations: a.destinations };
+  const r = hasResult ? resultSide(result, opts) : { result: [], parties: [] };
+  return { arguments: a.arguments, result: r.result, destinations: a.destinations, ...(r.parties.length ? { parties: r.parties } : {}) };
 }
 
 /** A secret check for fingerprints: whatever redaction would change is a secret. */

@@ -10,10 +10,12 @@
 import {
   MAX_ARGUMENT_FINGERPRINTS,
   MAX_DESTINATION_FINGERPRINTS,
+  MAX_PARTY_FINGERPRINTS,
   MAX_RESULT_FINGERPRINTS,
   type FingerprintKind,
 } from '../schemas/event.v2.ts';
 import { keyedHex, type HashKey } from './hash.key.ts';
+import { partyValues } from './parties.ts';
 import { shingleText, winnow, type ShinglePick } from './shingles.ts';
 import { accountValue, bareHost, classifyKey, phoneValue, scanText, type ValueSink } from './value.shapes.ts';
 
@@ -103,6 +105,20 @@ class Candidates {
 
   get destinationsFull(): boolean {
     return this.destinations.length >= MAX_DESTINATION_FINGERPRINTS;
+  }
+
+  readonly parties: string[] = [];
+  private readonly partySeen = new Set<string>();
+
+  /** A party of a result's content (sender, recipients, organiser, owner), fingerprinted as a destination would be. */
+  addParty(value: string): void {
+    if (this.parties.length >= MAX_PARTY_FINGERPRINTS) return;
+    for (const [kind, v] of destinationValues(value, this.isSecret)) {
+      const seen = `${kind}:${v}`;
+      if (this.parties.length >= MAX_PARTY_FINGERPRINTS || this.partySeen.has(seen)) continue;
+      this.partySeen.add(seen);
+      this.parties.push(fingerprintOf(this.opts.key, kind, v));
+    }
   }
 
   /** The side's list: destinations, then a share of each structured kind, the rest by priority, text last. */
@@ -196,10 +212,13 @@ function scanLeaf(c: Candidates, opts: FingerprintOptions, raw: string, key: str
   if (withDestinations && cls.destination && !c.destinationsFull) {
     if (found.length) for (const [kind, value] of found) c.addDestination(kind, value);
     else {
-      // A name with no recognisable shape (`alice`, `#eng-alerts`): the whole value, as an `id`.
-      const whole = short.replace(/^[#@]+/, '').replace(/\s+/g, ' ').toLowerCase();
-      if (whole && whole.length <= MAX_WHOLE_ID && !c.isSecret(short)) c.addDestination('id', whole);
+      const whole = wholeId(short);
+      if (whole && !c.isSecret(short)) c.addDestination('id', whole);
     }
+  }
+  if (!withDestinations) {
+    if (cls.party) c.addParty(short);
+    if (s.includes(':')) partyValues(s, (v) => c.addParty(v));
   }
   // A private key block is a secret whatever its words; no shingle of it.
   if (c.textBudget > 0 && !s.includes('PRIVATE KEY')) {
@@ -207,6 +226,23 @@ function scanLeaf(c: Candidates, opts: FingerprintOptions, raw: string, key: str
     c.textBudget -= t.length;
     winnow(opts.redactText && SECRET_HINT.test(t) ? opts.redactText(t) : t, c.text);
   }
+}
+
+/** A name with no recognisable shape (`alice`, `#eng-alerts`) is a destination as a whole, as an `id`. */
+function wholeId(short: string): string | null {
+  const whole = short.replace(/^[#@]+/, '').replace(/\s+/g, ' ').toLowerCase();
+  return whole && whole.length <= MAX_WHOLE_ID ? whole : null;
+}
+
+/** The destination values in one value, as the arguments side takes them: its shaped values, else the whole of it. */
+function destinationValues(value: string, isSecret: (token: string) => boolean): [FingerprintKind, string][] {
+  const found: [FingerprintKind, string][] = [];
+  scanText(value, (kind, v) => {
+    if (kind !== 'text' && found.length < 16) found.push([kind, v]);
+  }, isSecret);
+  if (found.length) return found;
+  const whole = wholeId(value.trim());
+  return whole && !isSecret(value) ? [['id', whole]] : [];
 }
 
 /** Fingerprints of a call's arguments, and the destinations among them. */
@@ -250,12 +286,15 @@ function parsedIfJson(text: string, budget: number): unknown {
 }
 
 /** Fingerprints of the values in a result's content. */
-export function resultFingerprints(result: unknown, opts: FingerprintOptions): string[] {
+export const resultFingerprints = (result: unknown, opts: FingerprintOptions): string[] => resultSide(result, opts).result;
+
+/** Fingerprints of the values in a result's content, and of the parties it names. */
+export function resultSide(result: unknown, opts: FingerprintOptions): { result: string[]; parties: string[] } {
   const c = new Candidates(opts, RESULT_SCAN_CHARS, MAX_RESULT_FINGERPRINTS);
   for (const part of contentOf(result)) {
     if (c.budget <= 0) break;
     const value = typeof part === 'string' ? parsedIfJson(part, c.budget) : part;
     walk(value, c, opts, (s, key, parentKey) => scanLeaf(c, opts, s, key, parentKey, false));
   }
-  return c.select();
+  return { result: c.select(), parties: c.parties };
 }

@@ -366,6 +366,15 @@ const PHONE_SUFFIXES = ['phone', 'phonenumber', 'mobile'];
 const HOST_KEYS = set('host hostname domain');
 const HOST_SUFFIXES = ['host', 'hostname', 'domain'];
 
+// Keys naming the people a piece of content is from, to or about (a mail's sender and recipients,
+// a meeting's organiser and attendees, a file's owner, a ticket's requester): where a reply or an
+// invite goes, as opposed to a value the content's text asks the agent to use.
+const PARTY_KEYS = set(
+  'from sender author owner owners organizer organiser creator createdby requester reporter assignee assignees to cc bcc ' +
+    'recipient recipients attendee attendees participant participants invitee invitees member members sharedwith replyto contact',
+);
+const PARTY_SUFFIXES = ['sender', 'author', 'owner', 'organizer', 'recipients', 'attendees', 'participants', 'requester'];
+
 const matches = (k: string, exact: Set<string>, suffixes: readonly string[]) => exact.has(k) || (k.length > 4 && suffixes.some((s) => k.length > s.length && k.endsWith(s)));
 
 export interface KeyClass {
@@ -373,6 +382,8 @@ export interface KeyClass {
   account: boolean;
   phone: boolean;
   host: boolean;
+  /** The value names a party of the content (sender, recipient, organiser, owner). */
+  party: boolean;
 }
 
 /** What a value under `key` (with `parentKey` above it) is, by the key's name. */
@@ -386,5 +397,9 @@ export function classifyKey(key: string, parentKey: string): KeyClass {
     account: is(ACCOUNT_KEYS, ACCOUNT_SUFFIXES),
     phone: is(PHONE_KEYS, PHONE_SUFFIXES),
     host: is(HOST_KEYS, HOST_SUFFIXES),
+    party: is(PARTY_KEYS, PARTY_SUFFIXES),
   };
 }
+
+/** Whether a bare key (a header line's name) names a party of the content. */
+export const isPartyKey = (key: string) => matches(keyName(key), PARTY_KEYS, PARTY_SUFFIXES);

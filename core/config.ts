@@ -186,7 +186,7 @@ export const settings = {
   },
   MCP_AUDIT_DETECTOR_REBUILD_WAIT_MS: {
     schema: int(0, 600_000).default(30_000),
-    doc: 'At start, how long the detector waits for ingest to store the events it rebuilds state from.',
+    doc: 'At start and after a rebalance, how long the detector waits for ingest to store the events it rebuilds state from (until the committed offsets of MCP_AUDIT_INGEST_GROUP_ID reach its own).',
   },
   MCP_AUDIT_BASELINE_RELOAD_MS: {
     schema: int(1_000, 86_400_000).default(300_000),

@@ -10,7 +10,7 @@ import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { ClickHouseClient } from '../core/clickhouse.ts';
 import type { Config } from '../core/config.ts';
 import { startHealthServer, type HealthServer } from '../core/health.server.ts';
-import { idempotentProducerConfig } from '../core/kafka.ts';
+import { idempotentProducerConfig, sendAll } from '../core/kafka.ts';
 import type { Service } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Registry } from '../core/metrics.ts';
@@ -108,6 +108,10 @@ export function createDetectorService<M extends EngineMatch>(config: Config, dep
         windowMs: engine.stateWindowMs(),
         nowMs: Date.now(),
         waitForIngestMs: config.detector.rebuildWaitMs,
+        ingestCommitted: async () => {
+          const [stored] = await admin.fetchOffsets({ groupId: config.ingest.groupId, topics: [topic] });
+          return new Map((stored?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+        },
         log,
         replay: (row) => {
           const event = deps.fromRow(row);
@@ -173,7 +177,7 @@ export function createDetectorService<M extends EngineMatch>(config: Config, dep
     }
     if (alerts.length > 0 || signals.length > 0) {
       const messages = (list: AlertV1[]) => list.map((a) => ({ key: alertKey(a), value: JSON.stringify(a), headers: { 'mcp-audit-rule': a.rule.id } }));
-      await producer!.sendBatch({
+      await sendAll(producer!, {
         acks: -1,
         topicMessages: [
           ...(alerts.length > 0 ? [{ topic: config.topics.alerts, messages: messages(alerts) }] : []),

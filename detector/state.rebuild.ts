@@ -4,10 +4,13 @@
 // For each assigned partition the consumer group has a committed offset C: everything below C was
 // processed (and its alerts produced) before; everything from C on will be delivered again by
 // Kafka. So the rebuild replays from ClickHouse exactly the events of that partition with
-// offset < C inside the state window, with alerts suppressed, and Kafka does the rest.
+// offset < C inside the state window, with alerts suppressed, and Kafka does the rest. Those events
+// must be in ClickHouse first: ingest reads the same topic in its own group and commits an offset
+// only after everything below it is stored (or dead-lettered), so the rebuild waits until ingest's
+// committed offset reaches C on each partition.
 import type { ClickHouseClient } from '../core/clickhouse.ts';
 import type { Logger } from '../core/logger.ts';
-import { join, list, qualified, sql } from '../core/sql.ts';
+import { join, qualified, sql } from '../core/sql.ts';
 import { sleep } from '../core/lifecycle.ts';
 
 export interface PartitionCursor {
@@ -26,6 +29,8 @@ export interface RebuildOptions {
   nowMs: number;
   /** How long to wait for ingest to have stored the events below the committed offsets. */
   waitForIngestMs: number;
+  /** The ingest group's committed offset per partition of the topic (absent: nothing committed). */
+  ingestCommitted: () => Promise<Map<number, number>>;
   log: Logger;
   /** Receives each replayed row (a ClickHouse `events` row) in event-time order. */
   replay: (row: Record<string, unknown>) => void;
@@ -38,11 +43,12 @@ export async function rebuildState(o: RebuildOptions): Promise<{ replayed: numbe
   const cursors = o.cursors.filter((c) => c.committed > 0);
   if (cursors.length === 0) return { replayed: 0 };
 
-  // Ingest and the detector read the same topic independently; if ingest is behind, wait a little
-  // for it so the replay sees what the detector saw. A partial rebuild is logged, not fatal.
+  // Ingest and the detector read the same topic independently; if ingest is behind, wait for it so
+  // the replay sees what the detector saw. A partial rebuild is logged, not fatal.
   const deadline = Date.now() + o.waitForIngestMs;
   for (;;) {
-    const behind = await partitionsBehind(o, cursors);
+    const stored = await o.ingestCommitted();
+    const behind = cursors.filter((c) => (stored.get(c.partition) ?? 0) < c.committed).map((c) => c.partition);
     if (behind.length === 0) break;
     if (Date.now() > deadline) {
       o.log.warn({ partitions: behind }, 'ingest is behind the detector; state rebuilt from what ClickHouse has');
@@ -77,22 +83,3 @@ export async function rebuildState(o: RebuildOptions): Promise<{ replayed: numbe
   o.log.info({ replayed, partitions: cursors.map((c) => c.partition), windowMs: o.windowMs }, 'detector state rebuilt from ClickHouse');
   return { replayed };
 }
-
-async function partitionsBehind(o: RebuildOptions, cursors: PartitionCursor[]): Promise<number[]> {
-  const rows = await (
-    await o.ch.query({
-      query: sql`SELECT kafka_partition AS p, max(kafka_offset) AS o FROM ${qualified(o.database, 'events')}
-        WHERE kafka_topic = ${o.topic} AND kafka_partition IN (${list(cursors.map((c) => c.partition))})
-        GROUP BY kafka_partition`.text,
-      format: 'JSONEachRow',
-    })
-  ).json<{ p: number; o: string }>();
-  const stored = new Map(rows.map((r) => [Number(r.p), Number(r.o)]));
-  // Offsets may have gaps (dead letters are not stored), so "caught up" is approximate: ingest has
-  // stored something at or past the last offset the detector processed, minus a small slack.
-  return cursors.filter((c) => (stored.get(c.partition) ?? -1) < c.committed - 1 - DEAD_LETTER_SLACK).map((c) => c.partition);
-}
-
-/** Offsets at the very end of a partition may be dead letters that never reach `events`. */
-const DEAD_LETTER_SLACK = 16;
-

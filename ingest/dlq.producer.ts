@@ -2,6 +2,7 @@
 // unchanged, plus headers saying why, at which step, when, and where it came from, so an operator
 // can fix the cause and replay it. The detail never quotes the payload (it may hold secrets).
 import type { Producer } from 'kafkajs';
+import { sendAll } from '../core/kafka.ts';
 
 export interface DeadLetter {
   key: Buffer | null;
@@ -42,12 +43,12 @@ export async function sendDeadLetters(producer: Producer, topic: string, letters
   for (const d of letters) {
     const size = (d.value?.length ?? 0) + (d.key?.length ?? 0) + 512;
     if (chunk.length > 0 && bytes + size > MAX_REQUEST_BYTES) {
-      await producer.send({ topic, acks: -1, messages: chunk });
+      await sendAll(producer, { acks: -1, topicMessages: [{ topic, messages: chunk }] });
       chunk = [];
       bytes = 0;
     }
     chunk.push(dlqMessage(d));
     bytes += size;
   }
-  if (chunk.length > 0) await producer.send({ topic, acks: -1, messages: chunk });
+  if (chunk.length > 0) await sendAll(producer, { acks: -1, topicMessages: [{ topic, messages: chunk }] });
 }

@@ -15,7 +15,7 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from '
 import type { ClickHouseClient } from '../core/clickhouse.ts';
 import type { Config } from '../core/config.ts';
 import { startHealthServer, type HealthServer } from '../core/health.server.ts';
-import { idempotentProducerConfig } from '../core/kafka.ts';
+import { idempotentProducerConfig, sendAll } from '../core/kafka.ts';
 import { sleep, type Service } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Registry } from '../core/metrics.ts';
@@ -169,7 +169,7 @@ export function createNotifierService(config: Config, deps: NotifierDeps): Notif
     for (let attempt = 1; ; attempt++) {
       try {
         if (!producer) throw new Error('dead-letter producer not connected');
-        await producer.send({ topic: config.topics.alertsDlq, acks: -1, messages });
+        await sendAll(producer, { acks: -1, topicMessages: [{ topic: config.topics.alertsDlq, messages }] });
         return;
       } catch (err) {
         if (stopController.signal.aborted) throw err;

@@ -8,7 +8,7 @@
 //   a message twice;
 // - batches: sends issued within `lingerMs` of each other go to Kafka in one request.
 import type { Kafka, Message, Producer } from 'kafkajs';
-import { idempotentProducerConfig } from '../core/kafka.ts';
+import { idempotentProducerConfig, sendAll } from '../core/kafka.ts';
 import { auditEvent, type AuditEvent } from '../schemas/event.ts';
 import { DEFAULT_EVENT_MAX_BYTES, eventKey } from '../schemas/event.v1.ts';
 
@@ -162,7 +162,7 @@ export class AuditProducer {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.opts.maxBatch);
       try {
-        await this.producer.send({ topic: this.opts.topic, acks: -1, messages: batch.map((p) => p.message) });
+        await sendAll(this.producer, { acks: -1, topicMessages: [{ topic: this.opts.topic, messages: batch.map((p) => p.message) }] });
         batch.forEach((p) => p.resolve());
       } catch (err) {
         if (messageError(err) && batch.length > 1) await this.sendOneByOne(batch);
@@ -175,7 +175,7 @@ export class AuditProducer {
   private async sendOneByOne(batch: Pending[]): Promise<void> {
     for (const p of batch) {
       try {
-        await this.producer.send({ topic: this.opts.topic, acks: -1, messages: [p.message] });
+        await sendAll(this.producer, { acks: -1, topicMessages: [{ topic: this.opts.topic, messages: [p.message] }] });
         p.resolve();
       } catch (err) {
         const type = messageError(err);

@@ -43,6 +43,7 @@ const fingerprint = z.string().regex(FINGERPRINT, 'kind:16 hex digits');
 export const MAX_ARGUMENT_FINGERPRINTS = 256;
 export const MAX_RESULT_FINGERPRINTS = 512;
 export const MAX_DESTINATION_FINGERPRINTS = 64;
+export const MAX_PARTY_FINGERPRINTS = 64;
 
 export const episodeBases = ['trace', 'conversation', 'agent', 'session', 'idle_gap'] as const;
 export type EpisodeBasis = (typeof episodeBases)[number];
@@ -87,6 +88,11 @@ const fingerprints = z
       .array(fingerprint)
       .max(MAX_DESTINATION_FINGERPRINTS)
       .describe('The subset of argument values that name where the call sends or shares: recipients, accounts, channels, repositories, hosts'),
+    parties: z
+      .array(fingerprint)
+      .max(MAX_PARTY_FINGERPRINTS)
+      .optional()
+      .describe('The subset of result values that name who the content is from or to (sender, recipients, organiser, attendees, owner): where a reply goes'),
   })
   .describe('Keyed fingerprints of values (never the values), key `hash_key_id`');
 

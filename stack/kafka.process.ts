@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { createKafka } from '../core/kafka.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
-import { renderLog4j1, renderLog4j2, renderServerProperties, type ExtraListeners } from './kafka.config.ts';
+import { renderLog4j1, renderLog4j2, renderServerProperties, type ExtraListeners, type KafkaClusterNode } from './kafka.config.ts';
 import { ensureKafkaInstalled, kafkaMajor, type KafkaVersion } from './kafka.install.ts';
 import {
   portOpen,
@@ -35,15 +35,19 @@ export interface KafkaInstance {
   extra?: ExtraListeners;
   /** More `kafka-storage format` arguments, e.g. `--add-scram` credentials that exist from the first start. */
   formatArgs?: string[];
+  /** Set for a node of a multi-node cluster (stack/kafka.cluster.ts); every node formats with `clusterId`. */
+  cluster?: KafkaClusterNode & { clusterId: string };
+  /** Maximum JVM heap (`-Xmx`), default 1g; several brokers on one machine each take less. */
+  maxHeap?: string;
 }
 
 const execFileAsync = promisify(execFile);
 const READY_TIMEOUT_MS = 180_000;
 
 /** Heap and GC as in Kafka's own start script, with a heap that fits a developer machine. */
-const JVM_OPTS = [
+const jvmOpts = (inst: KafkaInstance) => [
   '-Xms256m',
-  '-Xmx1g',
+  `-Xmx${inst.maxHeap ?? '1g'}`,
   '-XX:+UseG1GC',
   '-XX:MaxGCPauseMillis=20',
   '-XX:InitiatingHeapOccupancyPercent=35',
@@ -136,7 +140,15 @@ async function startKafkaLocked(inst: KafkaInstance, log: Logger): Promise<void>
   // Rewritten on every start so a changed port or setting takes effect on the next `up`.
   writeFileSync(
     p.serverProperties,
-    renderServerProperties({ version: inst.version, port: inst.port, controllerPort: inst.controllerPort, dataDir: p.dataDir, logsDir: p.logsDir, extra: inst.extra }),
+    renderServerProperties({
+      version: inst.version,
+      port: inst.port,
+      controllerPort: inst.controllerPort,
+      dataDir: p.dataDir,
+      logsDir: p.logsDir,
+      extra: inst.extra,
+      ...(inst.cluster ? { cluster: inst.cluster } : {}),
+    }),
   );
   writeFileSync(p.logConfig, kafkaMajor(inst.version) === 3 ? renderLog4j1(p.logsDir) : renderLog4j2(p.logsDir));
 
@@ -146,7 +158,7 @@ async function startKafkaLocked(inst: KafkaInstance, log: Logger): Promise<void>
   const classpath = join(p.libsDir, '*');
   const pid = spawnDetached(
     java(),
-    [...JVM_OPTS, ...logSystemProperties(inst, p), '-cp', classpath, 'kafka.Kafka', p.serverProperties],
+    [...jvmOpts(inst), ...logSystemProperties(inst, p), '-cp', classpath, 'kafka.Kafka', p.serverProperties],
     { cwd: p.dir, outFile: p.outFile, pidFile: p.pidFile },
   );
   const started = Date.now();
@@ -169,7 +181,7 @@ async function waitUntilReady(inst: KafkaInstance, pid: number, p: ReturnType<ty
 /** KRaft needs its log folder formatted with a cluster id once; meta.properties marks it done. */
 async function formatStorage(inst: KafkaInstance, p: ReturnType<typeof kafkaPaths>, log: Logger): Promise<void> {
   if (existsSync(join(p.dataDir, 'meta.properties'))) return;
-  const clusterId = kafkaClusterId();
+  const clusterId = inst.cluster?.clusterId ?? kafkaClusterId();
   log.info({ clusterId, dataDir: p.dataDir }, 'formatting Kafka KRaft storage (first start)');
   const args = [
     '-Xmx256m',
@@ -192,7 +204,7 @@ async function formatStorage(inst: KafkaInstance, p: ReturnType<typeof kafkaPath
 }
 
 /** A random cluster id in Kafka's own format (16 random bytes, URL-safe base64, no padding). */
-function kafkaClusterId(): string {
+export function kafkaClusterId(): string {
   for (;;) {
     const id = randomBytes(16).toString('base64url');
     if (!id.startsWith('-')) return id; // Kafka never issues ids that look like a command-line flag

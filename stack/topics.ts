@@ -2,14 +2,27 @@
 // existing topics are left alone, except that a topic with fewer partitions than asked for is grown.
 import type { Logger } from '../core/logger.ts';
 import { createKafka, type KafkaConnection } from '../core/kafka.ts';
+import { waitFor } from './process.ts';
 
 export interface TopicSpec {
   name: string;
   partitions: number;
 }
 
+/** How new topics are replicated; the one-node stack's defaults are one replica. */
+export interface TopicReplication {
+  replicationFactor: number;
+  /** Replicas an acks=all write needs; unset: the broker's default. */
+  minInsyncReplicas?: number;
+}
+
 /** `kafka`: a configuration's connection (with its SASL and TLS), or only brokers (the local stack's plaintext listener). */
-export async function createTopics(kafka: KafkaConnection | string[], topics: TopicSpec[], log: Logger): Promise<void> {
+export async function createTopics(
+  kafka: KafkaConnection | string[],
+  topics: TopicSpec[],
+  log: Logger,
+  replication: TopicReplication = { replicationFactor: 1 },
+): Promise<void> {
   const connection = Array.isArray(kafka) ? { brokers: kafka, clientId: 'mcp-audit-stack' } : kafka;
   const admin = createKafka(connection, log).admin();
   await admin.connect();
@@ -18,12 +31,31 @@ export async function createTopics(kafka: KafkaConnection | string[], topics: To
     const missing = topics.filter((t) => !existing.has(t.name));
     if (missing.length) {
       await admin.createTopics({
-        // Single broker: one replica is all there can be.
-        topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions, replicationFactor: 1 })),
-        // Return only once every partition has a leader, so a producer started next never sees
-        // LEADER_NOT_AVAILABLE.
-        waitForLeaders: true,
+        topics: missing.map((t) => ({
+          topic: t.name,
+          numPartitions: t.partitions,
+          replicationFactor: replication.replicationFactor,
+          ...(replication.minInsyncReplicas !== undefined
+            ? { configEntries: [{ name: 'min.insync.replicas', value: String(replication.minInsyncReplicas) }] }
+            : {}),
+        })),
+        // kafkajs's own wait asks one broker and fails when that broker has not heard of the topic
+        // yet (UNKNOWN_TOPIC_OR_PARTITION on a cluster); the wait below retries until it has.
+        waitForLeaders: false,
       });
+      // Return only once every partition has a leader, so a producer started next never sees
+      // LEADER_NOT_AVAILABLE.
+      await waitFor('waiting for the new topics to have leaders', async () => {
+        try {
+          const { topics: meta } = await admin.fetchTopicMetadata({ topics: missing.map((t) => t.name) });
+          return missing.every((t) => {
+            const parts = meta.find((m) => m.name === t.name)?.partitions ?? [];
+            return parts.length === t.partitions && parts.every((p) => p.leader >= 0);
+          });
+        } catch {
+          return false;
+        }
+      }, { timeoutMs: 60_000, intervalMs: 100 });
       log.info({ topics: missing }, 'created topics');
     }
     const present = topics.filter((t) => existing.has(t.name));

@@ -8,7 +8,7 @@ import { PRIMARY_RULE } from '../simulate/quality/score.ts';
 import type { AuditProducer } from '../producer/audit.producer.ts';
 import { chainTypes } from '../simulate/chains.ts';
 import { generateTraffic } from '../simulate/simulate.ts';
-import { readAlertsTopic } from './support/alerts.topic.ts';
+import { readAlertsTopic, type StoredAlert } from './support/alerts.topic.ts';
 import { spawnCli, type Child } from './support/child.ts';
 import { connectProducer, waitForDistinct } from './support/ingest.harness.ts';
 import { createTestEnv, eventually, queryRows, type TestEnv } from './support/test.env.ts';
@@ -30,14 +30,6 @@ afterAll(async () => {
 // The last day up to the current hour: recent, so nothing is past retention or far in the future.
 const run = generateTraffic({ users: 15, days: 1, seed: 11, endMs: Math.floor(Date.now() / 3_600_000) * 3_600_000, inject: chainTypes.map((type) => ({ type, count: 1 })) });
 const victims = new Set(run.manifest.chains.map((c) => `${c.tenant_id}:${c.user_id}`));
-
-interface StoredAlert {
-  alert_id: string;
-  rule_id: string;
-  tenant_id: string;
-  user_id: string;
-  evidence_event_ids: string[];
-}
 
 describe('detector end to end', () => {
   it('raises one alert per injected chain and none for benign users', { timeout: 400_000 }, async () => {

@@ -97,12 +97,12 @@ export async function evaluateSet(set: LabelledSet, deps: EvalDeps): Promise<Set
 
   const database = `eval_external_${process.pid}_${set.name.replace(/[^a-z0-9]/gi, '_')}`;
   try {
-    // Rows are made before the first statement: making them takes seconds on a busy machine, long
-    // enough for ClickHouse 18.16 to close the idle keep-alive socket the insert would then reuse.
     const hints = new ToolHintsMemory();
     const rows = history.events.map((e, i) => toEventRow(e, { topic: 'eval', partition: 0, offset: String(i) }, 0, classifyWithHints(hints, e, catalogue)));
     await migrate(ch, database, deps.log);
-    for (let i = 0; i < rows.length; i += 50_000) await ch.insert({ table: `${database}.events`, values: rows.slice(i, i + 50_000), format: 'JSONEachRow' });
+    // Inserts of 10,000 rows: on a loaded machine a larger one can outlast the client's 60 s request
+    // timeout, which aborts it mid-body.
+    for (let i = 0; i < rows.length; i += 10_000) await ch.insert({ table: `${database}.events`, values: rows.slice(i, i + 10_000), format: 'JSONEachRow' });
     await computeBaselines(ch, database, { lookbackDays: set.lookbackDays, now: set.dayStartMs, log: deps.log });
     const baselines = await loadBaselineSnapshot(ch, database);
 
@@ -112,7 +112,7 @@ export async function evaluateSet(set: LabelledSet, deps: EvalDeps): Promise<Set
     const keep = (ms: ReturnType<typeof engine.process>) => {
       for (const m of ms) {
         if (!m.alert) continue;
-        alerts.push({ rule: m.rule.id, severity: m.severity, ts: Date.parse(m.evidence[m.evidence.length - 1]!.ts), evidence: m.evidence.map((e) => e.event_id) });
+        alerts.push({ rule: m.rule.id, severity: m.severity, ts: Date.parse(m.evidence[m.evidence.length - 1]!.ts), evidence: m.evidence.map((e) => e.event_id), summary: m.summary });
       }
     };
     for (const e of day.events) keep(engine.process(e));
@@ -142,7 +142,7 @@ function showAlerts(what: string, set: LabelledSet, day: { events: AuditEvent[];
   const falseOnes = new Set(score.false_alert_positions);
   for (const [i, a] of alerts.entries()) {
     if (what === 'false' ? !falseOnes.has(i) : what === 'missed' || a.rule !== what) continue;
-    say(`  ${falseOnes.has(i) ? 'FALSE' : 'true '} ${a.rule} (${a.severity})`);
+    say(`  ${falseOnes.has(i) ? 'FALSE' : 'true '} ${a.rule} (${a.severity}): ${a.summary ?? ''}`);
     for (const id of a.evidence) {
       const e = byId.get(id);
       const exchange = day.exchangeOf.get(id) ?? '';

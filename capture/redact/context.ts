@@ -23,6 +23,17 @@ export function findRandomNearSecretWords(runs: Runs, out: Span[]): void {
     const len = e - i;
     // Not glued to a word, and not the host after a URL's user-info (`…@10.0.0.5/db`).
     if (len >= 16 && len <= 256 && (i === 0 || (!inClass('alnum', t.charCodeAt(i - 1)) && t[i - 1] !== '@'))) {
+      // `req=<uuid>`: a name and its value glued by `=` (base64 padding only ends a run) is judged by
+      // the value; whether the name makes it a secret is the assignment finder's call.
+      let eq = e - 1;
+      while (eq > i && t[eq] !== '=') eq--;
+      if (eq > i && eq < e - 2 && /[A-Za-z]/.test(t[i]!) && t[eq + 1] !== '=') {
+        const value = t.slice(eq + 1, e);
+        if (!looksRandom(value)) {
+          i = e;
+          continue;
+        }
+      }
       const v = t.slice(i, e);
       if (looksRandom(v) && NEAR_SECRET_WORD.test(t.slice(Math.max(0, i - 48), i).replace(MARKER, (m) => ` ${m.slice(10, -1)} `))) out.push({ start: i, end: e, kind: 'high_entropy' });
     }

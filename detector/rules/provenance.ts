@@ -28,6 +28,7 @@ export function labelMask(labels: readonly string[]): number {
 export class ProvenanceStore {
   private readonly sources: Ev[] = [];
   private readonly sets: (Set<string> | undefined)[] = [];
+  private readonly parties: (Set<string> | undefined)[] = [];
   private readonly max: number;
   constructor(max: number) {
     this.max = max;
@@ -39,17 +40,20 @@ export class ProvenanceStore {
     if (!fps || fps.length === 0 || labelMask(ev.cls.labels) === 0) return;
     this.sources.push(ev);
     this.sets.push(undefined);
+    this.parties.push(undefined);
     if (this.sources.length > this.max) {
       this.sources.shift();
       this.sets.shift();
+      this.parties.shift();
     }
   }
 
   /**
    * The most recent source of any of `fps` carrying one of `mask`'s labels, no older than `sinceTs`
-   * and not the event itself; undefined when none.
+   * and not the event itself (with `exceptParties`, a value that named a party of the source does not
+   * count); undefined when none.
    */
-  find(fps: readonly string[], mask: number, sinceTs: number, self: Ev, episode: string | null): Ev | undefined {
+  find(fps: readonly string[], mask: number, sinceTs: number, self: Ev, episode: string | null, exceptParties = false): Ev | undefined {
     let best: Ev | undefined;
     for (let i = this.sources.length - 1; i >= 0; i--) {
       const s = this.sources[i]!;
@@ -58,8 +62,13 @@ export class ProvenanceStore {
       if (episode !== null && episodeOf(s) !== episode) continue;
       let set = this.sets[i];
       if (set === undefined) this.sets[i] = set = new Set((s.e as { fingerprints: { result: string[] } }).fingerprints.result);
+      let parties: Set<string> | undefined;
+      if (exceptParties) {
+        parties = this.parties[i];
+        if (parties === undefined) this.parties[i] = parties = new Set((s.e as { fingerprints: { parties?: string[] } }).fingerprints.parties ?? []);
+      }
       for (let j = 0; j < fps.length; j++) {
-        if (set.has(fps[j]!)) {
+        if (set.has(fps[j]!) && !parties?.has(fps[j]!)) {
           best = s;
           break;
         }
@@ -80,11 +89,15 @@ export function episodeOf(ev: Ev): string {
   return e.trace?.trace_id ?? e.mcp.session_id ?? '';
 }
 
-/** The values of an event a provenance condition looks at. */
-export function fingerprintsOf(ev: Ev, where: 'arguments' | 'destinations'): readonly string[] {
+/** The values of an event a provenance condition looks at: all its argument values, only its destinations, or all but its destinations (the payload). */
+export function fingerprintsOf(ev: Ev, where: 'arguments' | 'destinations' | 'payload'): readonly string[] {
   const e = ev.e;
   if (e.schema_version !== 2 || !e.fingerprints) return NONE;
-  return where === 'destinations' ? e.fingerprints.destinations : e.fingerprints.arguments;
+  const { arguments: args, destinations } = e.fingerprints;
+  if (where === 'destinations') return destinations;
+  if (where === 'arguments' || destinations.length === 0) return args;
+  const skip = new Set(destinations);
+  return args.filter((fp) => !skip.has(fp));
 }
 
 const NONE: readonly string[] = Object.freeze([]);

@@ -72,15 +72,23 @@ export const condition: z.ZodType<Condition> = z
 
 /**
  * Where a value of this call came from (provenance.ts): some fingerprint of its arguments (or of its
- * destinations only) was in the result of an earlier call carrying one of the `from` labels, at most
- * `within` earlier (in the same episode with `same_episode`).
+ * destinations only, or of everything but its destinations: the payload) was in the result of an earlier call carrying one of the `from` labels, at most
+ * `within` earlier (in the same episode with `same_episode`; not counting the values that named a
+ * party of that result, with `except_parties`).
  */
 export const provenanceCondition = z
   .strictObject({
     from: oneOrMany(z.enum(PROVENANCE_LABELS)).describe('The label(s) the earlier call must carry.'),
     within: duration.default(15 * 60_000).describe('How much earlier the earlier call may be (default 15m).'),
-    in: z.enum(['arguments', 'destinations']).default('arguments').describe("Which values of this call: all of its arguments, or only its destinations."),
+    in: z
+      .enum(['arguments', 'destinations', 'payload'])
+      .default('arguments')
+      .describe('Which values of this call: all of its arguments, only its destinations, or everything but its destinations (the payload).'),
     same_episode: z.boolean().default(false).describe('true: the earlier call must be in the same episode (agent run).'),
+    except_parties: z
+      .boolean()
+      .default(false)
+      .describe('true: a value that named a party of the source (its sender, recipients, organiser, owner) does not count; a reply goes there.'),
   })
   .describe(
     "Holds when a value of this call was in the result of an earlier call of the same user carrying a `from` label; values are compared as capture's keyed fingerprints (event v2), never in clear.",

@@ -32,6 +32,8 @@ export interface TraceAlert {
   /** Event time of the evidence event that completed the alert (epoch ms). */
   ts: number;
   evidence: readonly string[];
+  /** What the rule said about it (shown by the evaluation's --show). */
+  summary?: string;
 }
 
 export interface ClassScore {

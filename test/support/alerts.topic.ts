@@ -4,6 +4,15 @@ import { createKafka } from '../../core/kafka.ts';
 import type { AlertV1 } from '../../schemas/alert.v1.ts';
 import { testLog, type TestEnv } from './test.env.ts';
 
+/** The columns of an `alerts` table row that tests compare with the topic. */
+export interface StoredAlert {
+  alert_id: string;
+  rule_id: string;
+  tenant_id: string;
+  user_id: string;
+  evidence_event_ids: string[];
+}
+
 export async function readAlertsTopic(t: TestEnv, timeoutMs = 30_000): Promise<AlertV1[]> {
   const kafka = createKafka(t.config.kafka, testLog);
   const admin = kafka.admin();

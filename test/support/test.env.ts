@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../../core/config.ts';
 import { createLogger } from '../../core/logger.ts';
 import { migrate } from '../../migrations/migrate.ts';
 import { createTopics, stackTopics } from '../../stack/stack.ts';
+import type { TopicReplication } from '../../stack/topics.ts';
 import { TEST_HASH_KEY_HEX } from './hash.keys.ts';
 
 // Tests provoke failures on purpose; their warnings would bury the test report. TEST_LOG_LEVEL=debug shows them.
@@ -19,8 +20,8 @@ export interface TestEnv {
   env: Record<string, string>;
 }
 
-/** Fresh database (migrated) and topics for one test. `overrides` adjust the environment. */
-export async function createTestEnv(name: string, overrides: Record<string, string> = {}): Promise<TestEnv> {
+/** Fresh database (migrated) and topics for one test. `overrides` adjust the environment; `replication` is for a multi-broker cluster. */
+export async function createTestEnv(name: string, overrides: Record<string, string> = {}, replication?: TopicReplication): Promise<TestEnv> {
   const suffix = `${name.replace(/[^a-z0-9]/gi, '_')}_${randomBytes(4).toString('hex')}`;
   const env: Record<string, string> = {
     MCP_AUDIT_CLICKHOUSE_DATABASE: `t_${suffix}`,
@@ -47,7 +48,7 @@ export async function createTestEnv(name: string, overrides: Record<string, stri
     ...overrides,
   };
   const config = loadConfig({ ...process.env, ...env });
-  await createTopics(config.kafka, stackTopics(config), testLog);
+  await createTopics(config.kafka, stackTopics(config), testLog, replication);
   const admin = createClickHouse({ ...config.clickhouse, database: null });
   await migrate(admin, config.clickhouse.database, testLog);
   await admin.close();
