@@ -1,5 +1,5 @@
-// What the API is built from (DESIGN.md §6: services from `(config, deps)`): clients are created by
-// the caller (the CLI, a test, the benchmark) and passed in.
+// What the API is built from (services are built from `(config, deps)`, docs/architecture.md):
+// clients are created by the caller (the CLI, a test, the benchmark) and passed in.
 import type { ClickHouseClient } from '../core/clickhouse.ts';
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';

@@ -4,7 +4,7 @@
 // the detector (not the API) is what refuses to run with a bad rule.
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
-import { loadCatalogue, type Catalogue } from '../detector/catalogue/catalogue.ts';
+import { loadCatalogue, type Catalogue } from '../classify/catalogue.ts';
 import { DEFAULT_RULES_DIR, loadRules, type LoadedRule } from '../detector/rules/rules.load.ts';
 
 export interface RulesSource {

@@ -13,7 +13,7 @@
 import { uuidv7 } from '../core/ids.ts';
 import { createRng } from '../simulate/rng.ts';
 import type { BaselineSnapshot, MetricBaseline, UserBaseline } from '../detector/baselines/baseline.types.ts';
-import { loadCatalogue } from '../detector/catalogue/catalogue.ts';
+import { loadCatalogue } from '../classify/catalogue.ts';
 import { createEngine, hashId } from '../detector/rules/engine.ts';
 import { DEFAULT_RULES_DIR, loadRulesOrThrow } from '../detector/rules/rules.load.ts';
 import { loadavg } from 'node:os';

@@ -5,7 +5,7 @@
 import { createClickHouse } from '../core/clickhouse.ts';
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
-import { loadCatalogue } from '../detector/catalogue/catalogue.ts';
+import { loadCatalogue } from '../classify/catalogue.ts';
 import { loadRulesOrThrow } from '../detector/rules/rules.load.ts';
 import { agentdojoSets } from './eval/agentdojo.set.ts';
 import { routineSet } from './eval/routine.set.ts';

@@ -8,7 +8,7 @@
 //   3. the evaluated week runs through classification and the whole pack in process, with those
 //      baselines loaded (the rules see exactly what the detector service would);
 //   4. per rule: alerts, true/false positives, precision; recall over the chain types it targets
-//      (detector/quality/score.ts). The last line is one JSON object.
+//      (simulate/quality/score.ts). The last line is one JSON object.
 //
 //   5. then the external sets (bench/detector.external.ts): public benchmark traces and benign
 //      populations through capture, scored per trace and attack class.
@@ -22,9 +22,9 @@ import { createLogger } from '../core/logger.ts';
 import { ident, sql } from '../core/sql.ts';
 import { computeBaselines } from '../detector/baselines/baselines.compute.ts';
 import { loadBaselineSnapshot } from '../detector/baselines/baselines.load.ts';
-import { loadCatalogue } from '../detector/catalogue/catalogue.ts';
-import { classify } from '../detector/classify.ts';
-import { scoreAlerts, type ScoredAlert } from '../detector/quality/score.ts';
+import { loadCatalogue } from '../classify/catalogue.ts';
+import { classify } from '../classify/classify.ts';
+import { scoreAlerts, type ScoredAlert } from '../simulate/quality/score.ts';
 import { createEngine, type RuleMatch } from '../detector/rules/engine.ts';
 import { loadRulesOrThrow } from '../detector/rules/rules.load.ts';
 import { toEventRow } from '../ingest/event.row.ts';

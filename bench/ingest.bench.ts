@@ -1,5 +1,5 @@
 // `npm run bench:ingest`: sustained events/s from Kafka into ClickHouse, ours against ClickHouse's own
-// Kafka table engine, side by side in one run on the same topic (DESIGN.md §7).
+// Kafka table engine, side by side in one run on the same topic (docs/architecture.md, How we measure).
 //
 //   1. stack up; a fresh database (migrated) and a fresh 6-partition topic, both named with a timestamp;
 //   2. produce N valid v1 events of about 500 bytes (bench/bench.events.ts);

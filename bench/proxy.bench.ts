@@ -1,5 +1,5 @@
 // `npm run bench:proxy` (node bench/proxy.bench.ts): the latency `mcp-audit proxy` adds to an MCP
-// call, side by side in one run (DESIGN.md §7).
+// call, side by side in one run (docs/architecture.md, How we measure).
 //
 //   1. stack up; a fresh bench topic, so the proxy produces one real audit event per call to Kafka;
 //   2. two real SDK clients over stdio to the real filesystem MCP server: one spawns the server

@@ -15,9 +15,10 @@ const dist = join(root, 'dist');
 export const RUNTIME_ASSETS = [
   'migrations/*.sql', // migrations/migrate.ts
   'schemas/event.v*.schema.json', // api/openapi.ts, and `mcp-audit/schema/*.schema.json` for other languages
-  'detector/catalogue/catalogue.yaml', // detector/catalogue/catalogue.ts
+  'classify/catalogue.yaml', // classify/catalogue.ts
   'detector/pack/*.yaml', // the shipped rules (MCP_AUDIT_RULES_DIRS default)
   'detector/pack/fixtures/*', // the shipped rules' own tests (`mcp-audit rules test`)
+  'detector/rules/rule.schema.json', // named by the shipped rules' first line (editors), and `mcp-audit/rule.schema.json`
   'stack/kafka/pom.xml', // stack/kafka.install.ts
 ];
 

@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { runUntilSignal } from '../core/lifecycle.ts';
 import { computeBaselines } from '../detector/baselines/baselines.compute.ts';
 import { loadBaselineSnapshot } from '../detector/baselines/baselines.load.ts';
-import { clickhouseFor, context } from './context.ts';
+import { clickhouseFor, context } from '../core/context.ts';
 import { standaloneBaselineScheduler } from './services.ts';
 
 const positiveInt = (v: string) => {

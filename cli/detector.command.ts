@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { context } from './context.ts';
+import { context } from '../core/context.ts';
 import { detectorService, runAlone } from './services.ts';
 
 export function registerDetector(program: Command): void {

@@ -5,7 +5,7 @@ import { createRegistry } from '../core/metrics.ts';
 import { PACKAGE_ROOT } from '../core/package.paths.ts';
 import { createIngestPrimary, ingestWorkerCount, ingestWorkerIndex, runIngestWorker, shareWorkerMetrics } from '../ingest/ingest.cluster.ts';
 import { createIngestService } from '../ingest/ingest.service.ts';
-import { clickhouseFor, context, kafkaFor } from './context.ts';
+import { clickhouseFor, context, kafkaFor } from '../core/context.ts';
 
 // Workers run the same program: the package's bin, whether this runs from the sources or from dist/.
 const BIN = join(PACKAGE_ROOT, 'bin/mcp-audit.js');

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { KeyStore } from '../api/auth/key.store.ts';
 import { isScope, scopes, type Scope } from '../api/auth/scopes.ts';
-import { clickhouseFor, context } from './context.ts';
+import { clickhouseFor, context } from '../core/context.ts';
 
 const TENANT = /^[A-Za-z0-9._-]{1,128}$/;
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { migrate } from '../migrations/migrate.ts';
-import { clickhouseFor, context } from './context.ts';
+import { clickhouseFor, context } from '../core/context.ts';
 
 export function registerMigrate(program: Command): void {
   program

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createRegistry } from '../core/metrics.ts';
 import { destinationsConfigured, loadDestinations } from '../notifier/destinations.config.ts';
 import { createIdleNotifier } from '../notifier/notifier.idle.ts';
-import { context } from './context.ts';
+import { context } from '../core/context.ts';
 import { notifierService, runAlone } from './services.ts';
 
 export function registerNotifier(program: Command): void {

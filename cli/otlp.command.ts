@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { runUntilSignal } from '../core/lifecycle.ts';
-import { context } from './context.ts';
+import { context } from '../core/context.ts';
 import { apiService } from './services.ts';
 
 export function registerOtlp(program: Command): void {

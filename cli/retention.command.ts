@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { dropOldPartitions } from '../migrations/retention.ts';
-import { clickhouseFor, context } from './context.ts';
+import { clickhouseFor, context } from '../core/context.ts';
 
 export function registerRetention(program: Command): void {
   program

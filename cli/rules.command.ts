@@ -2,13 +2,13 @@
 // tests (exit 1 on any failure); `backtest` runs one rule over ClickHouse history and prints what it
 // would have raised.
 import type { Command } from 'commander';
-import { loadCatalogue } from '../detector/catalogue/catalogue.ts';
+import { loadCatalogue } from '../classify/catalogue.ts';
 import { runRuleTests } from '../detector/rules/rule.tests.ts';
 import { backtestAlert, backtestRule } from '../detector/rules/rules.backtest.ts';
 import { loadRules, type LoadedRule } from '../detector/rules/rules.load.ts';
 import { qualified, raw, sql } from '../core/sql.ts';
 import { loadConfig } from '../core/config.ts';
-import { clickhouseFor } from './context.ts';
+import { clickhouseFor } from '../core/context.ts';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);

@@ -14,8 +14,8 @@ import { createDemo } from '../demo/demo.ts';
 import { migrate } from '../migrations/migrate.ts';
 import { destinationsConfigured, loadDestinations, NO_DESTINATIONS, type Destination } from '../notifier/destinations.config.ts';
 import { stackDown, stackUp } from '../stack/stack.ts';
-import { clickhouseFor } from './context.ts';
-import { serviceGroup, type NamedService } from './service.group.ts';
+import { clickhouseFor } from '../core/context.ts';
+import { serviceGroup, type NamedService } from '../core/service.group.ts';
 import { apiService, baselineSchedulerService, detectorService, ingestService, notifierService, type OnFatal } from './services.ts';
 
 /** The configured destinations, or none (the notifier is then left out) when nothing is configured. */

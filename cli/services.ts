@@ -18,8 +18,8 @@ import { createIngestService } from '../ingest/ingest.service.ts';
 import type { Destination } from '../notifier/destinations.config.ts';
 import { createNotifierService } from '../notifier/notifier.service.ts';
 import { AuditProducer } from '../producer/audit.producer.ts';
-import { apiReaderFor, clickhouseFor, kafkaFor } from './context.ts';
-import type { NamedService } from './service.group.ts';
+import { apiReaderFor, clickhouseFor, kafkaFor } from '../core/context.ts';
+import type { NamedService } from '../core/service.group.ts';
 
 /** Called when a service's consumer died for good: the process should stop and be restarted. */
 export type OnFatal = (err: unknown) => void;

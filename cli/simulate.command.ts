@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { chainTypes, parseInject } from '../simulate/chains.ts';
 import type { InjectSpec } from '../simulate/simulate.ts';
 import { runSimulation } from '../simulate/simulate.runner.ts';
-import { context, kafkaFor } from './context.ts';
+import { context, kafkaFor } from '../core/context.ts';
 
 const count = (name: string, min: number, max: number) => (v: string) => {
   const n = Number(v);

@@ -1,8 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { settingsMarkdown } from '../cli/config.command.ts';
 import { ConfigError, loadConfig, PROJECT_ROOT, settings } from './config.ts';
 
 describe('configuration', () => {
@@ -32,14 +30,6 @@ describe('configuration', () => {
 
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ MCP_AUDIT_INGEST_FLUSH_MS: '' }).ingest.flushMs).toBe(1_000);
-  });
-
-  it('is documented in the README, setting for setting', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const section = readme.slice(readme.indexOf('<!-- settings:start -->'), readme.indexOf('<!-- settings:end -->'));
-    expect(section.trim(), 'README settings table is stale: paste `npx mcp-audit config --markdown`').toBe(
-      `<!-- settings:start -->\n${settingsMarkdown()}`,
-    );
   });
 
   it('shapes the secured Kafka and ClickHouse settings, resolving files against the project folder', () => {

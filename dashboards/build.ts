@@ -2,15 +2,18 @@
 // Grafana provisions (`node dashboards/build.ts`). test/dashboards.test.ts checks the JSON files
 // equal this output and runs every query against ClickHouse.
 //
-// SQL rules (they must run on ClickHouse 18.16 and current versions, DESIGN.md §5): only the
+// SQL rules (they must run on ClickHouse 18.16 and current versions, docs/architecture.md): only the
 // ClickHouse plugin macros $__timeFilter(col), $__fromTime, $__toTime, $__interval_s and
 // $__conditionalAll(cond, $var); time buckets as intDiv(toUInt32(ts), $__interval_s) * $__interval_s;
 // tables as ${database}.<table>, where `database` is a hidden constant variable (default mcp_audit);
 // every subquery on either side of a JOIN has an alias (current ClickHouse refuses one without, code 206).
 // `events` and `alerts` are ReplacingMergeTree: rates use count() (cheap; a replayed, not yet merged
 // duplicate counts twice), lists and incident counts read FINAL or uniqExact.
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parse } from 'yaml';
+import { quoteString } from '../core/sql.ts';
 
 export const DATASOURCE = { type: 'grafana-clickhouse-datasource', uid: 'mcp-audit-clickhouse' } as const;
 export const SCHEMA_VERSION = 39;
@@ -259,8 +262,14 @@ const user: DashboardDef = {
   ],
 };
 
-// Phrases aimed at the model rather than the user (tool poisoning, DESIGN.md §4); re2 syntax.
-const POISON = "'(?i)(ignore (all |the )?(previous|above)|<important>|do not (tell|mention|inform)|before using this tool|system prompt|id_rsa|\\\\.ssh|\\\\.env\\\\b|send (it|the contents) to)'";
+// Phrases aimed at the model rather than the user (tool poisoning): the list of the detector's rule,
+// read from its file, so the panel flags what the rule alerts on. ClickHouse's match() is re2, which
+// reads them as the rule's RegExp does (the case-insensitive flag becomes `(?i)`); a phrase re2
+// cannot read fails the panel's query in test/dashboards.test.ts. Grafana reads `$word` in a query
+// as a variable, so an escaped dollar is written as the class `[$]`, which matches the same.
+const POISONING_RULE = new URL('../detector/pack/drift.tool-poisoning.yaml', import.meta.url);
+const POISONING_PHRASES = (parse(readFileSync(POISONING_RULE, 'utf8')) as { phrases: string[] }).phrases;
+const POISON = quoteString(`(?i)(?:${POISONING_PHRASES.map((p) => p.replaceAll('\\$', '[$]')).join('|')})`);
 const tools: DashboardDef = {
   file: 'tools.json',
   uid: 'mcp-audit-tools',

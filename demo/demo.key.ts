@@ -3,8 +3,8 @@
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
 import { KeyStore } from '../api/auth/key.store.ts';
-import { clickhouseFor } from '../cli/context.ts';
-import type { NamedService } from '../cli/service.group.ts';
+import { clickhouseFor } from '../core/context.ts';
+import type { NamedService } from '../core/service.group.ts';
 import { DEMO_TENANT } from './demo.config.ts';
 
 export function demoKey(config: Config, log: Logger): NamedService & { key(): string } {

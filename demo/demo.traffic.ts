@@ -5,8 +5,8 @@ import { randomInt } from 'node:crypto';
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
 import { runSimulation } from '../simulate/simulate.runner.ts';
-import { kafkaFor } from '../cli/context.ts';
-import type { NamedService } from '../cli/service.group.ts';
+import { kafkaFor } from '../core/context.ts';
+import type { NamedService } from '../core/service.group.ts';
 import { DEMO_CHAINS, DEMO_RATE, DEMO_TENANT, DEMO_USERS } from './demo.config.ts';
 
 export function demoTraffic(config: Config, log: Logger): NamedService {

@@ -3,7 +3,7 @@
 import type { ClickHouseClient } from '../core/clickhouse.ts';
 import type { Config } from '../core/config.ts';
 import { loadBaselineSnapshot } from './baselines/baselines.load.ts';
-import { loadCatalogue } from './catalogue/catalogue.ts';
+import { loadCatalogue } from '../classify/catalogue.ts';
 import { eventFromRow } from './event.from-row.ts';
 import { toAlert } from './rules/alert.ts';
 import { createEngine } from './rules/engine.ts';

@@ -14,8 +14,8 @@ import { idempotentProducerConfig, sendAll } from '../core/kafka.ts';
 import type { Service } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Registry } from '../core/metrics.ts';
-import { decodeEvent } from '../ingest/event.decode.ts';
-import { alertId, alertKey, type AlertV1 } from '../schemas/alert.v1.ts';
+import { decodeEvent } from '../schemas/event.decode.ts';
+import { alertKey, type AlertV1 } from '../schemas/alert.v1.ts';
 import { NO_INCIDENT } from '../schemas/signal.ts';
 import type { AuditEvent } from '../schemas/event.ts';
 import type { BaselineSnapshot } from './baselines/baseline.types.ts';
@@ -168,13 +168,11 @@ export function createDetectorService<M extends EngineMatch>(config: Config, dep
           signals.push(deps.toAlert(match, { incidentId: NO_INCIDENT, detectedAt }));
           continue;
         }
-        const ids = match.evidence.map((e) => e.event_id);
-        const lastEvidence = match.evidence[match.evidence.length - 1]!;
-        // The match's own evidence decides tenant and user: a match released by the watermark
-        // (an absence step timing out) may surface while another user's event is processed.
-        const id = alertId(lastEvidence.tenant_id, match.rule.id, match.rule.version, ids);
-        const incident = incidents.assign(lastEvidence.tenant_id, lastEvidence.actor.user_id, id, Date.parse(lastEvidence.ts));
-        alerts.push(deps.toAlert(match, { incidentId: incident, detectedAt }));
+        // The alert's id (computed once, by toAlert) opens or joins the incident. Its tenant, user and
+        // time are those of the match's own last evidence: a match released by the watermark (an
+        // absence step timing out) may surface while another user's event is processed.
+        const alert = deps.toAlert(match, { incidentId: NO_INCIDENT, detectedAt });
+        alerts.push({ ...alert, incident_id: incidents.assign(alert.tenant_id, alert.user_id, alert.alert_id, Date.parse(alert.ts)) });
       }
     }
     if (alerts.length > 0 || signals.length > 0) {

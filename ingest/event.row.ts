@@ -2,7 +2,7 @@
 // table (migrations/0001_events.sql, 0006_events_v2.sql). Absent optional fields become the column's
 // empty value so the table needs no Nullable columns, which are slower on every ClickHouse version:
 // a v1 row leaves the v2 columns empty, a v2 row leaves args_sha256 and result_sha256 empty.
-import { NO_CLASS, type Classification } from '../detector/classify.ts';
+import { NO_CLASS, type Classification } from '../classify/classify.ts';
 import type { AuditEvent } from '../schemas/event.ts';
 
 export interface KafkaOrigin {
@@ -13,7 +13,7 @@ export interface KafkaOrigin {
 
 export type EventRow = ReturnType<typeof toEventRow>;
 
-/** `cls` is the event's classification (detector/classify.ts); ingest always passes it. */
+/** `cls` is the event's classification (classify/classify.ts); ingest always passes it. */
 export function toEventRow(e: AuditEvent, origin: KafkaOrigin, ingestedAtSec: number, cls: Classification = NO_CLASS) {
   const tsMs = Date.parse(e.ts);
   // Plain hashes exist only in v1, keyed hashes and the rest only in v2.

@@ -1,10 +1,10 @@
 // Events of every contract version: `mcp.audit.events` -> `events`, each row with its capability class from the same
 // catalogue and classification function the detector uses.
 import type { Config } from '../core/config.ts';
-import { loadCatalogue } from '../detector/catalogue/catalogue.ts';
-import { classifyWithHints, ToolHintsMemory } from '../detector/tool.hints.ts';
+import { loadCatalogue } from '../classify/catalogue.ts';
+import { classifyWithHints, ToolHintsMemory } from '../classify/tool.hints.ts';
 import type { AuditEvent } from '../schemas/event.ts';
-import { decodeEvent } from './event.decode.ts';
+import { decodeEvent } from '../schemas/event.decode.ts';
 import { toEventRow } from './event.row.ts';
 import type { IngestPipeline } from './ingest.pipeline.ts';
 

@@ -1,7 +1,7 @@
 // What ingest needs to know about one topic: how to decode a message, which ClickHouse tables its
 // rows go to, and where bad input is parked. Ingest runs one pipeline per topic (events, alerts),
 // each with its own consumer group, so a poison alert can never hold back the events.
-import type { Decoded } from './json.decode.ts';
+import type { Decoded } from '../schemas/json.decode.ts';
 import type { KafkaOrigin } from './event.row.ts';
 
 export interface TableTarget<T> {

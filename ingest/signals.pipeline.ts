@@ -1,10 +1,10 @@
 // Signals: `mcp.audit.signals` -> `signals`. A signal has the alert's shape (schemas/alert.v1.ts)
 // but opens no incident and never reaches a SIEM; it is kept for the incident story.
 import type { Config } from '../core/config.ts';
+import { decodeAlert } from '../schemas/alert.decode.ts';
 import type { AlertV1 } from '../schemas/alert.v1.ts';
 import { NO_INCIDENT } from '../schemas/signal.ts';
 import { toAlertRow } from './alert.row.ts';
-import { decodeAlert } from './alerts.pipeline.ts';
 import type { IngestPipeline } from './ingest.pipeline.ts';
 
 export function signalsPipeline(config: Config): IngestPipeline<AlertV1> {

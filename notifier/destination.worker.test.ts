@@ -7,7 +7,7 @@ import { makeAlerts } from '../test/support/alerts.factory.ts';
 import { loadDestinations } from './destinations.config.ts';
 import { createDestinationWorker, PARTIALLY_REJECTED, type Outcome, type WorkItem } from './destination.worker.ts';
 import { createNotifierMetrics } from './notifier.metrics.ts';
-import { startTestReceiver, type TestReceiver } from './test-receiver.ts';
+import { startTestReceiver, type TestReceiver } from '../test/support/siem.receiver.ts';
 
 const receivers: TestReceiver[] = [];
 afterAll(async () => {

@@ -21,7 +21,8 @@ import type { Logger } from '../core/logger.ts';
 import type { Registry } from '../core/metrics.ts';
 import { dlqMessage } from '../ingest/dlq.producer.ts';
 import { OffsetTracker, type Ticket } from '../ingest/offset.tracker.ts';
-import { alertV1, type AlertV1 } from '../schemas/alert.v1.ts';
+import { decodeAlert } from '../schemas/alert.decode.ts';
+import type { AlertV1 } from '../schemas/alert.v1.ts';
 import { createDeliveryLog, type DeliveryLog } from './delivery.log.ts';
 import { describeDestination, type Destination } from './destinations.config.ts';
 import { createDestinationWorker, type DestinationWorker, type Outcome } from './destination.worker.ts';
@@ -222,7 +223,8 @@ export function createNotifierService(config: Config, deps: NotifierDeps): Notif
       }
       metrics.consumed.inc();
       const ticket = tracker.receive(partition, Number(message.offset));
-      const alert = decodeAlert(message.value);
+      // The decoder ingest stores alerts through, so what one accepts the other accepts too.
+      const alert = decodeAlert(message.value, config.event.maxBytes);
       if (alert.ok) {
         const pending: PendingAlert = { alert: alert.value, message, ticket, generation, readAt: Date.now(), remaining: workers.length };
         for (const w of workers) w.push(pending);
@@ -312,20 +314,4 @@ export function createNotifierService(config: Config, deps: NotifierDeps): Notif
       log.info('notifier stopped');
     },
   };
-}
-
-function decodeAlert(value: Buffer | null): { ok: true; value: AlertV1 } | { ok: false; detail: string } {
-  if (!value || value.length === 0) return { ok: false, detail: 'empty message' };
-  let json: unknown;
-  try {
-    json = JSON.parse(value.toString('utf8'));
-  } catch {
-    return { ok: false, detail: 'not JSON' };
-  }
-  const parsed = alertV1.safeParse(json);
-  if (!parsed.success) {
-    // Paths and messages only; never the values, which may hold sensitive evidence.
-    return { ok: false, detail: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
-  }
-  return { ok: true, value: parsed.data };
 }

@@ -2,9 +2,9 @@
 // schemas/event.v2.schema.json) from the zod schemas, the single source of truth.
 //   node schemas/generate.ts          rewrite the files
 //   node schemas/generate.ts --check  exit 1 if a committed file differs (for CI)
-import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { writeOrCheck } from '../core/generated.files.ts';
 import { auditEventV1, requiredFieldByKind } from './event.v1.ts';
 import { auditEventV2 } from './event.v2.ts';
 
@@ -60,29 +60,9 @@ export function renderJsonSchema(version: SchemaVersion): string {
   return `${JSON.stringify(schema, null, 2)}\n`;
 }
 
-function readCommitted(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
+if (import.meta.main) {
+  process.exitCode = writeOrCheck(
+    SCHEMA_VERSIONS.map((version) => [schemaPath(version), renderJsonSchema(version)] as const),
+    process.argv.slice(2),
+  );
 }
-
-function main(argv: readonly string[]): number {
-  const check = argv.includes('--check');
-  let stale = 0;
-  for (const version of SCHEMA_VERSIONS) {
-    const path = schemaPath(version);
-    const fresh = renderJsonSchema(version);
-    if (!check) {
-      writeFileSync(path, fresh);
-      console.log(`wrote ${path}`);
-    } else if (readCommitted(path) !== fresh) {
-      console.error(`${path} is stale or missing: run \`npm run schema:generate\` and commit the result.`);
-      stale++;
-    }
-  }
-  return stale === 0 ? 0 : 1;
-}
-
-if (import.meta.main) process.exitCode = main(process.argv.slice(2));

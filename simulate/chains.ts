@@ -1,5 +1,6 @@
 // Injected attack chains: each is a short sequence of events for one user within minutes, shaped
-// like the attacks in the threat model (seeds/), and recorded in the ground-truth manifest.
+// like the chained attacks on MCP deployments (a poisoned input, a sensitive read, data sent out),
+// and recorded in the ground-truth manifest.
 import type { AuditEventV1 } from '../schemas/event.v1.ts';
 import { newSession, toolCallEvent, toolListEvent, type SimSession } from './events.build.ts';
 import type { SimUser } from './population.ts';

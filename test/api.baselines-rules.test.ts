@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromTenant, scopeOfKey } from '../api/queries/tenant.scope.ts';
 import { computeBaselines } from '../detector/baselines/baselines.compute.ts';
-import { loadCatalogue } from '../detector/catalogue/catalogue.ts';
+import { loadCatalogue } from '../classify/catalogue.ts';
 import { backtestRule } from '../detector/rules/rules.backtest.ts';
 import { DEFAULT_RULES_DIR, loadRules } from '../detector/rules/rules.load.ts';
 import type { AuditEventV1 } from '../schemas/event.v1.ts';

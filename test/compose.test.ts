@@ -1,6 +1,6 @@
 // The production compose file and image recipe. `docker-compose config` (Debian's package) checks
 // the file as Docker Compose reads it; nothing is built or started, because these machines have no
-// Docker engine (DESIGN.md §5) — the image and the running stack are untested here.
+// Docker engine (docs/architecture.md, Where it runs) — the image and the running stack are untested here.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

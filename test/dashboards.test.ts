@@ -1,4 +1,4 @@
-// Grafana cannot run here (DESIGN.md §5), so the dashboards are tested the way Grafana would use
+// Grafana cannot run here (docs/architecture.md, Where it runs), so the dashboards are tested the way Grafana would use
 // them: every JSON file is validated, every panel and variable query has its variables and the
 // ClickHouse plugin's macros expanded (test/support/grafana.query.ts), and then runs on the real
 // ClickHouse over simulated data — `DESCRIBE (…)` for the column types and the query itself for rows.

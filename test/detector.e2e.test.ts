@@ -4,7 +4,7 @@
 // a chain gets any alert (a cold start, no baselines yet); the stored events carry their class.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qualified, sql } from '../core/sql.ts';
-import { PRIMARY_RULE } from '../detector/quality/score.ts';
+import { PRIMARY_RULE } from '../simulate/quality/score.ts';
 import type { AuditProducer } from '../producer/audit.producer.ts';
 import { chainTypes } from '../simulate/chains.ts';
 import { generateTraffic } from '../simulate/simulate.ts';

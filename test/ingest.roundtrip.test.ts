@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { list, qualified, sql } from '../core/sql.ts';
 import type { AuditEvent } from '../schemas/event.ts';
-import { loadCatalogue } from '../detector/catalogue/catalogue.ts';
-import { classify } from '../detector/classify.ts';
+import { loadCatalogue } from '../classify/catalogue.ts';
+import { classify } from '../classify/classify.ts';
 import { eventFromRow } from '../detector/event.from-row.ts';
 import type { IngestService } from '../ingest/ingest.service.ts';
 import { toEventRow } from '../ingest/event.row.ts';

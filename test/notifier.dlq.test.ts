@@ -10,7 +10,7 @@ import { createRegistry } from '../core/metrics.ts';
 import type { Registry } from '../core/metrics.ts';
 import { loadDestinations } from '../notifier/destinations.config.ts';
 import { createNotifierService, type NotifierService } from '../notifier/notifier.service.ts';
-import { startTestReceiver, type TestReceiver } from '../notifier/test-receiver.ts';
+import { startTestReceiver, type TestReceiver } from './support/siem.receiver.ts';
 import { committedToEnd, headersOf, makeAlerts, produceAlerts, readTopic } from './support/alerts.factory.ts';
 import { qualified, sql } from '../core/sql.ts';
 import { createTestEnv, eventually, queryRows, testLog, type TestEnv } from './support/test.env.ts';

@@ -9,7 +9,7 @@ import { createRegistry } from '../core/metrics.ts';
 import { loadDestinations } from '../notifier/destinations.config.ts';
 import { ocsfEnums } from '../notifier/format.ocsf.ts';
 import { createNotifierService, type NotifierService } from '../notifier/notifier.service.ts';
-import { startTestReceiver, type TestReceiver } from '../notifier/test-receiver.ts';
+import { startTestReceiver, type TestReceiver } from './support/siem.receiver.ts';
 import { committedToEnd, makeAlerts, produceAlerts } from './support/alerts.factory.ts';
 import { createTestEnv, eventually, testLog, type TestEnv } from './support/test.env.ts';
 

@@ -9,7 +9,7 @@
 // that are not Detection Finding 1.9.0 attributes, and out-of-range enums, are refused.
 import { Ajv, type ValidateFunction } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadCatalogue } from '../detector/catalogue/catalogue.ts';
+import { loadCatalogue } from '../classify/catalogue.ts';
 import { toAlert } from '../detector/rules/alert.ts';
 import { runRuleTests } from '../detector/rules/rule.tests.ts';
 import { DEFAULT_RULES_DIR, loadRules } from '../detector/rules/rules.load.ts';

@@ -13,7 +13,7 @@ import { createKafka } from '../core/kafka.ts';
 import { createRegistry, type Registry } from '../core/metrics.ts';
 import { loadDestinations } from '../notifier/destinations.config.ts';
 import { createNotifierService, type NotifierService } from '../notifier/notifier.service.ts';
-import { startTestReceiver, type ReceivedRequest, type TestReceiver } from '../notifier/test-receiver.ts';
+import { startTestReceiver, type ReceivedRequest, type TestReceiver } from './support/siem.receiver.ts';
 import { classifyTags } from '../notifier/threat.taxonomy.ts';
 import type { AlertV1 } from '../schemas/alert.v1.ts';
 import { committedToEnd, headersOf, makeAlerts, produceAlerts, readTopic } from './support/alerts.factory.ts';

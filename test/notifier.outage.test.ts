@@ -9,7 +9,7 @@ import { createKafka } from '../core/kafka.ts';
 import { createRegistry, type Registry } from '../core/metrics.ts';
 import { loadDestinations } from '../notifier/destinations.config.ts';
 import { createNotifierService, type NotifierService } from '../notifier/notifier.service.ts';
-import { startTestReceiver, type TestReceiver } from '../notifier/test-receiver.ts';
+import { startTestReceiver, type TestReceiver } from './support/siem.receiver.ts';
 import { committedToEnd, makeAlerts, produceAlerts, readTopic } from './support/alerts.factory.ts';
 import { freePort } from './support/ports.ts';
 import { createTestEnv, eventually, testLog, type TestEnv } from './support/test.env.ts';

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka } from '../core/kafka.ts';
-import { startTestReceiver, type TestReceiver } from '../notifier/test-receiver.ts';
+import { startTestReceiver, type TestReceiver } from './support/siem.receiver.ts';
 import { committedToEnd, makeAlerts, produceAlerts, readTopic } from './support/alerts.factory.ts';
 import { spawnCli, type Child } from './support/child.ts';
 import { createTestEnv, eventually, testLog, type TestEnv } from './support/test.env.ts';

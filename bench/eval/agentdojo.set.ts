@@ -3,7 +3,7 @@
 // held-out evaluation and are not here.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { TraceLabel } from '../../detector/quality/trace.score.ts';
+import type { TraceLabel } from '../../simulate/quality/trace.score.ts';
 import type { LabelledSet } from './external.eval.ts';
 
 const DATA = fileURLToPath(new URL('../agentdojo/data/', import.meta.url));

@@ -7,7 +7,7 @@
 //   2. the history goes into a ClickHouse database of its own (real server, dropped at the end)
 //      and the baselines are computed there as the scheduler would at the start of the day;
 //   3. the day runs through the engine in event-time order;
-//   4. alerts are scored per trace (detector/quality/trace.score.ts).
+//   4. alerts are scored per trace (simulate/quality/trace.score.ts).
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
@@ -19,11 +19,11 @@ import type { Logger } from '../../core/logger.ts';
 import { ident, sql } from '../../core/sql.ts';
 import { computeBaselines } from '../../detector/baselines/baselines.compute.ts';
 import { loadBaselineSnapshot } from '../../detector/baselines/baselines.load.ts';
-import type { Catalogue } from '../../detector/catalogue/catalogue.ts';
-import { scoreTraces, type ScoredEvent, type TraceAlert, type TraceLabel, type TraceScore } from '../../detector/quality/trace.score.ts';
+import type { Catalogue } from '../../classify/catalogue.ts';
+import { scoreTraces, type ScoredEvent, type TraceAlert, type TraceLabel, type TraceScore } from '../../simulate/quality/trace.score.ts';
 import { createEngine } from '../../detector/rules/engine.ts';
 import type { Rule } from '../../detector/rules/rule.schema.ts';
-import { classifyWithHints, ToolHintsMemory } from '../../detector/tool.hints.ts';
+import { classifyWithHints, ToolHintsMemory } from '../../classify/tool.hints.ts';
 import { toEventRow } from '../../ingest/event.row.ts';
 import { migrate } from '../../migrations/migrate.ts';
 import type { AuditEvent } from '../../schemas/event.ts';

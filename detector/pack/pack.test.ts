@@ -1,7 +1,7 @@
 // Runs every shipped rule's own tests (the same as `mcp-audit rules test`), so `npm test` covers
 // the pack, and checks that each rule has at least one test that fires and one that stays silent.
 import { describe, expect, it } from 'vitest';
-import { loadCatalogue } from '../catalogue/catalogue.ts';
+import { loadCatalogue } from '../../classify/catalogue.ts';
 import { runRuleTests } from '../rules/rule.tests.ts';
 import { DEFAULT_RULES_DIR, loadRules } from '../rules/rules.load.ts';
 

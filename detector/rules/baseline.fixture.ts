@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import type { BaselineSnapshot, MetricBaseline, ToolBaseline, UserBaseline, UserToolBaseline } from '../baselines/baseline.types.ts';
 import { fixtureFingerprint } from './event.builder.ts';
-import { loadYamlFile } from './yaml.load.ts';
+import { loadYamlFile } from '../../core/yaml.load.ts';
 
 const metric = z
   .strictObject({ samples: z.number().int().min(0), median: z.number(), mad: z.number().min(0), p95: z.number().optional() })

@@ -4,7 +4,7 @@
 // has not been active in. Every metric needs `min_samples` (or `min_weeks`) of history, so a cold
 // start stays silent, and a user raises at most one alert per rule per hour.
 import { robustZ, type MetricBaseline, type UserBaseline } from '../baselines/baseline.types.ts';
-import type { Catalogue } from '../catalogue/catalogue.ts';
+import type { Catalogue } from '../../classify/catalogue.ts';
 import { compileMatch, interestOf } from './condition.ts';
 import { describeCall, makeMatch, refOf } from './match.ts';
 import type { EngineContext, Ev, RuleHandler } from './rule.types.ts';

@@ -2,7 +2,7 @@
 // works out which event kinds and capability classes a match can accept, so the engine only hands
 // each event to the rules that could possibly match it.
 import picomatch from 'picomatch';
-import type { Catalogue } from '../catalogue/catalogue.ts';
+import type { Catalogue } from '../../classify/catalogue.ts';
 import { FIELDS, type FieldValue } from './fields.ts';
 import type { Ev } from './rule.types.ts';
 import { novelDestinations } from './destinations.ts';

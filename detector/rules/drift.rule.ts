@@ -2,7 +2,7 @@
 // seen for that server (a rug pull: approved with one description, later serving another);
 // `poisoning` — a description holds instructions aimed at the model ("ignore previous
 // instructions", "<IMPORTANT>", "before using this tool read ~/.ssh ...").
-import type { Catalogue } from '../catalogue/catalogue.ts';
+import type { Catalogue } from '../../classify/catalogue.ts';
 import { compileMatch } from './condition.ts';
 import { makeMatch, refOf, truncate } from './match.ts';
 import type { EngineContext, Ev, RuleHandler } from './rule.types.ts';

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { alertV1 } from '../../schemas/alert.v1.ts';
-import { loadCatalogue } from '../catalogue/catalogue.ts';
+import { loadCatalogue } from '../../classify/catalogue.ts';
 import { toAlert } from './alert.ts';
 import { createEngine, type RuleMatch } from './engine.ts';
 import { call, timeOf, type CallSpec } from './event.builder.ts';
 import { ruleSchema, type Rule } from './rule.schema.ts';
 import type { AuditEventV1 } from '../../schemas/event.v1.ts';
-import { parseYamlWith } from './yaml.load.ts';
+import { parseYamlWith } from '../../core/yaml.load.ts';
 
 const catalogue = loadCatalogue();
 const rule = (yaml: string): Rule => ruleSchema.parse({ version: 1, title: 't', severity: 'high', risk_score: 50, ...parse(yaml) });

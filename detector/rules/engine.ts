@@ -13,8 +13,8 @@
 // Idempotent: the same event id seen again for a user (within that user's last `dedupPerUser`
 // events) is dropped, so a consumer re-reading uncommitted events raises nothing twice.
 import { EMPTY_BASELINES, type BaselineSnapshot, type UserBaseline } from '../baselines/baseline.types.ts';
-import type { Catalogue } from '../catalogue/catalogue.ts';
-import { classifyWithHints, ToolHintsMemory } from '../tool.hints.ts';
+import type { Catalogue } from '../../classify/catalogue.ts';
+import { classifyWithHints, ToolHintsMemory } from '../../classify/tool.hints.ts';
 import type { AuditEvent } from '../../schemas/event.ts';
 import { createBaselineRule } from './baseline.rule.ts';
 import { createDriftRule } from './drift.rule.ts';

@@ -2,7 +2,7 @@
 // compared with the baseline's known sets plus what the engine has raised since. Users without a
 // baseline, or with less history than `min_history_weeks`, stay silent (cold start).
 import type { BaselineSnapshot, UserBaseline } from '../baselines/baseline.types.ts';
-import type { Catalogue } from '../catalogue/catalogue.ts';
+import type { Catalogue } from '../../classify/catalogue.ts';
 import { compileMatch, interestOf } from './condition.ts';
 import { destinationsOf } from './destinations.ts';
 import { describeCall, makeMatch, refOf } from './match.ts';

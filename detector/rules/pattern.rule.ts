@@ -1,5 +1,5 @@
 // `pattern`: one event matches the conditions (argument regex, credential path, unapproved server).
-import type { Catalogue } from '../catalogue/catalogue.ts';
+import type { Catalogue } from '../../classify/catalogue.ts';
 import { compileMatch, interestOf } from './condition.ts';
 import { compileKey, describeCall, makeMatch, refOf } from './match.ts';
 import type { EngineContext, Ev, RuleHandler } from './rule.types.ts';

@@ -1,19 +1,25 @@
-// The rule file format (YAML, one rule per file), validated with zod. Documented for people in
-// detector/rules/README.md; keep the two in step.
+// The rule file format (YAML, one rule per file), validated with zod. The descriptions below are
+// the reference: `npm run schema:generate` writes detector/rules/rule.schema.json (editors validate
+// the pack's files with it) and docs/rule-format.md from this file. detector/rules/README.md explains
+// how rules behave.
 import { z } from 'zod';
 import { severities } from '../../schemas/alert.v1.ts';
 import { duration } from './duration.ts';
 import { FIELD_NAMES, FIELDS } from './fields.ts';
 import { PROVENANCE_LABELS } from './provenance.ts';
 
-const validRegex = z.string().min(1).refine((s) => {
-  try {
-    new RegExp(s, 'i');
-    return true;
-  } catch {
-    return false;
-  }
-}, 'not a valid regular expression');
+const validRegex = z
+  .string()
+  .min(1)
+  .refine((s) => {
+    try {
+      new RegExp(s, 'i');
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'not a valid regular expression')
+  .describe('A JavaScript regular expression, always case-insensitive. It runs on attacker-controlled text: bound repetitions and never nest quantifiers.');
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const oneOrMany = <T extends z.ZodType>(t: T) => z.union([t, z.array(t).min(1)]);
@@ -36,25 +42,33 @@ export type Condition =
       not?: Condition;
     };
 
-export const condition: z.ZodType<Condition> = z.lazy(() =>
+export const condition: z.ZodType<Condition> = z
+  .lazy(() =>
   z.union([
     scalar,
     z.array(scalar).min(1),
     z
       .strictObject({
-        eq: oneOrMany(scalar).optional(),
-        glob: oneOrMany(z.string().min(1)).optional(),
+        eq: oneOrMany(scalar).optional().describe('The field equals the value (or one of the values).'),
+        glob: oneOrMany(z.string().min(1))
+          .optional()
+          .describe('picomatch pattern(s), case-insensitive; for names a glob without `/` also matches the last `/` segment.'),
         regex: validRegex.optional(),
-        gt: z.number().optional(),
-        gte: z.number().optional(),
-        lt: z.number().optional(),
-        lte: z.number().optional(),
-        exists: z.boolean().optional(),
-        not: condition.optional(),
+        gt: z.number().optional().describe('Greater than.'),
+        gte: z.number().optional().describe('Greater than or equal.'),
+        lt: z.number().optional().describe('Less than.'),
+        lte: z.number().optional().describe('Less than or equal.'),
+        exists: z.boolean().optional().describe('true: the field is present and not empty; false: it is not.'),
+        not: condition.optional().describe('The inner condition does not hold (for a multi-valued field: no element satisfies it).'),
       })
       .refine((o) => Object.keys(o).length > 0, 'an empty condition; use one of eq, glob, regex, gt, gte, lt, lte, exists, not'),
   ]),
-);
+  )
+  .meta({
+    id: 'condition',
+    description:
+      'A condition on one field: a value (the field equals it), a list (it equals one of them), or an object of operators that must all hold. A multi-valued field holds when any element satisfies it.',
+  });
 
 /**
  * Where a value of this call came from (provenance.ts): some fingerprint of its arguments (or of its
@@ -62,14 +76,23 @@ export const condition: z.ZodType<Condition> = z.lazy(() =>
  * `within` earlier (in the same episode with `same_episode`; not counting the values that named a
  * party of that result, with `except_parties`).
  */
-export const provenanceCondition = z.strictObject({
-  from: oneOrMany(z.enum(PROVENANCE_LABELS)),
-  within: duration.default(15 * 60_000),
-  in: z.enum(['arguments', 'destinations', 'payload']).default('arguments'),
-  same_episode: z.boolean().default(false),
-  /** true: a value that named a party of the source (its sender, recipients, organiser, owner) does not count; a reply goes there. */
-  except_parties: z.boolean().default(false),
-});
+export const provenanceCondition = z
+  .strictObject({
+    from: oneOrMany(z.enum(PROVENANCE_LABELS)).describe('The label(s) the earlier call must carry.'),
+    within: duration.default(15 * 60_000).describe('How much earlier the earlier call may be (default 15m).'),
+    in: z
+      .enum(['arguments', 'destinations', 'payload'])
+      .default('arguments')
+      .describe('Which values of this call: all of its arguments, only its destinations, or everything but its destinations (the payload).'),
+    same_episode: z.boolean().default(false).describe('true: the earlier call must be in the same episode (agent run).'),
+    except_parties: z
+      .boolean()
+      .default(false)
+      .describe('true: a value that named a party of the source (its sender, recipients, organiser, owner) does not count; a reply goes there.'),
+  })
+  .describe(
+    "Holds when a value of this call was in the result of an earlier call of the same user carrying a `from` label; values are compared as capture's keyed fingerprints (event v2), never in clear.",
+  );
 export type ProvenanceCondition = z.output<typeof provenanceCondition>;
 
 /** Keys of a match that are not event fields. */
@@ -92,10 +115,15 @@ export type Match = {
 export const match: z.ZodType<Match> = z.lazy(() =>
   z
     .object({
-      any: z.array(match).min(1).optional(),
-      none: z.array(match).min(1).optional(),
+      any: z.array(match).min(1).optional().describe('Holds when one of the sub-matches holds.'),
+      none: z.array(match).min(1).optional().describe('Holds when none of the sub-matches holds.'),
       provenance: provenanceCondition.optional(),
-      novel_destination: z.boolean().optional(),
+      novel_destination: z
+        .boolean()
+        .optional()
+        .describe(
+          'true: the call sends, pays, shares or invites to a destination the user used neither in the baseline period nor since (never for users with less than a week of history).',
+        ),
     })
     .catchall(condition)
     .superRefine((m, ctx) => {
@@ -105,49 +133,60 @@ export const match: z.ZodType<Match> = z.lazy(() =>
         }
       }
     }),
-) as z.ZodType<Match>;
+).meta({
+  id: 'match',
+  description: 'Conditions on event fields, all of which must hold, keyed by field name (the Fields of docs/rule-format.md), plus the operators below.',
+}) as z.ZodType<Match>;
 
 const field = z.enum(FIELD_NAMES as [string, ...string[]]);
-const byKeys = z.array(field).min(1).max(4);
+const byKeys = z.array(field).min(1).max(4).describe('Key fields: matches are kept and counted per value of these (default [tenant_id, user_id]).');
 const DEFAULT_BY = ['tenant_id', 'user_id'];
 
-const ruleTest = z.strictObject({
-  name: z.string().min(1).max(200),
-  /** NDJSON of v1 events, relative to the rule file. */
-  events: z.string().min(1),
-  /** Optional baseline fixture (YAML, see baseline.fixture.ts), relative to the rule file. */
-  baselines: z.string().min(1).optional(),
-  expect: z.strictObject({ alerts: z.number().int().min(0) }),
-});
+const ruleTest = z
+  .strictObject({
+    name: z.string().min(1).max(200).describe('What the test shows.'),
+    events: z.string().min(1).describe('NDJSON file of events, relative to the rule file.'),
+    baselines: z.string().min(1).optional().describe('Baseline fixture (YAML, see detector/rules/baseline.fixture.ts), relative to the rule file.'),
+    expect: z
+      .strictObject({ alerts: z.number().int().min(0).describe("How many matches of this rule (alerts or signals) the events raise.") })
+      .describe('What the events must raise.'),
+  })
+  .describe('A test of the rule, run by `mcp-audit rules test`.');
 
 const common = {
-  id: z.string().regex(/^[a-z0-9][a-z0-9._-]{2,127}$/, 'lowercase letters, digits, . _ - (3-128)'),
-  version: z.number().int().min(1),
-  title: z.string().min(1).max(512),
-  description: z.string().max(4000).default(''),
-  severity: z.enum(severities),
-  risk_score: z.number().int().min(0).max(100),
-  tags: z.array(z.string().min(1).max(64)).max(24).default([]),
-  enabled: z.boolean().default(true),
-  /**
-   * true: every match is an alert on its own (a whole exfiltration chain). false (default): a match
-   * is a signal whose risk accumulates per user and episode; an alert goes out when a story adds up.
-   */
-  alert: z.boolean().default(false),
-  /** After a match, the same key stays silent this long. */
-  suppress: duration.optional(),
-  tests: z.array(ruleTest).default([]),
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{2,127}$/, 'lowercase letters, digits, . _ - (3-128)')
+    .describe('Unique id: lowercase letters, digits, `.`, `_`, `-` (3-128). Part of every alert id.'),
+  version: z.number().int().min(1).describe('Bump it when the logic changes: the alert ids change with it.'),
+  title: z.string().min(1).max(512).describe('For people; starts every alert summary.'),
+  description: z.string().max(4000).default('').describe('For people: what the rule catches, and why it matters.'),
+  severity: z.enum(severities).describe('Severity of its alerts.'),
+  risk_score: z.number().int().min(0).max(100).describe("0-100: the alert's risk score, or what a signal adds to its story."),
+  tags: z
+    .array(z.string().min(1).max(64))
+    .max(24)
+    .default([])
+    .describe("Added to the alert's tags, with the flow labels of the evidence; the notifier maps known ones to MITRE ATT&CK/ATLAS and OWASP ids."),
+  enabled: z.boolean().default(true).describe('false: the detector does not run it (its tests still run).'),
+  alert: z
+    .boolean()
+    .default(false)
+    .describe(
+      'true: every match is an alert on its own (a whole exfiltration chain). false: a match is a signal, stored and shown in the incident story, whose risk adds up per user and episode; an alert goes out when a story adds up.',
+    ),
+  suppress: duration.optional().describe('After a match, the same key (`by`) stays silent this long.'),
+  tests: z.array(ruleTest).default([]).describe("The rule's own tests."),
 };
 
 const step = z
   .strictObject({
     match,
-    /** Join keys: their values must equal (share an element with) those of the other steps with `by`. */
-    by: byKeys.optional(),
-    /** An absence step: the match must NOT happen (before the next step, or within `within` if last). */
-    absent: z.boolean().default(false),
-    within: duration.optional(),
+    by: byKeys.optional().describe('Join keys: their values must equal (share an element with) those of the other steps with `by`.'),
+    absent: z.boolean().default(false).describe('An absence step: the match must not happen (before the next step, or within `within` if last).'),
+    within: duration.optional().describe('For a last absence step: how long after the previous step the match must stay away.'),
   })
+  .describe('One step of the sequence.')
   .refine((s) => !s.within || s.absent, { message: '`within` only applies to absence steps', path: ['within'] });
 
 export const sequenceRule = z
@@ -155,11 +194,11 @@ export const sequenceRule = z
     ...common,
     kind: z.literal('sequence'),
     by: byKeys.default(DEFAULT_BY),
-    maxspan: duration,
-    steps: z.array(step).min(2).max(16),
-    /** A cancelling event: partial matches of the key started before it are dropped. */
-    until: match.optional(),
+    maxspan: duration.describe('The longest time from the first to the last event of a match.'),
+    steps: z.array(step).min(2).max(16).describe('The ordered steps (2-16).'),
+    until: match.optional().describe("A cancelling event: the key's partial matches started before it are dropped."),
   })
+  .describe('Ordered steps for one key within maxspan.')
   .superRefine((r, ctx) => {
     if (r.steps[0]?.absent) ctx.addIssue({ code: 'custom', path: ['steps', 0, 'absent'], message: 'the first step cannot be an absence' });
     r.steps.forEach((s, i) => {
@@ -177,32 +216,27 @@ export const thresholdRule = z.strictObject({
   kind: z.literal('threshold'),
   by: byKeys.default(DEFAULT_BY),
   match,
-  window: duration,
-  /** Fires when the count (or distinct count) within the window reaches this. */
-  threshold: z.number().int().min(1).max(100_000),
-  /** Count distinct values of this field instead of events. */
-  distinct: field.optional(),
-});
+  window: duration.describe('The sliding window the events are counted in.'),
+  threshold: z.number().int().min(1).max(100_000).describe('Fires when the count (or distinct count) within the window reaches this.'),
+  distinct: field.optional().describe('Count distinct values of this field instead of events.'),
+}).describe('The count, or distinct count, of matching events per key within a window reaches a threshold.');
 
 export const patternRule = z.strictObject({
   ...common,
   kind: z.literal('pattern'),
-  /** Key for `suppress`. */
-  by: byKeys.default(DEFAULT_BY),
+  by: byKeys.default(DEFAULT_BY).describe('Key for `suppress` (default [tenant_id, user_id]).'),
   match,
-});
+}).describe('One event matches.');
 
 export const firstSeenFields = ['tool.name', 'server.name', 'resource.hosts', 'destinations'] as const;
 
 export const firstSeenRule = z.strictObject({
   ...common,
   kind: z.literal('first_seen'),
-  /** Which value must be new for the user: compared with the baseline's known tools, servers or hosts. */
-  field: z.enum(firstSeenFields),
+  field: z.enum(firstSeenFields).describe("Which value must be new for the user: compared with the baseline's known tools, servers, hosts or destinations."),
   match: match.optional(),
-  /** Stay silent unless the user's baseline covers at least this many weeks (cold start). */
-  min_history_weeks: z.number().min(0).default(1),
-});
+  min_history_weeks: z.number().min(0).default(1).describe("Stay silent unless the user's baseline covers at least this many weeks (cold start)."),
+}).describe("A value the user's baseline has never seen, and not raised since.");
 
 export const baselineMetrics = [
   'calls_per_hour',
@@ -216,34 +250,30 @@ export const baselineMetrics = [
 export const baselineRule = z.strictObject({
   ...common,
   kind: z.literal('baseline'),
-  metric: z.enum(baselineMetrics),
+  metric: z.enum(baselineMetrics).describe("The user's metric compared with their baseline."),
   match: match.optional(),
-  /** Robust z-score ((x - median) / (1.4826 * MAD)) at or above which the value is anomalous. */
-  z: z.number().positive().default(6),
-  /** Samples the baseline needs before the rule judges (cold start stays silent). */
-  min_samples: z.number().int().min(1).default(24),
-  /** Smallest spread used in the z-score (default per metric: 1 call, 1 KiB, 0.05 error rate). */
-  min_spread: z.number().positive().optional(),
-  /** The current value must also be at least this (absolute floor against tiny baselines). */
-  min_value: z.number().min(0).default(0),
-  /** error_rate: calls in the hour before the rate is judged. */
-  min_events: z.number().int().min(1).default(10),
-  /** hour_of_week: weeks of history needed, and the most weeks the hour may have been active. */
-  min_weeks: z.number().min(0).default(4),
-  max_active_weeks: z.number().int().min(0).default(0),
-});
+  z: z.number().positive().default(6).describe('Robust z-score ((x - median) / (1.4826 * MAD)) at or above which the value is anomalous.'),
+  min_samples: z.number().int().min(1).default(24).describe('Samples the baseline needs before the rule judges (cold start stays silent).'),
+  min_spread: z.number().positive().optional().describe('Smallest spread used in the z-score (default per metric: 1 call, 1 KiB, 0.05 error rate).'),
+  min_value: z.number().min(0).default(0).describe('The current value must also be at least this (an absolute floor against tiny baselines).'),
+  min_events: z.number().int().min(1).default(10).describe('error_rate: calls in the hour before the rate is judged.'),
+  min_weeks: z.number().min(0).default(4).describe('hour_of_week: weeks of history needed.'),
+  max_active_weeks: z.number().int().min(0).default(0).describe('hour_of_week: the most weeks the hour may have been active.'),
+}).describe("A metric of the user deviates from their learned baseline.");
 
 export const driftRule = z.strictObject({
   ...common,
   kind: z.literal('drift'),
-  /** `changed`: a tool's description hash differs from the first one seen; `poisoning`: phrases. */
-  detect: z.enum(['changed', 'poisoning']),
-  /** Regexes (case-insensitive) of instructions aimed at the model; for `poisoning`. */
-  phrases: z.array(validRegex).default([]),
+  detect: z
+    .enum(['changed', 'poisoning'])
+    .describe("`changed`: a tool's description hash differs from the first one seen (rug pull); `poisoning`: a description matches one of `phrases`."),
+  phrases: z.array(validRegex).default([]).describe('For `poisoning`: regexes (case-insensitive) of instructions aimed at the model.'),
   match: match.optional(),
-});
+}).describe("On tool_list events: a server's tool description changed, or holds instructions aimed at the model.");
 
-export const ruleSchema = z.discriminatedUnion('kind', [sequenceRule, thresholdRule, patternRule, firstSeenRule, baselineRule, driftRule]);
+export const ruleSchema = z
+  .discriminatedUnion('kind', [sequenceRule, thresholdRule, patternRule, firstSeenRule, baselineRule, driftRule])
+  .describe('An mcp-audit detection rule (one per YAML file).');
 
 export type Rule = z.output<typeof ruleSchema>;
 export type SequenceRule = z.output<typeof sequenceRule>;

@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { alertV1 } from '../../schemas/alert.v1.ts';
 import { auditEvent, type AuditEvent } from '../../schemas/event.ts';
 import { EMPTY_BASELINES } from '../baselines/baseline.types.ts';
-import type { Catalogue } from '../catalogue/catalogue.ts';
+import type { Catalogue } from '../../classify/catalogue.ts';
 import { toAlert } from './alert.ts';
 import { loadBaselineFixture } from './baseline.fixture.ts';
 import { createEngine, type RuleMatch } from './engine.ts';

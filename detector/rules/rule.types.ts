@@ -2,7 +2,7 @@
 import type { Severity } from '../../schemas/alert.v1.ts';
 import type { AuditEvent } from '../../schemas/event.ts';
 import type { BaselineSnapshot, UserBaseline } from '../baselines/baseline.types.ts';
-import type { Classification } from '../catalogue/catalogue.ts';
+import type { Classification } from '../../classify/catalogue.ts';
 import type { ProvenanceStore } from './provenance.ts';
 
 /** Rule kinds of rule files, plus `risk`: the alert a story of signals raises (risk.ts). */

@@ -6,7 +6,7 @@ import type { ClickHouseClient } from '../../core/clickhouse.ts';
 import { sql, type SqlFragment } from '../../core/sql.ts';
 import { incidentId, type AlertV1 } from '../../schemas/alert.v1.ts';
 import type { BaselineSnapshot } from '../baselines/baseline.types.ts';
-import type { Catalogue } from '../catalogue/catalogue.ts';
+import type { Catalogue } from '../../classify/catalogue.ts';
 import { eventFromRow } from '../event.from-row.ts';
 import { toAlert } from './alert.ts';
 import { createEngine, type EngineStats, type RuleMatch } from './engine.ts';

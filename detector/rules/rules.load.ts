@@ -3,7 +3,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseYamlWith } from './yaml.load.ts';
+import { parseYamlWith } from '../../core/yaml.load.ts';
 import { readFileSync } from 'node:fs';
 import { ruleSchema, type Rule } from './rule.schema.ts';
 

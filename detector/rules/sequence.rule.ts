@@ -7,7 +7,7 @@
 // (but within the allowed lateness) is inserted into the buffer and the key's partials are rebuilt by
 // replaying the buffer in event-time order; a completion is raised at most once per completing
 // event, so a replay never raises the same chain twice.
-import type { Catalogue } from '../catalogue/catalogue.ts';
+import type { Catalogue } from '../../classify/catalogue.ts';
 import { compileMatch, interestOf, unionInterest, type Predicate } from './condition.ts';
 import { formatDuration } from './duration.ts';
 import { FIELDS, valuesOf } from './fields.ts';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { BaselineSnapshot, MetricBaseline, UserBaseline } from '../baselines/baseline.types.ts';
 import { EMPTY_BASELINES } from '../baselines/baseline.types.ts';
-import { loadCatalogue } from '../catalogue/catalogue.ts';
+import { loadCatalogue } from '../../classify/catalogue.ts';
 import { createEngine, type RuleMatch } from './engine.ts';
 import { call, fixtureFingerprint, timeOf, type CallSpec } from './event.builder.ts';
 import { RISK_RULE } from './risk.ts';

@@ -2,7 +2,7 @@
 // window reaches `threshold`. Per key we keep the window's events sorted by event time (a late event
 // is inserted in place); after a match the key stays quiet for one window, so a burst raises one
 // alert, not one per event past the threshold.
-import type { Catalogue } from '../catalogue/catalogue.ts';
+import type { Catalogue } from '../../classify/catalogue.ts';
 import { compileMatch, interestOf } from './condition.ts';
 import { formatDuration } from './duration.ts';
 import { FIELDS, valuesOf } from './fields.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEvent } from '../../ingest/event.decode.ts';
+import { decodeEvent } from '../../schemas/event.decode.ts';
 import { DEFAULT_EVENT_MAX_BYTES } from '../../schemas/event.v1.ts';
 import { invalidKinds, makeInvalidInputs } from './invalid.corpus.ts';
 

@@ -1,15 +1,15 @@
-// Prepares a schemathesis run against a real API (api/schemathesis.sh): a migrated database and
+// Prepares a schemathesis run against a real API (test/schemathesis/schemathesis.sh): a migrated database and
 // topics of its own, one incident with its evidence events, baselines computed over them, and an
 // admin key; prints `KEY=...` and `INCIDENT=...` lines for the shell script. Never touches the
 // default database or topics.
-import { loadConfig } from '../core/config.ts';
-import { createClickHouse } from '../core/clickhouse.ts';
-import { createLogger } from '../core/logger.ts';
-import { computeBaselines } from '../detector/baselines/baselines.compute.ts';
-import { migrate } from '../migrations/migrate.ts';
-import { createTopics } from '../stack/topics.ts';
-import { KeyStore } from './auth/key.store.ts';
-import { insertAlerts, insertEvents, makeChain } from '../test/support/api.factory.ts';
+import { loadConfig } from '../../core/config.ts';
+import { createClickHouse } from '../../core/clickhouse.ts';
+import { createLogger } from '../../core/logger.ts';
+import { computeBaselines } from '../../detector/baselines/baselines.compute.ts';
+import { migrate } from '../../migrations/migrate.ts';
+import { createTopics } from '../../stack/topics.ts';
+import { KeyStore } from '../../api/auth/key.store.ts';
+import { insertAlerts, insertEvents, makeChain } from '../support/api.factory.ts';
 
 const config = loadConfig();
 const log = createLogger('warn', 'schemathesis-setup');

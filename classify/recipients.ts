@@ -1,7 +1,7 @@
 // Whether a mail recipient is inside the tenant: its address ends with one of the tenant's internal
 // domains (the catalogue's `tenants` section), or a subdomain of one. A message to colleagues only
 // is not an external sink. Chat channels and anything without an address are never internal.
-import type { Catalogue } from './catalogue/catalogue.ts';
+import type { Catalogue } from './catalogue.ts';
 
 /** The domain of `Name <a@b.com>`, `mailto:a@b.com` or `a@b.com`, lowercase; undefined if none. */
 export function recipientDomain(recipient: string): string | undefined {

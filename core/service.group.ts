@@ -1,8 +1,8 @@
 // Several services run as one: started in list order, stopped in reverse, so whatever feeds another
 // service stops first (intake before processing, processing before storage). A stop that comes
 // while the group is still starting stops only what has started, and no further service starts.
-import type { Service } from '../core/lifecycle.ts';
-import type { Logger } from '../core/logger.ts';
+import type { Service } from './lifecycle.ts';
+import type { Logger } from './logger.ts';
 
 export interface NamedService extends Service {
   name: string;

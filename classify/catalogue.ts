@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import picomatch from 'picomatch';
 import { z } from 'zod';
-import { loadYamlFile, RuleFileError } from '../rules/yaml.load.ts';
+import { loadYamlFile, RuleFileError } from '../core/yaml.load.ts';
 
 export const DEFAULT_CATALOGUE_FILE = fileURLToPath(new URL('./catalogue.yaml', import.meta.url));
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeEvent } from '../test/support/events.factory.ts';
 import type { AuditEventV1 } from '../schemas/event.v1.ts';
-import { compileCatalogue, loadCatalogue, mergeCatalogueFiles, catalogueFileSchema } from './catalogue/catalogue.ts';
+import { compileCatalogue, loadCatalogue, mergeCatalogueFiles, catalogueFileSchema } from './catalogue.ts';
 import { classify, classifyTool } from './classify.ts';
 
 const catalogue = loadCatalogue();

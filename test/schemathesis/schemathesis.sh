@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Runs schemathesis (PyPI) against the real incident API, driven by its /openapi.json:
-#   api/schemathesis.sh [extra schemathesis options, e.g. --max-examples 50]
+#   test/schemathesis/schemathesis.sh [extra schemathesis options, e.g. --max-examples 50]
 # Creates the project-local venv .stack/venv on first use, points the API at a database and topic of
 # its own (schemathesis_api, schemathesis.events) on the running local stack, starts `mcp-audit api`
 # with an admin key, runs every check, and stops the API again. Exit status is schemathesis's.
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
 NODE="$ROOT/node_modules/.bin/node"
 VENV="$ROOT/.stack/venv"
@@ -25,7 +25,7 @@ export MCP_AUDIT_API_HOST=127.0.0.1
 export MCP_AUDIT_API_RATE_LIMIT_MAX=1000000
 export MCP_AUDIT_LOG_LEVEL="${MCP_AUDIT_LOG_LEVEL:-warn}"
 
-eval "$("$NODE" api/schemathesis.setup.ts)"
+eval "$("$NODE" test/schemathesis/schemathesis.setup.ts)"
 LOG="$ROOT/.stack/schemathesis-api.log"
 "$NODE" bin/mcp-audit.js api >"$LOG" 2>&1 &
 API_PID=$!
@@ -36,7 +36,7 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 
-"$VENV/bin/schemathesis" --config-file "$ROOT/api/schemathesis.toml" run "http://127.0.0.1:$PORT/openapi.json" \
+"$VENV/bin/schemathesis" --config-file "$ROOT/test/schemathesis/schemathesis.toml" run "http://127.0.0.1:$PORT/openapi.json" \
   --checks all \
   -H "Authorization: Bearer $KEY" \
   "$@" && status=0 || status=$?

@@ -2,7 +2,7 @@
 // many of its alerts touch an injected chain (precision) and how many of the chains the rule is
 // meant for it caught (recall). An alert is a true positive when one of its evidence events belongs
 // to an injected chain; everything in simulated benign traffic counts against precision.
-import type { InjectedChain, ChainType } from '../../simulate/chains.ts';
+import type { InjectedChain, ChainType } from '../chains.ts';
 
 /**
  * The chain types each rule is written to catch (its intent, from the rule's description; not

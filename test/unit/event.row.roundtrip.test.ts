@@ -1,10 +1,13 @@
+// Ingest writes events as rows (ingest/event.row.ts) and the detector reads them back
+// (detector/event.from-row.ts): the two halves of one contract, owned by two services that must not
+// import each other, so their round trip is checked here. Pure: nothing is started.
 import { describe, expect, it } from 'vitest';
-import { toEventRow } from '../ingest/event.row.ts';
-import { auditEventV1 } from '../schemas/event.v1.ts';
-import { auditEventV2 } from '../schemas/event.v2.ts';
-import { makeEvents } from '../test/support/events.factory.ts';
-import { makeEventsV2 } from '../test/support/events.v2.factory.ts';
-import { eventFromRow } from './event.from-row.ts';
+import { eventFromRow } from '../../detector/event.from-row.ts';
+import { toEventRow } from '../../ingest/event.row.ts';
+import { auditEventV1 } from '../../schemas/event.v1.ts';
+import { auditEventV2 } from '../../schemas/event.v2.ts';
+import { makeEvents } from '../support/events.factory.ts';
+import { makeEventsV2 } from '../support/events.v2.factory.ts';
 
 /** What JSONEachRow gives back for a row: UInt64 as strings, DateTime as 'YYYY-MM-DD hh:mm:ss'. */
 function asClickHouseJson(row: ReturnType<typeof toEventRow>): Record<string, unknown> {

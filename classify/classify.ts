@@ -1,15 +1,15 @@
 // Classification: what a call *can do* (its capability class) and which flow labels it carries,
-// from the capability catalogue (detector/catalogue). One pure function used by ingest (it fills
+// from the capability catalogue (classify/catalogue.yaml). One pure function used by ingest (it fills
 // `events.tool_class`) and by the detector; the tool-name part is cached per (server, tool), so the
 // per-event cost is two Map lookups plus the few refinements (paths, SQL text) of that tool's class.
 // Tools the catalogue does not list are inferred (classify.infer.ts) from their name and, when
 // known, their description and argument names.
 import type { AuditEventV1 } from '../schemas/event.v1.ts';
-import { MAX_CACHED_TOOLS, type Catalogue, type Classification, type PathTest, type ToolEntry } from './catalogue/catalogue.ts';
+import { MAX_CACHED_TOOLS, type Catalogue, type Classification, type PathTest, type ToolEntry } from './catalogue.ts';
 import { inferTool } from './classify.infer.ts';
 import { allRecipientsInternal } from './recipients.ts';
 
-export type { Catalogue, Classification } from './catalogue/catalogue.ts';
+export type { Catalogue, Classification } from './catalogue.ts';
 export { isInternalRecipient } from './recipients.ts';
 
 /** Events that are not tool calls or resource reads have no capability class. */

@@ -1,6 +1,6 @@
-// First ingest step: raw Kafka value -> validated value of a schema, or a reason for the DLQ.
+// First step of every consumer: raw Kafka value -> validated value of a schema, or a reason for the DLQ.
 // Pure and never throws. Used for events (event.decode.ts, which picks the schema by the event's
-// `schema_version` between the two halves) and alerts (alerts.pipeline.ts).
+// `schema_version` between the two halves) and alerts (alert.decode.ts).
 import type { z } from 'zod';
 
 export type DecodeReason = 'empty' | 'oversize' | 'not_utf8' | 'bad_json' | 'not_object' | 'unknown_version' | 'schema';

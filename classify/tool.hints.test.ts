@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeEvent } from '../test/support/events.factory.ts';
-import { loadCatalogue } from './catalogue/catalogue.ts';
+import { loadCatalogue } from './catalogue.ts';
 import { classify } from './classify.ts';
 import { ToolHintsMemory } from './tool.hints.ts';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeEvent } from '../test/support/events.factory.ts';
 import type { AuditEventV1 } from '../schemas/event.v1.ts';
-import { loadCatalogue, pathsRegex } from './catalogue/catalogue.ts';
+import { loadCatalogue, pathsRegex } from './catalogue.ts';
 import { classify, classifyTool, isInternalRecipient, NO_CLASS } from './classify.ts';
 
 const catalogue = loadCatalogue();

@@ -7,15 +7,14 @@ import { join } from 'node:path';
 import { Partitioners } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../core/config.ts';
-import { freePort } from '../test/support/ports.ts';
+import { freePort } from './support/ports.ts';
 import { createKafka } from '../core/kafka.ts';
 import { createLogger } from '../core/logger.ts';
-import { clickhousePid } from './clickhouse.process.ts';
-import { kafkaPid, kafkaReady } from './kafka.process.ts';
-import { isAlive } from './process.ts';
+import { clickhousePid } from '../stack/clickhouse.process.ts';
+import { kafkaPid, kafkaReady } from '../stack/kafka.process.ts';
+import { isAlive } from '../stack/process.ts';
 import {
   createTopics,
-  formatStackStatus,
   kafkaLibsDir,
   stackTopics,
   startClickHouse,
@@ -24,7 +23,7 @@ import {
   stopKafka,
   type ClickHouseInstance,
   type KafkaInstance,
-} from './stack.ts';
+} from '../stack/stack.ts';
 
 const config = loadConfig();
 const log = createLogger('warn');
@@ -159,12 +158,5 @@ describe('Kafka 4.1.2', () => {
     expect(isAlive(pid!)).toBe(false);
     expect(kafkaPid(inst)).toBeUndefined();
     expect(await kafkaReady(inst.port)).toBe(false);
-  });
-});
-
-describe('formatStackStatus', () => {
-  it('says when a port is held by a process this stack did not start', () => {
-    const line = formatStackStatus([{ name: 'kafka 3.9.2', running: false, ready: false, portHeldByOther: true, address: '127.0.0.1:9092', dir: '/x', logs: '/x/logs' }]);
-    expect(line).toContain('stopped (port held by another process)');
   });
 });

@@ -1,8 +1,8 @@
-// First ingest step for events: raw Kafka value -> a validated event of a contract version this
-// ingest reads (schemas/event.ts), or a reason for the DLQ. The event's own `schema_version` picks
-// the schema, so an invalid event is explained against its version, and a version this ingest does
-// not know yet (a newer producer) is parked as `unknown_version` rather than as a schema error.
-import { auditEvent, type AuditEvent } from '../schemas/event.ts';
+// First step for events, in ingest and the detector: raw Kafka value -> a validated event of a
+// contract version we read (schemas/event.ts), or a reason for the DLQ. The event's own
+// `schema_version` picks the schema, so an invalid event is explained against its version, and a
+// version not known yet (a newer producer) is parked as `unknown_version` rather than as a schema error.
+import { auditEvent, type AuditEvent } from './event.ts';
 import { fastPathByVersion, fastValidEvent } from './event.fastpath.ts';
 import { eventSchemaByVersion, readableVersions } from './event.versions.ts';
 import { decodeObject, fail, validateValue, type DecodeReason } from './json.decode.ts';

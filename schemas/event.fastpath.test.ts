@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { auditEvent } from '../schemas/event.ts';
+import { auditEvent } from './event.ts';
 import { makeEvents } from '../test/support/events.factory.ts';
 import { makeEventsV2 } from '../test/support/events.v2.factory.ts';
 import { makeInvalidInputs } from '../test/support/invalid.corpus.ts';

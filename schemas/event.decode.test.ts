@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EVENT_MAX_BYTES } from '../schemas/event.v1.ts';
+import { DEFAULT_EVENT_MAX_BYTES } from './event.v1.ts';
 import { makeEvent } from '../test/support/events.factory.ts';
 import { makeEventsV2 } from '../test/support/events.v2.factory.ts';
 import { decodeEvent, type DecodeResult } from './event.decode.ts';

@@ -3,7 +3,7 @@
 // of a call). Every rule of the catalogue's `infer` section is scored on that evidence; the best
 // score wins and ties go to the earlier rule, so sensitive actions listed first beat the generic
 // reads and sends below them. Pure, and run once per tool (classify caches the result).
-import { inferWords, type CompiledInfer } from './catalogue/catalogue.ts';
+import { inferWords, type CompiledInfer } from './catalogue.ts';
 
 export interface ToolEvidence {
   toolName: string;

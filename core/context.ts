@@ -1,9 +1,9 @@
 // What every command needs, built once from the environment: configuration, logger and clients.
 import { pino } from 'pino';
-import { createClickHouse } from '../core/clickhouse.ts';
-import { loadConfig, type Config } from '../core/config.ts';
-import { createKafka } from '../core/kafka.ts';
-import { createLogger, type Logger } from '../core/logger.ts';
+import { createClickHouse } from './clickhouse.ts';
+import { loadConfig, type Config } from './config.ts';
+import { createKafka } from './kafka.ts';
+import { createLogger, type Logger } from './logger.ts';
 
 export interface Context {
   config: Config;
