@@ -1,6 +1,8 @@
 // `mcp-audit proxy -- <command...>`: runs an MCP server as a child process and relays JSON-RPC
 // between our stdin/stdout and the child's, byte for byte (streams are piped, never re-encoded),
 // while a copy of each line is parsed and correlated into audit events. The child's stderr is ours.
+// Both protocol generations pass: 2025-era sessions (`initialize` first) and stateless 2026-07-28
+// traffic, whose requests name their client and protocol version in `params._meta`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { basename } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -41,8 +43,10 @@ export function startStdioProxy(opts: StdioProxyOptions, deps: StdioProxyDeps): 
   const output = deps.output ?? process.stdout;
   const child = spawn(opts.command, opts.args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const tracker = new CallTracker({
-    // One stdio connection is one MCP session; stdio has no session id of its own, so we name it.
-    session: { transport: 'stdio', sessionId: uuidv7(), fallbackServerName: opts.serverName ?? basename(opts.args[0] ?? opts.command) },
+    session: { transport: 'stdio', fallbackServerName: opts.serverName ?? basename(opts.args[0] ?? opts.command) },
+    // A 2025-era connection opened with `initialize` is one MCP session, which stdio has no id for,
+    // so we name it. 2026-07-28 traffic has no session: episodes group its calls.
+    newSessionId: uuidv7,
     identity: opts.identity,
     build: deps.capture.build,
     emit: (e) => deps.capture.push(e),
