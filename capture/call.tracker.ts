@@ -11,11 +11,23 @@ interface Pending {
   requestId: string | number;
   params: Record<string, unknown> | undefined;
   startedAtMs: number;
+  /** Monotonic start (ms, absolute: performance.timeOrigin + performance.now()). */
   t0: number;
   identity: Identity;
   uninspected?: BodyDigest;
   protocolVersion?: string;
 }
+
+/**
+ * When a message was seen: wall-clock time for the event's `ts`, monotonic time (absolute, so it
+ * compares across threads) for durations. Taken where the bytes passed, which may be another thread.
+ */
+export interface Stamp {
+  wallMs: number;
+  monoMs: number;
+}
+
+export const stampNow = (): Stamp => ({ wallMs: Date.now(), monoMs: performance.timeOrigin + performance.now() });
 
 /** What the transport knows of a client message beside its body. */
 export interface ClientMessageContext {
@@ -25,6 +37,8 @@ export interface ClientMessageContext {
   uninspected?: BodyDigest;
   /** The protocol version the transport names (HTTP `MCP-Protocol-Version`), for calls whose `_meta` names none. */
   protocolVersion?: string;
+  /** When it was seen; default now. */
+  at?: Stamp;
 }
 
 /**
@@ -76,12 +90,13 @@ export class CallTracker {
   /** A message (or batch) the client sent to the server, with what the transport knows of it. */
   fromClient(message: unknown, context: ClientMessageContext = {}): void {
     const { identity = this.deps.identity, uninspected, protocolVersion } = context;
+    const at = context.at ?? stampNow();
     this.guard(() => {
       for (const m of Array.isArray(message) ? message : [message]) {
         if (!isObject(m) || typeof m.method !== 'string') continue; // a response to a server request
         const params = isObject(m.params) ? m.params : undefined;
         if (m.method === 'notifications/cancelled') {
-          this.finish(params?.requestId, { missing: 'cancelled' });
+          this.finish(params?.requestId, { missing: 'cancelled' }, at);
           continue;
         }
         if (m.id === undefined || m.id === null) continue; // other notifications
@@ -89,14 +104,14 @@ export class CallTracker {
         if (!HANDSHAKES.has(m.method) && !AUDITED_METHODS[m.method]) continue;
         if (this.pending.size >= this.maxPending) {
           const oldest = this.pending.keys().next().value;
-          if (oldest !== undefined) this.finishKey(oldest, { missing: 'no_response' });
+          if (oldest !== undefined) this.finishKey(oldest, { missing: 'no_response' }, at);
         }
         this.pending.set(keyOf(m.id), {
           method: m.method,
           requestId: m.id as string | number,
           params,
-          startedAtMs: Date.now(),
-          t0: performance.now(),
+          startedAtMs: at.wallMs,
+          t0: at.monoMs,
           identity,
           ...(uninspected ? { uninspected } : {}),
           ...(protocolVersion ? { protocolVersion } : {}),
@@ -106,21 +121,21 @@ export class CallTracker {
   }
 
   /** A message (or batch) the server sent to the client; `uninspected` as for `fromClient`. */
-  fromServer(message: unknown, uninspected?: BodyDigest): void {
+  fromServer(message: unknown, uninspected?: BodyDigest, at: Stamp = stampNow()): void {
     this.guard(() => {
       for (const m of Array.isArray(message) ? message : [message]) {
         if (!isObject(m) || m.method !== undefined || m.id === undefined) continue; // server requests, notifications
         if (isObject(m.error)) {
-          this.finish(m.id, { error: { code: Number(m.error.code), message: String(m.error.message ?? '') } });
-        } else this.finish(m.id, { result: m.result }, uninspected);
+          this.finish(m.id, { error: { code: Number(m.error.code), message: String(m.error.message ?? '') } }, at);
+        } else this.finish(m.id, { result: m.result }, at, uninspected);
       }
     });
   }
 
   /** Reports every call still waiting (the connection closed under it). */
-  close(): void {
+  close(at: Stamp = stampNow()): void {
     this.guard(() => {
-      for (const key of [...this.pending.keys()]) this.finishKey(key, { missing: 'no_response' });
+      for (const key of [...this.pending.keys()]) this.finishKey(key, { missing: 'no_response' }, at);
     });
   }
 
@@ -145,19 +160,19 @@ export class CallTracker {
     if (handshake && typeof result.protocolVersion === 'string') this.session.protocolVersion = result.protocolVersion;
   }
 
-  private finish(id: unknown, outcome: ObservedCall['outcome'], uninspectedResult?: BodyDigest): void {
+  private finish(id: unknown, outcome: ObservedCall['outcome'], at: Stamp, uninspectedResult?: BodyDigest): void {
     if (id === undefined || id === null) return;
-    this.finishKey(keyOf(id), outcome, uninspectedResult);
+    this.finishKey(keyOf(id), outcome, at, uninspectedResult);
   }
 
-  private finishKey(key: string, outcome: ObservedCall['outcome'], uninspectedResult?: BodyDigest): void {
+  private finishKey(key: string, outcome: ObservedCall['outcome'], at: Stamp, uninspectedResult?: BodyDigest): void {
     const p = this.pending.get(key);
     if (!p) return;
     this.pending.delete(key);
     const handshake = HANDSHAKES.has(p.method);
     if ('result' in outcome) this.noteServer(outcome.result, handshake);
     if (handshake) return;
-    const call: ObservedCall = { method: p.method, requestId: p.requestId, params: p.params, startedAtMs: p.startedAtMs, durationMs: performance.now() - p.t0, outcome };
+    const call: ObservedCall = { method: p.method, requestId: p.requestId, params: p.params, startedAtMs: p.startedAtMs, durationMs: at.monoMs - p.t0, outcome };
     if (p.protocolVersion) call.protocolVersion = p.protocolVersion;
     if (p.uninspected || uninspectedResult) call.uninspected = { ...(p.uninspected ? { arguments: p.uninspected } : {}), ...(uninspectedResult ? { result: uninspectedResult } : {}) };
     let event: AuditEventV2 | null;

@@ -43,6 +43,8 @@ export interface SessionInfo {
 
 export interface BuildOptions {
   isDeniedKey: (key: string) => boolean;
+  /** The deny-list `isDeniedKey` was made from, when it was: lets a worker thread make the same options. */
+  denyKeys?: readonly string[];
   /** Longest argument preview, in characters. */
   previewChars: number;
   maxEventBytes?: number;
