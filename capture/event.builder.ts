@@ -101,6 +101,11 @@ const DENIED = /\b(?:access denied|permission denied|forbidden|not allowed|not p
 
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}/;
 
+/**
+ * The W3C trace and span id of `params._meta.traceparent` (both generations put trace context
+ * there). `tracestate` passes through to the server but is not recorded: it is opaque vendor data,
+ * and the two ids are what joins the event to its spans.
+ */
 export function traceFrom(params: Record<string, unknown> | undefined): AuditEventV2['trace'] {
   const meta = params?._meta;
   const tp = meta && typeof meta === 'object' ? (meta as Record<string, unknown>).traceparent : undefined;
