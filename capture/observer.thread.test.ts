@@ -12,7 +12,7 @@ const denyKeys = [...DEFAULT_DENY_KEYS];
 const build: BuildOptions = { isDeniedKey: denyKeyMatcher(denyKeys), denyKeys, previewChars: 256, hashKey: TEST_HASH_KEY };
 const line = (m: object) => Buffer.from(`${JSON.stringify(m)}\n`);
 
-async function observe(options: BuildOptions): Promise<{ events: AuditEventV2[]; pushedBeforeClose: number; sentAt: number }> {
+async function observe(options: BuildOptions, resultBytes = 1 << 20): Promise<{ events: AuditEventV2[]; pushedBeforeClose: number; sentAt: number }> {
   const events: AuditEventV2[] = [];
   const errors: unknown[] = [];
   const log = { error: (o: unknown) => errors.push(o) } as never;
@@ -25,7 +25,7 @@ async function observe(options: BuildOptions): Promise<{ events: AuditEventV2[];
   // Cut mid-message, as pipes do.
   o.fromClient(request.subarray(0, 10));
   o.fromClient(request.subarray(10));
-  o.fromServer(line({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: 'x'.repeat(1 << 20) }] } }));
+  o.fromServer(line({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: 'x'.repeat(resultBytes) }] } }));
   const pushedBeforeClose = events.length;
   await o.close();
   expect(errors).toEqual([]);
@@ -52,8 +52,9 @@ describe('the observer thread', () => {
   });
 
   it('makes the same event in the relay thread when the options cannot cross to another', async () => {
-    const inThread = await observe({ ...build, denyKeys: undefined });
-    const threaded = await observe(build);
+    // A small result: on a busy machine a large one could be skimmed by a thread that started late.
+    const inThread = await observe({ ...build, denyKeys: undefined }, 1024);
+    const threaded = await observe(build, 1024);
     const comparable = (e: AuditEventV2) => ({ ...e, event_id: '', ts: '', duration_ms: 0, mcp: { ...e.mcp, session_id: '' }, episode: undefined });
     expect(inThread.events.map(comparable)).toEqual(threaded.events.map(comparable));
   });

@@ -24,7 +24,7 @@ export interface ObserverSettings {
 /** A message to the observer thread: a copy of relayed bytes, or the end of the connection, with when it happened. */
 export type ToObserver = { kind: 'client' | 'server'; bytes: Uint8Array; wallMs: number; monoMs: number } | { kind: 'close'; wallMs: number; monoMs: number };
 
-type FromObserver = { event: AuditEventV2 } | { error: string } | { closed: true };
+type FromObserver = { event: AuditEventV2 } | { error: string } | { skimmed: { messages: number; bytes: number; maxLagMs: number } } | { closed: true };
 
 export interface ConnectionObserver {
   fromClient(chunk: Buffer): void;
@@ -73,6 +73,7 @@ export function startObserver(settings: { session: SessionInfo; identity: Identi
   worker.on('message', (m: FromObserver) => {
     if ('event' in m) deps.push(m.event);
     else if ('error' in m) deps.log.error({ err: m.error }, 'could not audit a message');
+    else if ('skimmed' in m) deps.log.warn(m.skimmed, 'audit fell behind the relay: large messages recorded by keyed hash and size only, not inspected');
     else closed?.();
   });
   worker.on('error', fail);
