@@ -38,7 +38,7 @@ server, calls interleaved direct/proxied one at a time. Last output line: one JS
 
 Options:
   --calls N         measured ordinary calls on each connection (default 3000)
-  --large-calls N   measured calls with 64 KB arguments and a 1 MB result on each (default 200)
+  --large-calls N   measured calls with 64 KB arguments and a 1 MB result on each (default 400)
   --warmup N        warm-up calls on each connection before each case (default 10% of its calls)
   --help
 `;
@@ -46,7 +46,7 @@ Options:
 const { values: args } = parseArgs({
   options: {
     calls: { type: 'string', default: '3000' },
-    'large-calls': { type: 'string', default: '200' },
+    'large-calls': { type: 'string', default: '400' },
     warmup: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
