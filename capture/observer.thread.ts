@@ -4,11 +4,10 @@
 // and posts it with the time it passed; events come back and are pushed to capture here.
 // When the build options cannot cross to a thread (no deny-list to rebuild the matcher from), or
 // the thread fails, observing goes on in the relay's own thread, with a log line saying so.
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { uuidv7 } from '../core/ids.ts';
 import type { Logger } from '../core/logger.ts';
+import { RUNS_FROM_SOURCE } from '../core/package.paths.ts';
 import type { AuditEventV2 } from '../schemas/event.v2.ts';
 import { stampNow } from './call.tracker.ts';
 import type { BuildOptions, Identity, SessionInfo } from './event.builder.ts';
@@ -38,8 +37,8 @@ export interface ObserverDeps {
   log: Logger;
 }
 
-// The worker's file beside this one, with this file's own extension (.ts from source, .js when built).
-const WORKER_URL = new URL(`./observer.worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+// The worker's file beside this one: the source, or what `npm run build` compiled into dist/.
+const WORKER_URL = new URL(`./observer.worker.${RUNS_FROM_SOURCE ? 'ts' : 'js'}`, import.meta.url);
 
 function inThread(settings: Omit<ObserverSettings, 'build'> & { build: BuildOptions }, deps: ObserverDeps): ConnectionObserver {
   const observer = new StdioObserver({
