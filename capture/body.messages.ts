@@ -3,6 +3,7 @@
 // the body's hash and size standing in for the arguments or result that were not read.
 import type { InspectedBody } from './body.inspector.ts';
 import type { BodyDigest } from './event.builder.ts';
+import type { MirroredHeaders } from './http.mirrored.ts';
 import type { SkeletonMessage } from './json.skeleton.ts';
 
 export interface BodyMessages {
@@ -37,10 +38,22 @@ function rebuilt(body: InspectedBody, pick: (m: SkeletonMessage) => boolean, mak
   return { message: found.length ? found : null, uninspected: { hmac_sha256: body.hmac_sha256, size_bytes: body.size_bytes } };
 }
 
-/** The request(s) a client body carried. */
-export function requestsOf(body: InspectedBody): BodyMessages {
+/** The params field `Mcp-Name` mirrors, per method (2026-07-28 Streamable HTTP). */
+const NAMED_BY_HEADER: Record<string, string> = { 'tools/call': 'name', 'prompts/get': 'name', 'resources/read': 'uri' };
+
+/**
+ * The request(s) a client body carried. When the body was too big to read and the scan found one
+ * request without its name, the `Mcp-Name` header of the same method names it.
+ */
+export function requestsOf(body: InspectedBody, mirrored: MirroredHeaders = {}): BodyMessages {
   if (body.text !== null) return { message: parse(body.text) };
-  return rebuilt(body, (m) => typeof m.method === 'string', request);
+  const out = rebuilt(body, (m) => typeof m.method === 'string', request);
+  const only = Array.isArray(out.message) && out.message.length === 1 ? (out.message[0] as ReturnType<typeof request>) : undefined;
+  const field = only ? NAMED_BY_HEADER[only.method!] : undefined;
+  if (only && field && only.method === mirrored.method && mirrored.name !== undefined && (only.params as Record<string, unknown>)[field] === undefined) {
+    only.params = { ...only.params, [field]: mirrored.name };
+  }
+  return out;
 }
 
 /** The response(s) a server body (or one SSE event's data) carried. */

@@ -13,6 +13,7 @@ function tracker() {
     build: { isDeniedKey: denyKeyMatcher([]), previewChars: 100, hashKey: TEST_HASH_KEY },
     emit: (e) => events.push(e),
     onError: (e) => errors.push(e),
+    newSessionId: () => 'stdio-session-1',
   });
   return { t, events, errors };
 }
@@ -64,10 +65,42 @@ describe('CallTracker', () => {
     t.fromServer(ok(1));
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
-      mcp: { protocol_version: '2025-03-26' },
+      mcp: { protocol_version: '2025-03-26', session_id: 'stdio-session-1' },
       actor: { client_name: 'cli', client_version: '9' },
       server: { name: 'fs', version: '1.2' },
     });
+  });
+
+  it('takes client and protocol version from each stateless request, and the server from each result', () => {
+    const { t, events } = tracker();
+    const envelope = (name: string, version: string) => ({
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientInfo': { name, version },
+      'io.modelcontextprotocol/clientCapabilities': {},
+    });
+    const stamped = { 'io.modelcontextprotocol/serverInfo': { name: 'echo2', version: '2.0.0' } };
+    t.fromClient({ jsonrpc: '2.0', id: 'server-discover-probe-1', method: 'server/discover', params: { _meta: envelope('a', '1') } });
+    t.fromServer({ jsonrpc: '2.0', id: 'server-discover-probe-1', result: { supportedVersions: ['2026-07-28'], capabilities: {}, _meta: stamped } });
+    t.fromClient({ jsonrpc: '2.0', id: 0, method: 'tools/call', params: { name: 'x', arguments: {}, _meta: envelope('a', '1') } });
+    t.fromClient({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'y', arguments: {}, _meta: envelope('b', '2') } });
+    t.fromServer({ jsonrpc: '2.0', id: 1, result: { content: [], _meta: stamped } });
+    t.fromServer({ jsonrpc: '2.0', id: 0, error: { code: -32602, message: 'bad' } });
+    expect(events.map((e) => [e.tool?.name, e.actor.client_name, e.actor.client_version, e.mcp.protocol_version, e.server.name, e.server.version])).toEqual([
+      ['y', 'b', '2', '2026-07-28', 'echo2', '2.0.0'],
+      // An error carries no server stamp: the server its earlier answers named.
+      ['x', 'a', '1', '2026-07-28', 'echo2', '2.0.0'],
+    ]);
+    // No session: no `initialize`, so none is invented; the episode comes from client identity and time.
+    for (const e of events) expect(e.mcp.session_id).toBeUndefined();
+    expect(events.map((e) => e.episode?.basis)).toEqual(['idle_gap', 'idle_gap']);
+    expect(events[0]!.episode?.id).not.toBe(events[1]!.episode?.id);
+  });
+
+  it('uses the protocol version the transport names when the request does not', () => {
+    const { t, events } = tracker();
+    t.fromClient(call(1, 'x'), { protocolVersion: '2025-06-18' });
+    t.fromServer(ok(1));
+    expect(events[0]!.mcp.protocol_version).toBe('2025-06-18');
   });
 });
 

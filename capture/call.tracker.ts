@@ -4,16 +4,48 @@
 // messages: what is relayed is never touched here, and nothing here ever throws to the relay.
 import type { AuditEventV2 } from '../schemas/event.v2.ts';
 import { AUDITED_METHODS, buildEvent, type BodyDigest, type BuildOptions, type Identity, type ObservedCall, type SessionInfo } from './event.builder.ts';
+import { serverOf } from './request.meta.ts';
 
 interface Pending {
   method: string;
   requestId: string | number;
   params: Record<string, unknown> | undefined;
   startedAtMs: number;
+  /** Monotonic start (ms, absolute: performance.timeOrigin + performance.now()). */
   t0: number;
   identity: Identity;
   uninspected?: BodyDigest;
+  protocolVersion?: string;
 }
+
+/**
+ * When a message was seen: wall-clock time for the event's `ts`, monotonic time (absolute, so it
+ * compares across threads) for durations. Taken where the bytes passed, which may be another thread.
+ */
+export interface Stamp {
+  wallMs: number;
+  monoMs: number;
+}
+
+export const stampNow = (): Stamp => ({ wallMs: Date.now(), monoMs: performance.timeOrigin + performance.now() });
+
+/** What the transport knows of a client message beside its body. */
+export interface ClientMessageContext {
+  /** The caller, when it differs from the tracker's default (HTTP headers, SDK auth info). */
+  identity?: Identity;
+  /** The body was too big to read whole: `message` holds only what a scan found; its hash and size stand in for the arguments. */
+  uninspected?: BodyDigest;
+  /** The protocol version the transport names (HTTP `MCP-Protocol-Version`), for calls whose `_meta` names none. */
+  protocolVersion?: string;
+  /** When it was seen; default now. */
+  at?: Stamp;
+}
+
+/**
+ * Methods followed to their answer without being reported: the 2025-era handshake, and the
+ * 2026-07-28 discovery probe, whose answers name the server.
+ */
+const HANDSHAKES = new Set(['initialize', 'server/discover']);
 
 export interface CallTrackerDeps {
   session: SessionInfo;
@@ -25,6 +57,11 @@ export interface CallTrackerDeps {
   onError?: (err: unknown) => void;
   /** Most calls waiting for a response at once; beyond it the oldest is reported as no_response. */
   maxPending?: number;
+  /**
+   * Names a session the transport has no id for (stdio), when a 2025-era client opens one with
+   * `initialize`. 2026-07-28 traffic has no session: its calls are grouped into episodes instead.
+   */
+  newSessionId?: () => string;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -50,56 +87,55 @@ export class CallTracker {
     return this.deps.session;
   }
 
-  /**
-   * A message (or batch) the client sent to the server. `identity` overrides the default.
-   * `uninspected`: the body was too big to read whole; `message` holds only what a scan found, and
-   * the body's hash and size stand in for the arguments.
-   */
-  fromClient(message: unknown, identity: Identity = this.deps.identity, uninspected?: BodyDigest): void {
+  /** A message (or batch) the client sent to the server, with what the transport knows of it. */
+  fromClient(message: unknown, context: ClientMessageContext = {}): void {
+    const { identity = this.deps.identity, uninspected, protocolVersion } = context;
+    const at = context.at ?? stampNow();
     this.guard(() => {
       for (const m of Array.isArray(message) ? message : [message]) {
         if (!isObject(m) || typeof m.method !== 'string') continue; // a response to a server request
         const params = isObject(m.params) ? m.params : undefined;
         if (m.method === 'notifications/cancelled') {
-          this.finish(params?.requestId, { missing: 'cancelled' });
+          this.finish(params?.requestId, { missing: 'cancelled' }, at);
           continue;
         }
         if (m.id === undefined || m.id === null) continue; // other notifications
         if (m.method === 'initialize') this.noteClient(params);
-        if (m.method !== 'initialize' && !AUDITED_METHODS[m.method]) continue;
+        if (!HANDSHAKES.has(m.method) && !AUDITED_METHODS[m.method]) continue;
         if (this.pending.size >= this.maxPending) {
           const oldest = this.pending.keys().next().value;
-          if (oldest !== undefined) this.finishKey(oldest, { missing: 'no_response' });
+          if (oldest !== undefined) this.finishKey(oldest, { missing: 'no_response' }, at);
         }
         this.pending.set(keyOf(m.id), {
           method: m.method,
           requestId: m.id as string | number,
           params,
-          startedAtMs: Date.now(),
-          t0: performance.now(),
+          startedAtMs: at.wallMs,
+          t0: at.monoMs,
           identity,
           ...(uninspected ? { uninspected } : {}),
+          ...(protocolVersion ? { protocolVersion } : {}),
         });
       }
     });
   }
 
   /** A message (or batch) the server sent to the client; `uninspected` as for `fromClient`. */
-  fromServer(message: unknown, uninspected?: BodyDigest): void {
+  fromServer(message: unknown, uninspected?: BodyDigest, at: Stamp = stampNow()): void {
     this.guard(() => {
       for (const m of Array.isArray(message) ? message : [message]) {
         if (!isObject(m) || m.method !== undefined || m.id === undefined) continue; // server requests, notifications
         if (isObject(m.error)) {
-          this.finish(m.id, { error: { code: Number(m.error.code), message: String(m.error.message ?? '') } });
-        } else this.finish(m.id, { result: m.result }, uninspected);
+          this.finish(m.id, { error: { code: Number(m.error.code), message: String(m.error.message ?? '') } }, at);
+        } else this.finish(m.id, { result: m.result }, at, uninspected);
       }
     });
   }
 
   /** Reports every call still waiting (the connection closed under it). */
-  close(): void {
+  close(at: Stamp = stampNow()): void {
     this.guard(() => {
-      for (const key of [...this.pending.keys()]) this.finishKey(key, { missing: 'no_response' });
+      for (const key of [...this.pending.keys()]) this.finishKey(key, { missing: 'no_response' }, at);
     });
   }
 
@@ -112,30 +148,32 @@ export class CallTracker {
     if (typeof info?.name === 'string') this.session.clientName = info.name;
     if (typeof info?.version === 'string') this.session.clientVersion = info.version;
     if (typeof params?.protocolVersion === 'string') this.session.protocolVersion = params.protocolVersion;
+    if (!this.session.sessionId && this.deps.newSessionId) this.session.sessionId = this.deps.newSessionId();
   }
 
-  private noteServer(result: unknown): void {
+  /** The server as an `initialize` answer names it (2025-era), or as any result's `_meta` does (2026-07-28). */
+  private noteServer(result: unknown, handshake: boolean): void {
     if (!isObject(result)) return;
-    const info = isObject(result.serverInfo) ? result.serverInfo : undefined;
+    const info = handshake && isObject(result.serverInfo) ? result.serverInfo : serverOf(result);
     if (typeof info?.name === 'string' && info.name) this.session.serverName = info.name;
     if (typeof info?.version === 'string') this.session.serverVersion = info.version;
-    if (typeof result.protocolVersion === 'string') this.session.protocolVersion = result.protocolVersion;
+    if (handshake && typeof result.protocolVersion === 'string') this.session.protocolVersion = result.protocolVersion;
   }
 
-  private finish(id: unknown, outcome: ObservedCall['outcome'], uninspectedResult?: BodyDigest): void {
+  private finish(id: unknown, outcome: ObservedCall['outcome'], at: Stamp, uninspectedResult?: BodyDigest): void {
     if (id === undefined || id === null) return;
-    this.finishKey(keyOf(id), outcome, uninspectedResult);
+    this.finishKey(keyOf(id), outcome, at, uninspectedResult);
   }
 
-  private finishKey(key: string, outcome: ObservedCall['outcome'], uninspectedResult?: BodyDigest): void {
+  private finishKey(key: string, outcome: ObservedCall['outcome'], at: Stamp, uninspectedResult?: BodyDigest): void {
     const p = this.pending.get(key);
     if (!p) return;
     this.pending.delete(key);
-    if (p.method === 'initialize') {
-      if ('result' in outcome) this.noteServer(outcome.result);
-      return;
-    }
-    const call: ObservedCall = { method: p.method, requestId: p.requestId, params: p.params, startedAtMs: p.startedAtMs, durationMs: performance.now() - p.t0, outcome };
+    const handshake = HANDSHAKES.has(p.method);
+    if ('result' in outcome) this.noteServer(outcome.result, handshake);
+    if (handshake) return;
+    const call: ObservedCall = { method: p.method, requestId: p.requestId, params: p.params, startedAtMs: p.startedAtMs, durationMs: at.monoMs - p.t0, outcome };
+    if (p.protocolVersion) call.protocolVersion = p.protocolVersion;
     if (p.uninspected || uninspectedResult) call.uninspected = { ...(p.uninspected ? { arguments: p.uninspected } : {}), ...(uninspectedResult ? { result: uninspectedResult } : {}) };
     let event: AuditEventV2 | null;
     try {

@@ -45,8 +45,10 @@ export function createCapture(config: Config, deps: { kafka: Kafka; log: Logger;
  * spill buffer). Resolves the hash key once: `log` takes the warning when the local key stands in.
  */
 export function buildOptionsFrom(config: Config, log: Logger): BuildOptions {
+  const denyKeys = [...DEFAULT_DENY_KEYS, ...config.capture.denyKeys];
   return {
-    isDeniedKey: denyKeyMatcher([...DEFAULT_DENY_KEYS, ...config.capture.denyKeys]),
+    isDeniedKey: denyKeyMatcher(denyKeys),
+    denyKeys,
     previewChars: config.capture.previewChars,
     maxEventBytes: config.event.maxBytes,
     hashKey: resolveHashKey({ hashKey: config.capture.hashKey, hashKeyId: config.capture.hashKeyId, stackDir: config.stack.dir }, log),

@@ -13,6 +13,7 @@ import { extractResources } from './extract.resources.ts';
 import { keyedDigest, type HashKey } from './hash.key.ts';
 import { instructionMarkers } from './instructions.ts';
 import { redactText, redactValue } from './redact.ts';
+import { clientOf, serverOf } from './request.meta.ts';
 
 /** Who is behind the calls: from flags, environment, headers or the embedding application. */
 export interface Identity {
@@ -22,7 +23,11 @@ export interface Identity {
   sourceAddress?: string;
 }
 
-/** What capture knows about one MCP session; filled in from `initialize` and `tools/list`. */
+/**
+ * What capture knows about one MCP session (2025-era) or connection; filled in from `initialize`,
+ * `tools/list` and the server info of results. A 2026-07-28 request names its own client and
+ * protocol version in `params._meta`, which win over these for that call.
+ */
 export interface SessionInfo {
   transport: 'stdio' | 'http' | 'sse' | 'other';
   sessionId?: string;
@@ -38,6 +43,8 @@ export interface SessionInfo {
 
 export interface BuildOptions {
   isDeniedKey: (key: string) => boolean;
+  /** The deny-list `isDeniedKey` was made from, when it was: lets a worker thread make the same options. */
+  denyKeys?: readonly string[];
   /** Longest argument preview, in characters. */
   previewChars: number;
   maxEventBytes?: number;
@@ -61,6 +68,8 @@ export interface ObservedCall {
   outcome: { result: unknown } | { error: JsonRpcError } | { missing: 'cancelled' | 'no_response' };
   /** Bodies too big to inspect: their keyed hash and size as they streamed past stand in for the values. */
   uninspected?: { arguments?: BodyDigest; result?: BodyDigest };
+  /** The protocol version the transport named for this request (HTTP `MCP-Protocol-Version`), when `_meta` names none. */
+  protocolVersion?: string;
 }
 
 /** HMAC-SHA256 (domain `args:` or `result:`, see hash.key.ts) and size of a body's raw bytes. */
@@ -92,6 +101,11 @@ const DENIED = /\b(?:access denied|permission denied|forbidden|not allowed|not p
 
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}/;
 
+/**
+ * The W3C trace and span id of `params._meta.traceparent` (both generations put trace context
+ * there). `tracestate` passes through to the server but is not recorded: it is opaque vendor data,
+ * and the two ids are what joins the event to its spans.
+ */
 export function traceFrom(params: Record<string, unknown> | undefined): AuditEventV2['trace'] {
   const meta = params?._meta;
   const tp = meta && typeof meta === 'object' ? (meta as Record<string, unknown>).traceparent : undefined;
@@ -161,6 +175,12 @@ export function buildEvent(call: ObservedCall, identity: Identity, session: Sess
   const args = argumentsOf(call.method, call.params);
   const listed = kind === 'tool_list' && 'result' in call.outcome ? listedTools(call.outcome.result) : null;
   if (listed) session.fingerprint = listed.fingerprint;
+  // Who is talking: what this request and its result say (2026-07-28), else what the session learnt.
+  const client = clientOf(call.params);
+  const server = 'result' in call.outcome ? serverOf(call.outcome.result) : undefined;
+  const protocolVersion = client?.protocolVersion ?? call.protocolVersion ?? session.protocolVersion;
+  const [clientName, clientVersion] = client?.name ? [client.name, client.version] : [session.clientName, session.clientVersion];
+  const [serverName, serverVersion] = server?.name ? [server.name, server.version] : [session.serverName, session.serverVersion];
 
   const event: AuditEventV2 = {
     schema_version: 2,
@@ -171,19 +191,19 @@ export function buildEvent(call: ObservedCall, identity: Identity, session: Sess
     mcp: {
       method: call.method,
       ...(session.sessionId ? { session_id: truncate(session.sessionId, 256) } : {}),
-      ...(session.protocolVersion ? { protocol_version: truncate(session.protocolVersion, 64) } : {}),
+      ...(protocolVersion ? { protocol_version: truncate(protocolVersion, 64) } : {}),
       ...(call.requestId !== undefined ? { request_id: typeof call.requestId === 'number' && Number.isInteger(call.requestId) ? call.requestId : truncate(String(call.requestId), 256) } : {}),
     },
     actor: {
       user_id: truncate(identity.userId, 256),
       ...(identity.agentId ? { agent_id: truncate(identity.agentId, 256) } : {}),
-      ...(session.clientName ? { client_name: truncate(session.clientName, 256) } : {}),
-      ...(session.clientVersion ? { client_version: truncate(session.clientVersion, 64) } : {}),
+      ...(clientName ? { client_name: truncate(clientName, 256) } : {}),
+      ...(clientVersion ? { client_version: truncate(clientVersion, 64) } : {}),
       ...(identity.sourceAddress ? { source_address: truncate(identity.sourceAddress, 64) } : {}),
     },
     server: {
-      name: truncate(session.serverName || session.fallbackServerName, 256) || 'unknown',
-      ...(session.serverVersion ? { version: truncate(session.serverVersion, 64) } : {}),
+      name: truncate(serverName || session.fallbackServerName, 256) || 'unknown',
+      ...(serverVersion ? { version: truncate(serverVersion, 64) } : {}),
       transport: session.transport,
       ...(session.fingerprint ? { fingerprint: session.fingerprint } : {}),
     },

@@ -6,6 +6,11 @@
 // streams and scanned for its method, id and tool, so its call is still recorded. GET streams (server-initiated messages) and DELETE
 // are relayed without auditing: they carry no client calls.
 //
+// Both protocol generations: a 2025-era client opens a session with `initialize` and names it in
+// `Mcp-Session-Id`; a 2026-07-28 client has no session and names its client and protocol version
+// in each request's `params._meta` (mirrored in the `MCP-Protocol-Version`, `Mcp-Method` and
+// `Mcp-Name` headers, see http.mirrored.ts). Trace context travels in `_meta` and passes unchanged.
+//
 // Identity: the configured one (flags, then MCP_AUDIT_* environment), or, when identity headers
 // are enabled, the X-MCP-Audit-Tenant / -User / -Agent request headers, which then win and are not
 // passed upstream. Enable them only behind a gateway that sets them itself: a client could lie.
@@ -19,6 +24,7 @@ import { BodyInspector, DEFAULT_INSPECT_BYTES, type InspectedBody } from './body
 import { requestsOf, responsesOf } from './body.messages.ts';
 import { CallTracker } from './call.tracker.ts';
 import type { BuildOptions, Identity, SessionInfo } from './event.builder.ts';
+import { mirroredHeaders } from './http.mirrored.ts';
 import { sseReader } from './sse.reader.ts';
 
 export interface HttpProxyOptions {
@@ -120,7 +126,8 @@ export async function startHttpProxy(opts: HttpProxyOptions, deps: HttpProxyDeps
     let initializing = false;
     const observeRequest = () => {
       if (!audited || tracker) return;
-      const { message, uninspected } = requestsOf(requestBody.end());
+      const mirrored = mirroredHeaders(req.headers);
+      const { message, uninspected } = requestsOf(requestBody.end(), mirrored);
       if (uninspected) {
         deps.log.warn({ bytes: uninspected.size_bytes, budget, upstream: url.origin }, 'request body over the inspection budget: inspection skipped beyond it; call recorded by hash and size');
       }
@@ -133,7 +140,7 @@ export async function startHttpProxy(opts: HttpProxyOptions, deps: HttpProxyDeps
         emit: (e) => deps.capture.push(e),
         onError: (err) => deps.log.error({ err }, 'could not audit a message'),
       });
-      if (message !== null) tracker.fromClient(message, who, uninspected);
+      if (message !== null) tracker.fromClient(message, { identity: who, ...(uninspected ? { uninspected } : {}), ...(mirrored.protocolVersion ? { protocolVersion: mirrored.protocolVersion } : {}) });
     };
     req.on('end', observeRequest);
 

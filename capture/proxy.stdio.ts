@@ -1,15 +1,15 @@
 // `mcp-audit proxy -- <command...>`: runs an MCP server as a child process and relays JSON-RPC
 // between our stdin/stdout and the child's, byte for byte (streams are piped, never re-encoded),
 // while a copy of each line is parsed and correlated into audit events. The child's stderr is ours.
+// Both protocol generations pass: 2025-era sessions (`initialize` first) and stateless 2026-07-28
+// traffic, whose requests name their client and protocol version in `params._meta`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { basename } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { uuidv7 } from '../core/ids.ts';
 import type { Logger } from '../core/logger.ts';
 import type { AuditEventV2 } from '../schemas/event.v2.ts';
-import { CallTracker } from './call.tracker.ts';
 import type { BuildOptions, Identity } from './event.builder.ts';
-import { LineSplitter, parseLine } from './line.splitter.ts';
+import { startObserver } from './observer.thread.ts';
 
 export interface StdioProxyOptions {
   command: string;
@@ -29,8 +29,7 @@ export interface StdioProxyDeps {
 
 export interface StdioProxy {
   child: ChildProcess;
-  tracker: CallTracker;
-  /** The child's exit code (128 + signal number when killed by a signal; 127 when it cannot start). */
+  /** The child's exit code (128 + signal number when killed by a signal; 127 when it cannot start), once every event of the connection has been pushed. */
   exited: Promise<number>;
 }
 
@@ -40,41 +39,29 @@ export function startStdioProxy(opts: StdioProxyOptions, deps: StdioProxyDeps): 
   const input = deps.input ?? process.stdin;
   const output = deps.output ?? process.stdout;
   const child = spawn(opts.command, opts.args, { stdio: ['pipe', 'pipe', 'inherit'] });
-  const tracker = new CallTracker({
-    // One stdio connection is one MCP session; stdio has no session id of its own, so we name it.
-    session: { transport: 'stdio', sessionId: uuidv7(), fallbackServerName: opts.serverName ?? basename(opts.args[0] ?? opts.command) },
-    identity: opts.identity,
-    build: deps.capture.build,
-    emit: (e) => deps.capture.push(e),
-    onError: (err) => deps.log.error({ err }, 'could not audit a message'),
-  });
-
-  const fromClient = new LineSplitter((line) => {
-    const msg = parseLine(line);
-    if (msg !== null) tracker.fromClient(msg);
-  });
-  const fromServer = new LineSplitter((line) => {
-    const msg = parseLine(line);
-    if (msg !== null) tracker.fromServer(msg);
-  });
+  // Turning messages into events happens in a thread of its own (observer.thread.ts): the relay
+  // only hands over copies of the bytes.
+  const observer = startObserver(
+    { session: { transport: 'stdio', fallbackServerName: opts.serverName ?? basename(opts.args[0] ?? opts.command) }, identity: opts.identity, build: deps.capture.build },
+    { push: (e) => deps.capture.push(e), log: deps.log },
+  );
 
   // pipe() relays the exact bytes with backpressure; the extra 'data' listeners, added after it,
   // only observe each chunk once it has been handed on.
   input.pipe(child.stdin!);
-  input.on('data', (chunk: Buffer) => fromClient.push(chunk));
+  input.on('data', (chunk: Buffer) => observer.fromClient(chunk));
   child.stdout!.pipe(output, { end: false });
-  child.stdout!.on('data', (chunk: Buffer) => fromServer.push(chunk));
+  child.stdout!.on('data', (chunk: Buffer) => observer.fromServer(chunk));
   child.stdin!.on('error', (err) => deps.log.debug({ err }, 'child stdin closed'));
 
   const exited = new Promise<number>((resolve) => {
     child.once('error', (err) => {
       deps.log.error({ err, command: opts.command }, 'cannot start the MCP server');
-      resolve(127);
+      void observer.close().then(() => resolve(127));
     });
     child.once('close', (code, signal) => {
-      tracker.close();
-      resolve(code ?? 128 + (SIGNALS[signal ?? ''] ?? 0));
+      void observer.close().then(() => resolve(code ?? 128 + (SIGNALS[signal ?? ''] ?? 0)));
     });
   });
-  return { child, tracker, exited };
+  return { child, exited };
 }

@@ -1,8 +1,11 @@
-// The middleware on a real SDK server and client (in-memory transport): which calls become
-// events, and what each event says. Delivery to Kafka is covered by the integration tests.
+// The middleware on real SDK servers and clients of both generations (in-memory transports): which
+// calls become events, and what each event says. Delivery to Kafka is covered by the integration tests.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { Client as V2Client } from '@modelcontextprotocol/client';
+import * as V2 from '@modelcontextprotocol/server';
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { auditEventV2, type AuditEventV2 } from '../schemas/event.v2.ts';
@@ -99,5 +102,52 @@ describe('withAudit', () => {
     expect(events.map((e) => e.kind)).toEqual(['resource_read', 'prompt_get']);
     expect(events[0]!.resource).toEqual({ urls: ['file:///docs/readme.md'], paths: ['/docs/readme.md'] });
     expect(events[1]!.arguments?.preview).toBe('{"arguments":{"topic":"q3"},"name":"summarise"}');
+  });
+});
+
+describe('withAudit on a 2.x SDK server (MCP 2026-07-28, stateless)', () => {
+  it('reports each call with the client and protocol version its _meta names, no session, and the trace passed through', async () => {
+    const events: AuditEventV2[] = [];
+    const seenMeta: unknown[] = [];
+    const [a, b] = V2.InMemoryTransport.createLinkedPair();
+    serveStdio(
+      () => {
+        const server = new V2.McpServer({ name: 'notes2', version: '2.0.0' });
+        server.registerTool('read_note', { description: 'Reads a note.', inputSchema: z.object({ path: z.string() }) }, async ({ path }, ctx) => {
+          seenMeta.push(ctx.mcpReq._meta);
+          return { content: [{ type: 'text', text: `content of ${path}` }] };
+        });
+        return withAudit(server, {
+          capture: { push: (e) => events.push(e), build: { isDeniedKey: denyKeyMatcher(DEFAULT_DENY_KEYS), previewChars: 1024, hashKey: TEST_HASH_KEY } },
+          identity: { tenantId: 'acme', userId: 'alice' },
+        });
+      },
+      { transport: a },
+    );
+    const client = new V2Client({ name: 'agent-2026', version: '2.4.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    await client.connect(b);
+    const trace = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'vendor=opaque' };
+    await client.callTool({ name: 'read_note', arguments: { path: '/notes/a.md' }, _meta: trace });
+    await client.callTool({ name: 'read_note', arguments: { path: '/notes/b.md' } });
+    await client.close();
+
+    expect(events.map((e) => [e.kind, e.tool?.name, e.result?.status])).toEqual([
+      ['tool_call', 'read_note', 'ok'],
+      ['tool_call', 'read_note', 'ok'],
+    ]);
+    for (const e of events) {
+      expect(auditEventV2.safeParse(e).success).toBe(true);
+      expect(e).toMatchObject({
+        mcp: { method: 'tools/call', protocol_version: '2026-07-28' },
+        actor: { user_id: 'alice', client_name: 'agent-2026', client_version: '2.4.0' },
+        server: { name: 'notes2', version: '2.0.0' },
+      });
+      expect(e.mcp.session_id).toBeUndefined();
+    }
+    expect(events[0]!.trace).toEqual({ trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', span_id: '00f067aa0ba902b7' });
+    expect(events[0]!.episode?.basis).toBe('trace');
+    expect(events[1]!.episode?.basis).toBe('idle_gap');
+    // The server's handler got the trace context exactly as sent.
+    expect(seenMeta[0]).toEqual(trace);
   });
 });

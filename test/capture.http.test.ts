@@ -1,16 +1,12 @@
 // The Streamable HTTP proxy in front of a real SDK server over HTTP (answers as SSE streams and as
 // plain JSON): a real SDK client gets the same answers as directly, identity comes from headers,
 // and the audit events reach Kafka with the session id, user and tool of each call.
-import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createCapture, type Capture } from '../capture/capture.ts';
@@ -19,6 +15,7 @@ import { createKafka } from '../core/kafka.ts';
 import { fingerprintOf } from '../capture/fingerprints.ts';
 import { auditEventV2, type AuditEventV2 } from '../schemas/event.v2.ts';
 import { readTopicRaw } from './capture.support.ts';
+import { sessionfulV1, type Upstream } from './support/http.upstreams.ts';
 import { createTestEnv, testLog, type TestEnv } from './support/test.env.ts';
 
 let t: TestEnv;
@@ -34,28 +31,14 @@ afterAll(async () => {
 });
 
 /** A stateful Streamable HTTP MCP server at /mcp, one SDK server per session. */
-async function upstream(enableJsonResponse: boolean): Promise<{ url: URL; server: Server }> {
-  const sessions = new Map<string, StreamableHTTPServerTransport>();
-  const server = createServer(async (req, res) => {
-    const sid = req.headers['mcp-session-id'];
-    let transport = typeof sid === 'string' ? sessions.get(sid) : undefined;
-    if (!transport) {
-      const created: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-        sessionIdGenerator: () => randomUUID(),
-        enableJsonResponse,
-        onsessioninitialized: (id) => void sessions.set(id, created),
-      });
-      transport = created;
-      const mcp = new McpServer({ name: 'crm', version: '3.0.0' });
-      mcp.registerTool('lookup', { description: 'Looks up a customer.', inputSchema: { email: z.string() } }, async ({ email }) => ({
-        content: [{ type: 'text', text: `customer ${email}: gold tier` }],
-      }));
-      await mcp.connect(transport);
-    }
-    await transport.handleRequest(req, res);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`), server };
+function upstream(enableJsonResponse: boolean): Promise<Upstream> {
+  return sessionfulV1(() => {
+    const mcp = new McpServer({ name: 'crm', version: '3.0.0' });
+    mcp.registerTool('lookup', { description: 'Looks up a customer.', inputSchema: { email: z.string() } }, async ({ email }) => ({
+      content: [{ type: 'text', text: `customer ${email}: gold tier` }],
+    }));
+    return mcp;
+  }, { enableJsonResponse });
 }
 
 async function session(url: URL, headers: Record<string, string> = {}) {
@@ -115,8 +98,7 @@ describe('HTTP proxy', () => {
       for (const e of events) expect(e.episode).toEqual({ id: call.episode!.id, basis: 'agent' });
     } finally {
       await proxy.close();
-      up.server.closeAllConnections();
-      up.server.close();
+      up.close();
     }
   });
 });

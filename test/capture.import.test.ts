@@ -90,7 +90,7 @@ async function throughProxy(): Promise<{ events: Record<string, unknown>[]; exch
   }
   input.end();
   await proxy.exited;
-  return { events, exchanges, sessionId: proxy.tracker.session.sessionId! };
+  return { events, exchanges, sessionId: (events[0]!.mcp as { session_id: string }).session_id };
 }
 
 /** The fields that depend on when and where an event was made, not on the exchange. */

@@ -9,6 +9,7 @@ import type { Kafka } from 'kafkajs';
 import { z } from 'zod';
 import type { Capture } from '../capture/capture.ts';
 import { withAudit } from '../capture/sdk.middleware.ts';
+import type { AuditEventV2 } from '../schemas/event.v2.ts';
 
 export const BIN = fileURLToPath(new URL('../bin/mcp-audit.js', import.meta.url));
 export const FS_SERVER = fileURLToPath(new URL('../node_modules/@modelcontextprotocol/server-filesystem/dist/index.js', import.meta.url));
@@ -66,4 +67,10 @@ export async function auditedEchoClient(capture: Capture, clientName: string): P
   const client = new Client({ name: clientName, version: '1' });
   await client.connect(b);
   return client;
+}
+
+/** The audit events of `topic` made for one user (tests give each run its own user). */
+export async function eventsOfUser(kafka: Kafka, topic: string, user: string): Promise<AuditEventV2[]> {
+  const raw = await readTopicRaw(kafka, topic);
+  return raw.map((m) => JSON.parse(m.value!.toString()) as AuditEventV2).filter((e) => e.actor.user_id === user);
 }
