@@ -11,6 +11,8 @@ export interface DeadLetter {
   step: string;
   detail: string;
   source: { topic: string; partition: number; offset: string };
+  /** More headers, e.g. the notifier's destination. */
+  headers?: Record<string, string>;
 }
 
 export function dlqMessage(d: DeadLetter, now = new Date()) {
@@ -25,6 +27,7 @@ export function dlqMessage(d: DeadLetter, now = new Date()) {
       'mcp-audit-source-topic': d.source.topic,
       'mcp-audit-source-partition': String(d.source.partition),
       'mcp-audit-source-offset': d.source.offset,
+      ...d.headers,
     },
   };
 }

@@ -15,11 +15,11 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from '
 import type { ClickHouseClient } from '../core/clickhouse.ts';
 import type { Config } from '../core/config.ts';
 import { startHealthServer, type HealthServer } from '../core/health.server.ts';
-import { idempotentProducerConfig, sendAll } from '../core/kafka.ts';
+import { idempotentProducerConfig } from '../core/kafka.ts';
 import { sleep, type Service } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Registry } from '../core/metrics.ts';
-import { dlqMessage } from '../ingest/dlq.producer.ts';
+import { sendDeadLetters } from '../ingest/dlq.producer.ts';
 import { OffsetTracker, type Ticket } from '../ingest/offset.tracker.ts';
 import { decodeAlert } from '../schemas/alert.decode.ts';
 import type { AlertV1 } from '../schemas/alert.v1.ts';
@@ -155,21 +155,21 @@ export function createNotifierService(config: Config, deps: NotifierDeps): Notif
 
   /** Parks alerts in the DLQ with their original bytes; retries while Kafka is unavailable. */
   async function deadLetter(letters: Letter[]): Promise<void> {
-    const messages = letters.map((l) => {
-      const m = dlqMessage({
-        key: l.message.key,
-        value: l.message.value,
-        reason: l.reason,
-        step: l.step,
-        detail: l.detail,
-        source: { topic, partition: l.partition, offset: l.message.offset },
-      });
-      return { ...m, headers: { ...m.headers, 'mcp-audit-destination': l.destination } };
-    });
+    const dead = letters.map((l) => ({
+      key: l.message.key,
+      value: l.message.value,
+      reason: l.reason,
+      step: l.step,
+      detail: l.detail,
+      source: { topic, partition: l.partition, offset: l.message.offset },
+      headers: { 'mcp-audit-destination': l.destination },
+    }));
     for (let attempt = 1; ; attempt++) {
       try {
         if (!producer) throw new Error('dead-letter producer not connected');
-        await sendAll(producer, { acks: -1, topicMessages: [{ topic: config.topics.alertsDlq, messages }] });
+        // In requests the broker accepts: a fetch of about 1 MiB of bad alerts, plus the reason
+        // headers, is more than one produce request may carry.
+        await sendDeadLetters(producer, config.topics.alertsDlq, dead);
         return;
       } catch (err) {
         if (stopController.signal.aborted) throw err;
