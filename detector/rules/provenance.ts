@@ -26,9 +26,8 @@ export function labelMask(labels: readonly string[]): number {
  * (most reads are never asked about), so the cost lands on the rare sinks, not on every read.
  */
 export class ProvenanceStore {
-  private readonly sources: Ev[] = [];
-  private readonly sets: (Set<string> | undefined)[] = [];
-  private readonly parties: (Set<string> | undefined)[] = [];
+  /** Oldest first; `values` and `parties` are filled the first time a condition asks about the call. */
+  private readonly sources: { ev: Ev; values?: Set<string>; parties?: Set<string> }[] = [];
   private readonly max: number;
   constructor(max: number) {
     this.max = max;
@@ -38,14 +37,8 @@ export class ProvenanceStore {
   record(ev: Ev): void {
     const fps = ev.e.schema_version === 2 ? ev.e.fingerprints?.result : undefined;
     if (!fps || fps.length === 0 || labelMask(ev.cls.labels) === 0) return;
-    this.sources.push(ev);
-    this.sets.push(undefined);
-    this.parties.push(undefined);
-    if (this.sources.length > this.max) {
-      this.sources.shift();
-      this.sets.shift();
-      this.parties.shift();
-    }
+    this.sources.push({ ev });
+    if (this.sources.length > this.max) this.sources.shift();
   }
 
   /**
@@ -56,19 +49,16 @@ export class ProvenanceStore {
   find(fps: readonly string[], mask: number, sinceTs: number, self: Ev, episode: string | null, exceptParties = false): Ev | undefined {
     let best: Ev | undefined;
     for (let i = this.sources.length - 1; i >= 0; i--) {
-      const s = this.sources[i]!;
+      const source = this.sources[i]!;
+      const s = source.ev;
       if (s === self || s.ts < sinceTs || s.ts > self.ts || (labelMask(s.cls.labels) & mask) === 0) continue;
       if (best !== undefined && s.ts <= best.ts) continue;
       if (episode !== null && episodeOf(s) !== episode) continue;
-      let set = this.sets[i];
-      if (set === undefined) this.sets[i] = set = new Set((s.e as { fingerprints: { result: string[] } }).fingerprints.result);
-      let parties: Set<string> | undefined;
-      if (exceptParties) {
-        parties = this.parties[i];
-        if (parties === undefined) this.parties[i] = parties = new Set((s.e as { fingerprints: { parties?: string[] } }).fingerprints.parties ?? []);
-      }
+      const fingerprints = (s.e as { fingerprints: { result: string[]; parties?: string[] } }).fingerprints;
+      const values = (source.values ??= new Set(fingerprints.result));
+      const parties = exceptParties ? (source.parties ??= new Set(fingerprints.parties ?? [])) : undefined;
       for (let j = 0; j < fps.length; j++) {
-        if (set.has(fps[j]!) && !parties?.has(fps[j]!)) {
+        if (values.has(fps[j]!) && !parties?.has(fps[j]!)) {
           best = s;
           break;
         }
