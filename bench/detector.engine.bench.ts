@@ -113,7 +113,13 @@ function warmBaselines(): BaselineSnapshot {
 /** Value pools of the fingerprints: results draw from VALUES, sends to DESTINATIONS. */
 const VALUES = 20_000;
 const DESTINATIONS = 400;
-const fp = (kind: string, n: number) => `${kind}:${n.toString(16).padStart(16, '0')}`;
+/** A fingerprint as capture writes it (`kind:` and 16 hex digits that look random), as one flat string. */
+const fp = (kind: string, n: number) => {
+  const hex = (x: number) => (x >>> 0).toString(16).padStart(8, '0');
+  return flat(`${kind}:${hex(Math.imul(n + 1, 0x9e3779b1))}${hex(Math.imul(n ^ 0x5bd1e995, 0x85ebca6b))}`);
+};
+/** Flattens a string built by concatenation, as reading it from Kafka would give it. */
+const flat = (text: string): string => JSON.parse(JSON.stringify(text)) as string;
 /** Fingerprints per result of a read (mail, file, query, page) and per send. */
 const RESULT_FPS = 12;
 

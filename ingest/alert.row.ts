@@ -3,12 +3,13 @@
 // alert is stored while any later status change by a person (a higher version) still wins.
 import { severityRank, type AlertV1 } from '../schemas/alert.v1.ts';
 import type { KafkaOrigin } from './event.row.ts';
+import { isoToMs } from '../core/iso.time.ts';
 
 export type AlertRow = ReturnType<typeof toAlertRow>;
 export type IncidentRow = ReturnType<typeof toIncidentOpenRow>;
 
 export function toAlertRow(a: AlertV1, origin: KafkaOrigin, ingestedAtSec: number) {
-  const tsMs = Date.parse(a.ts);
+  const tsMs = isoToMs(a.ts);
   return {
     alert_id: a.alert_id,
     incident_id: a.incident_id,
@@ -27,7 +28,7 @@ export function toAlertRow(a: AlertV1, origin: KafkaOrigin, ingestedAtSec: numbe
     summary: a.summary,
     ts: Math.floor(tsMs / 1000),
     ts_ms: tsMs,
-    detected_at: Math.floor(Date.parse(a.detected_at) / 1000),
+    detected_at: Math.floor(isoToMs(a.detected_at) / 1000),
     evidence_event_ids: a.evidence.map((e) => e.event_id),
     evidence_json: JSON.stringify(a.evidence),
     tags: a.tags,

@@ -4,6 +4,7 @@
 // a v1 row leaves the v2 columns empty, a v2 row leaves args_sha256 and result_sha256 empty.
 import { NO_CLASS, type Classification } from '../classify/classify.ts';
 import type { AuditEvent } from '../schemas/event.ts';
+import { isoToMs } from '../core/iso.time.ts';
 
 export interface KafkaOrigin {
   topic: string;
@@ -15,7 +16,7 @@ export type EventRow = ReturnType<typeof toEventRow>;
 
 /** `cls` is the event's classification (classify/classify.ts); ingest always passes it. */
 export function toEventRow(e: AuditEvent, origin: KafkaOrigin, ingestedAtSec: number, cls: Classification = NO_CLASS) {
-  const tsMs = Date.parse(e.ts);
+  const tsMs = isoToMs(e.ts);
   // Plain hashes exist only in v1, keyed hashes and the rest only in v2.
   const v1 = e.schema_version === 1 ? e : undefined;
   const v2 = e.schema_version === 2 ? e : undefined;

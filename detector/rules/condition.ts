@@ -16,27 +16,30 @@ export const ALWAYS: Predicate = () => true;
 
 export function compileMatch(m: Match | undefined): Predicate {
   if (!m) return ALWAYS;
-  const parts: Predicate[] = [];
+  // Cheapest first: field tests read a property, novelty looks up a few destinations, provenance
+  // scans the user's recent results. A call that fails a cheap test never pays for the dear ones.
+  const costed: { cost: number; p: Predicate }[] = [];
   for (const [key, cond] of Object.entries(m)) {
     if (cond === undefined) continue;
     if (key === 'any') {
       const subs = (cond as Match[]).map(compileMatch);
-      parts.push((ev) => subs.some((p) => p(ev)));
+      costed.push({ cost: costOf(cond as Match[]), p: (ev) => anyHolds(subs, ev) });
     } else if (key === 'none') {
       const subs = (cond as Match[]).map(compileMatch);
-      parts.push((ev) => !subs.some((p) => p(ev)));
+      costed.push({ cost: costOf(cond as Match[]), p: (ev) => !anyHolds(subs, ev) });
     } else if (key === 'provenance') {
-      parts.push(compileProvenance(cond as ProvenanceCondition));
+      costed.push({ cost: 3, p: compileProvenance(cond as ProvenanceCondition) });
     } else if (key === 'novel_destination') {
       const want = cond as boolean;
-      parts.push((ev) => (novelDestinations(ev).length > 0) === want);
+      costed.push({ cost: 2, p: (ev) => (novelDestinations(ev).length > 0) === want });
     } else {
       const def = FIELDS[key]!;
       const vp = compileCondition(cond as Condition, def.array, def.name ?? false);
       const get = def.get;
-      parts.push((ev) => vp(get(ev)));
+      costed.push({ cost: 0, p: (ev) => vp(get(ev)) });
     }
   }
+  const parts = costed.sort((a, b) => a.cost - b.cost).map((c) => c.p);
   if (parts.length === 0) return ALWAYS;
   if (parts.length === 1) return parts[0]!;
   if (parts.length === 2) {
@@ -47,6 +50,24 @@ export function compileMatch(m: Match | undefined): Predicate {
     for (let i = 0; i < parts.length; i++) if (!parts[i]!(ev)) return false;
     return true;
   };
+}
+
+/** A plain loop: `subs.some((p) => p(ev))` would allocate a closure on every event. */
+function anyHolds(subs: readonly Predicate[], ev: Ev): boolean {
+  for (let i = 0; i < subs.length; i++) if (subs[i]!(ev)) return true;
+  return false;
+}
+
+/** How dear a list of alternatives is to test: its dearest condition (fields 0.5, novelty 2, provenance 3). */
+function costOf(ms: readonly Match[]): number {
+  let cost = 0.5;
+  for (const m of ms) {
+    if (m.provenance) cost = Math.max(cost, 3);
+    if (m.novel_destination !== undefined) cost = Math.max(cost, 2);
+    if (m.any) cost = Math.max(cost, costOf(m.any));
+    if (m.none) cost = Math.max(cost, costOf(m.none));
+  }
+  return cost;
 }
 
 /** True when a value of the call came from a recent labelled result; remembers that source on `ev`. */

@@ -28,6 +28,7 @@ import type { EngineContext, Ev, RuleHandler, RuleMatch, RuleRef, UserState } fr
 import type { Rule } from './rule.schema.ts';
 import { createSequenceRule } from './sequence.rule.ts';
 import { createThresholdRule } from './threshold.rule.ts';
+import { isoToMs } from '../../core/iso.time.ts';
 
 export type { RuleMatch } from './rule.types.ts';
 
@@ -277,7 +278,7 @@ export function createEngine(opts: EngineOptions): Engine {
     rules: handlers.map((h) => h.ref),
 
     process(e: AuditEvent): RuleMatch[] {
-      const ts = Date.parse(e.ts);
+      const ts = isoToMs(e.ts);
       if (Number.isNaN(ts)) {
         s.invalid++;
         return NO_MATCHES;
@@ -294,7 +295,8 @@ export function createEngine(opts: EngineOptions): Engine {
       // Timers due before this event are fired first: an event past a deadline cannot cancel it.
       if (watermarkFromEvents) moveWatermark(ts - lateness);
       const cls = classifyWithHints(toolHints, e, catalogue);
-      const ev: Ev = { e, ts, cls, user: u };
+      // `origin` is declared up front so a provenance condition setting it keeps the object's shape.
+      const ev: Ev = { e, ts, cls, user: u, origin: undefined };
       // Conditions on destinations read the user's baseline from the state (cached per snapshot).
       if (u.baselineOf !== ctx.baselines) {
         ctx.userBaseline(u);

@@ -15,19 +15,30 @@ const BIT: Record<string, number> = { untrusted_content: 1, private_data: 2 };
 
 export function labelMask(labels: readonly string[]): number {
   let m = 0;
-  for (const l of labels) m |= BIT[l] ?? 0;
+  for (let i = 0; i < labels.length; i++) m |= BIT[labels[i]!] ?? 0;
   return m;
+}
+
+/** Below this many fingerprints a result is searched as it is; above, through a Set built once. */
+const SET_FROM = 24;
+
+/** One remembered result: the call, its label bits, and (built on first need) its values as sets. */
+interface Source {
+  ev: Ev;
+  mask: number;
+  values?: ReadonlySet<string>;
+  parties?: ReadonlySet<string>;
 }
 
 /**
  * The recent labelled results of one user: the last `max` calls carrying a provenance label whose
- * result had fingerprints, oldest first. Recording is O(1) and allocates nothing per fingerprint;
- * a call's fingerprints are put in a Set only when a later condition first asks about that call
- * (most reads are never asked about), so the cost lands on the rare sinks, not on every read.
+ * result had fingerprints, in event-time order. Recording is O(1) (an out-of-order call is slotted
+ * in place) and allocates nothing per fingerprint; a search walks back from the newest source and
+ * stops at the first that holds a value (the most recent) or at the look-back limit, so the cost
+ * lands on the rare sinks, not on every read.
  */
 export class ProvenanceStore {
-  /** Oldest first; `values` and `parties` are filled the first time a condition asks about the call. */
-  private readonly sources: { ev: Ev; values?: Set<string>; parties?: Set<string> }[] = [];
+  private readonly sources: Source[] = [];
   private readonly max: number;
   constructor(max: number) {
     this.max = max;
@@ -36,9 +47,14 @@ export class ProvenanceStore {
   /** Remembers a call whose result carries fingerprints and a provenance label. */
   record(ev: Ev): void {
     const fps = ev.e.schema_version === 2 ? ev.e.fingerprints?.result : undefined;
-    if (!fps || fps.length === 0 || labelMask(ev.cls.labels) === 0) return;
-    this.sources.push({ ev });
-    if (this.sources.length > this.max) this.sources.shift();
+    const mask = labelMask(ev.cls.labels);
+    if (!fps || fps.length === 0 || mask === 0) return;
+    const list = this.sources;
+    let at = list.length;
+    while (at > 0 && list[at - 1]!.ev.ts > ev.ts) at--;
+    if (at === list.length) list.push({ ev, mask });
+    else list.splice(at, 0, { ev, mask });
+    if (list.length > this.max) list.shift();
   }
 
   /**
@@ -47,29 +63,36 @@ export class ProvenanceStore {
    * count); undefined when none.
    */
   find(fps: readonly string[], mask: number, sinceTs: number, self: Ev, episode: string | null, exceptParties = false): Ev | undefined {
-    let best: Ev | undefined;
-    for (let i = this.sources.length - 1; i >= 0; i--) {
-      const source = this.sources[i]!;
+    const list = this.sources;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const source = list[i]!;
       const s = source.ev;
-      if (s === self || s.ts < sinceTs || s.ts > self.ts || (labelMask(s.cls.labels) & mask) === 0) continue;
-      if (best !== undefined && s.ts <= best.ts) continue;
+      if (s.ts < sinceTs) return undefined;
+      if (s === self || s.ts > self.ts || (source.mask & mask) === 0) continue;
       if (episode !== null && episodeOf(s) !== episode) continue;
-      const fingerprints = (s.e as { fingerprints: { result: string[]; parties?: string[] } }).fingerprints;
-      const values = (source.values ??= new Set(fingerprints.result));
-      const parties = exceptParties ? (source.parties ??= new Set(fingerprints.parties ?? [])) : undefined;
-      for (let j = 0; j < fps.length; j++) {
-        if (values.has(fps[j]!) && !parties?.has(fps[j]!)) {
-          best = s;
-          break;
-        }
-      }
+      if (holdsAny(source, fps, exceptParties)) return s;
     }
-    return best;
+    return undefined;
   }
 
   size(): number {
     return this.sources.length;
   }
+}
+
+/** True when the source's result holds one of `fps` (with `exceptParties`, not as one of its parties). */
+function holdsAny(source: Source, fps: readonly string[], exceptParties: boolean): boolean {
+  const fingerprints = (source.ev.e as { fingerprints: { result: string[]; parties?: string[] } }).fingerprints;
+  const result = fingerprints.result;
+  const parties = exceptParties ? fingerprints.parties : undefined;
+  if (result.length < SET_FROM && (parties === undefined || parties.length < SET_FROM)) {
+    for (let j = 0; j < fps.length; j++) if (result.includes(fps[j]!) && !parties?.includes(fps[j]!)) return true;
+    return false;
+  }
+  const values = (source.values ??= new Set(result));
+  const partySet = parties === undefined ? undefined : (source.parties ??= new Set(parties));
+  for (let j = 0; j < fps.length; j++) if (values.has(fps[j]!) && !partySet?.has(fps[j]!)) return true;
+  return false;
 }
 
 /** The episode an event belongs to: capture's episode id, else the trace, else the MCP session. */
@@ -86,8 +109,7 @@ export function fingerprintsOf(ev: Ev, where: 'arguments' | 'destinations' | 'pa
   const { arguments: args, destinations } = e.fingerprints;
   if (where === 'destinations') return destinations;
   if (where === 'arguments' || destinations.length === 0) return args;
-  const skip = new Set(destinations);
-  return args.filter((fp) => !skip.has(fp));
+  return args.filter((fp) => !destinations.includes(fp));
 }
 
 const NONE: readonly string[] = Object.freeze([]);

@@ -11,6 +11,7 @@
 import type { BaselineSnapshot } from '../baselines/baseline.types.ts';
 import { boundSummary, keepEvidence, matchUserKey, MAX_EVIDENCE } from './match.ts';
 import type { RuleMatch, RuleRef } from './rule.types.ts';
+import { isoToMs } from '../../core/iso.time.ts';
 
 export interface RiskOptions {
   /** Accumulated risk at which a story becomes an alert (risk scores of rules are 0..100). */
@@ -58,7 +59,7 @@ export class RiskAccumulator {
 
   /** Adds a signal; returns the story alerts it completes (0, 1 or 2: episode and user). */
   add(signal: RuleMatch, baselines: BaselineSnapshot): RuleMatch[] {
-    const ts = Date.parse(signal.evidence[signal.evidence.length - 1]!.ts);
+    const ts = isoToMs(signal.evidence[signal.evidence.length - 1]!.ts);
     const user = matchUserKey(signal);
     const weight = signal.risk_score * this.routine(signal, baselines);
     const out: RuleMatch[] = [];
@@ -147,7 +148,7 @@ function resourceOf(m: RuleMatch): string {
 function storyAlert(s: Story, threshold: number): RuleMatch {
   const byId = new Map<string, { e: RuleMatch['evidence'][number]; cls: string }>();
   for (const m of s.signals) m.evidence.forEach((e, i) => byId.set(e.event_id, { e, cls: m.evidence_classes[i] ?? '' }));
-  const items = keepEvidence([...byId.values()].sort((a, b) => Date.parse(a.e.ts) - Date.parse(b.e.ts)));
+  const items = keepEvidence([...byId.values()].sort((a, b) => isoToMs(a.e.ts) - isoToMs(b.e.ts)));
   const rules = [...new Set(s.signals.map((m) => m.rule.id))];
   const tags = new Set<string>(['risk']);
   for (const m of s.signals) for (const t of m.tags) tags.add(t);

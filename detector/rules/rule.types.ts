@@ -36,7 +36,7 @@ export interface Ev {
   readonly cls: Classification;
   readonly user: UserState;
   /** Set by a `provenance` condition that held: the earlier call the value came from. */
-  origin?: Ev;
+  origin: Ev | undefined;
 }
 
 export interface RuleRef {
