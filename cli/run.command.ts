@@ -64,7 +64,7 @@ export function registerRun(program: Command): void {
       const notifier = destinations.length ? notifierService(config, forService('notifier'), destinations, onFatal) : null;
       const api = apiService(config, forService('api'));
       // Start order; stop is the reverse: traffic, api, detector, notifier, baselines, ingest.
-      const services: NamedService[] = [ingest, baselines, ...(notifier ? [notifier] : []), detector, ...(demo ? [demo.key] : []), api, ...(demo ? [demo.traffic] : [])];
+      const services: NamedService[] = [ingest, baselines, ...(notifier ? [notifier] : []), detector, ...(demo ? [demo.key] : []), api, ...(demo ? [demo.traffic, demo.injected] : [])];
       const group = serviceGroup(services, log);
 
       async function stopEverything(): Promise<void> {

@@ -36,3 +36,6 @@ export const DEMO_RATE = 4;
 export const CHAIN_EVERY_S = 20;
 const ROUNDS = 200;
 export const DEMO_CHAINS: InjectSpec[] = Array.from({ length: ROUNDS }, () => chainTypes.map((type) => ({ type, count: 1 }))).flat();
+/** The prompt-injection story (demo.injected.ts): first told this long after start, then this often. */
+export const INJECTED_FIRST_S = 10;
+export const INJECTED_EVERY_S = 40;

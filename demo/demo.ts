@@ -1,9 +1,10 @@
 // The parts `mcp-audit run --demo` adds to the pipeline: the webhook receiver as the notifier's only
-// destination, a generated API key, and simulated traffic with attack chains.
+// destination, a generated API key, simulated traffic with attack chains, and prompt-injection stories.
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
 import { loadDestinations, type Destination } from '../notifier/destinations.config.ts';
 import { alertLine } from './alert.line.ts';
+import { demoInjected } from './demo.injected.ts';
 import { demoKey } from './demo.key.ts';
 import { demoTraffic } from './demo.traffic.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook.receiver.ts';
@@ -34,5 +35,6 @@ export async function createDemo(config: Config, log: Logger, startedAtMs: numbe
     destinations: receiverDestination(receiver),
     key: demoKey(config, log.child({ component: 'demo key' })),
     traffic: demoTraffic(config, log.child({ component: 'traffic' })),
+    injected: demoInjected(config, log.child({ component: 'injected' })),
   };
 }

@@ -37,7 +37,7 @@ afterEach(async () => {
 });
 
 describe('mcp-audit run --demo', () => {
-  it('prints an alert of a shipped rule, serves it through the printed curl, and stops cleanly on SIGINT', async () => {
+  it('prints an alert of a shipped rule and an injected-value chain, serves it through the printed curl, and stops cleanly on SIGINT', async () => {
     const t = await createTestEnv('run_demo', {
       // The test checks that every service logged its stop.
       MCP_AUDIT_LOG_LEVEL: 'info',
@@ -68,6 +68,12 @@ describe('mcp-audit run --demo', () => {
     expect(['info', 'low', 'medium', 'high', 'critical']).toContain(severity!.toLowerCase());
     expect(tenant).toBe('acme');
     expect(user).toMatch(/@acme\.example$/);
+
+    // The prompt-injection story: an agent acts on a value it read in injected text, and the alert
+    // names the call that value came from.
+    const injected = /ALERT \w+ +.* \[inject\.[\w.-]+\] .*came from the result of /;
+    const told = await Promise.race([eventually(async () => injected.test(stdout), WAIT_MS), exitedEarly]);
+    expect(told, `no injected-value alert in:\n${stdout.slice(-5_000)}`).toBe(true);
 
     // The alert reaches the receiver and ClickHouse on separate paths: wait for the incident to be stored.
     let last = { status: 0, items: 0 };

@@ -20,7 +20,7 @@ import { createBaselineRule } from './baseline.rule.ts';
 import { createDriftRule } from './drift.rule.ts';
 import { createFirstSeenRule } from './first-seen.rule.ts';
 import { forgetDestinationsBefore, rememberDestinations } from './destinations.ts';
-import { matchUserKey } from './match.ts';
+import { citeOrigin, matchUserKey } from './match.ts';
 import { createPatternRule } from './pattern.rule.ts';
 import { ProvenanceStore } from './provenance.ts';
 import { DEFAULT_RISK, RiskAccumulator, type RiskOptions } from './risk.ts';
@@ -245,10 +245,11 @@ export function createEngine(opts: EngineOptions): Engine {
    * Adds this step's signals to their stories — after every rule has seen the event, so an alert of
    * its own (a whole chain) explains the story of its user instead of a second, story alert.
    */
-  function collect(): RuleMatch[] {
+  function collect(ev?: Ev): RuleMatch[] {
     if (out.length === 0) return NO_MATCHES;
     const result = out;
     out = [];
+    if (ev?.origin !== undefined) for (const m of result) citeOrigin(m, ev);
     const explained = new Set<string>();
     for (const m of result) if (m.alert) {
       risk.explain(m);
@@ -313,7 +314,7 @@ export function createEngine(opts: EngineOptions): Engine {
       // alert, nor when its values came from untrusted content. A second injected send to the same
       // attacker address is then still a send to a new destination.
       if (!tainted(ev, out)) rememberDestinations(u, ev);
-      return collect();
+      return collect(ev);
     },
 
     advanceWatermark(ms: number): RuleMatch[] {

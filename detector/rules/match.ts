@@ -3,6 +3,7 @@ import { FIELDS, valuesOf } from './fields.ts';
 import type { Ev, RuleMatch, RuleRef } from './rule.types.ts';
 import { episodeOf } from './provenance.ts';
 import { commandTextOf } from './shell.commands.ts';
+import { isoToMs } from '../../core/iso.time.ts';
 import type { Rule } from './rule.schema.ts';
 
 export const MAX_EVIDENCE = 64;
@@ -68,6 +69,26 @@ function withOrigins(evs: readonly Ev[]): readonly Ev[] {
     (out ??= [...evs]).push(o);
   }
   return out === null ? evs : out.sort((a, b) => a.ts - b.ts);
+}
+
+/**
+ * A match on `ev` whose values came from an earlier call (a provenance condition of any rule found
+ * it, possibly after this rule matched) names that call: in its evidence and in its summary.
+ */
+export function citeOrigin(m: RuleMatch, ev: Ev): void {
+  const o = ev.origin;
+  if (o === undefined || m.evidence[m.evidence.length - 1] !== ev.e) return;
+  if (!m.evidence.includes(o.e)) {
+    let at = m.evidence.length;
+    while (at > 0 && isoToMs(m.evidence[at - 1]!.ts) > o.ts) at--;
+    m.evidence.splice(at, 0, o.e);
+    m.evidence_classes.splice(at, 0, o.cls.class);
+    if (m.evidence.length > MAX_EVIDENCE) {
+      m.evidence.splice(1, 1);
+      m.evidence_classes.splice(1, 1);
+    }
+  }
+  m.summary = boundSummary(`${m.summary}; values of ${ev.e.tool?.name ?? ev.e.kind} came from the result of ${describeCall(o)}`);
 }
 
 /** A short description of a call for summaries: `read_file /etc/shadow on filesystem`. */

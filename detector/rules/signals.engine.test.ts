@@ -61,6 +61,22 @@ describe('provenance', () => {
     expect(out[0]!.evidence.map((e) => e.event_id)).toEqual(events.map((e) => e.event_id));
   });
 
+  it("names the call a value came from in the alert of another rule that matched the same call first", () => {
+    // The send rule has no provenance condition and runs before the one that finds the origin.
+    const send = rule(`
+id: a.any-send
+kind: pattern
+alert: true
+match: { labels: external_sink }
+`);
+    const events = [injectedMail('+0s'), sendTo('+2m', ATTACKER)].map(call);
+    const engine = createEngine({ rules: [send, { ...fromMail, alert: false }], catalogue });
+    const out = events.flatMap((e) => engine.process(e));
+    const alert = out.find((m) => m.rule.id === 'a.any-send')!;
+    expect(alert.evidence.map((e) => e.event_id)).toEqual(events.map((e) => e.event_id));
+    expect(alert.summary).toContain('values of send_email came from the result of get_unread_emails on mail');
+  });
+
   it('does not match a value the mail did not carry', () => {
     expect(run([fromMail], [injectedMail('+0s'), sendTo('+2m', 'email:someone@else.example')])).toHaveLength(0);
   });
