@@ -9,7 +9,9 @@ import { loadBaselineSnapshot } from '../detector/baselines/baselines.load.ts';
 import { createBaselineScheduler } from '../detector/baselines/baselines.scheduler.ts';
 import { EMPTY_BASELINES, type BaselineSnapshot } from '../detector/baselines/baseline.types.ts';
 import { toEventRow } from '../ingest/event.row.ts';
+import type { AuditEvent } from '../schemas/event.ts';
 import type { AuditEventV1 } from '../schemas/event.v1.ts';
+import type { AuditEventV2 } from '../schemas/event.v2.ts';
 import { spawnCli } from './support/child.ts';
 import { createTestEnv, queryRows, testLog, type TestEnv } from './support/test.env.ts';
 
@@ -44,8 +46,8 @@ const nextSeq = () => ++seq;
  * bob: three active hours only (cold start). Plus noise that must not count: events before the
  * window, in the current incomplete hour, and a duplicate delivery of one of alice's hours.
  */
-function dataset(): AuditEventV1[] {
-  const out: AuditEventV1[] = [];
+function dataset(): AuditEvent[] {
+  const out: AuditEvent[] = [];
   for (const week of [Date.UTC(2025, 5, 16), Date.UTC(2025, 5, 23)]) {
     for (let day = 0; day < 5; day++) {
       for (const [hour, n] of [[9, 4], [10, 6], [11, 8]] as const) {
@@ -76,6 +78,16 @@ function dataset(): AuditEventV1[] {
     nextSeq();
     out.push(call('bob', ms, { server: 'postgres', tool: 'query' }));
   }
+  // carol mails: her signature's phone number on three days, a contract passage on one day, and
+  // the same passage in a file write (no destination) on another day: only the phone is routine.
+  const send = (ms: number, values: string[], to: string | null): AuditEventV2 => {
+    nextSeq();
+    const { schema_version: _v, arguments: _a, ...v1 } = call('carol', ms, { server: 'gmail', tool: to ? 'send_email' : 'write_file' });
+    const dest = to ? [`email:${to}`] : [];
+    return { ...v1, schema_version: 2, hash_key_id: 'k', fingerprints: { arguments: [...dest, ...values], result: [], destinations: dest } };
+  };
+  for (const day of [17, 18, 19]) out.push(send(Date.UTC(2025, 5, day, 10), ['phone:carol', ...(day === 18 ? ['text:contract'] : [])], `c${day}@x.example`));
+  out.push(send(Date.UTC(2025, 5, 20, 10), ['text:contract'], null));
   nextSeq();
   out.push(call('alice', Date.UTC(2025, 4, 20, 9), { server: 'shell', tool: 'run_command' })); // before the window
   nextSeq();
@@ -106,7 +118,7 @@ describe('baselines from ClickHouse', () => {
 
   it('computes medians, MADs, the hour-of-week profile and known sets', async () => {
     const summary = await computeBaselines(t.clickhouse, db, { lookbackDays: 28, now: NOW, log: testLog });
-    expect(summary).toMatchObject({ userKeys: 2, toolKeys: 3, userToolKeys: 3, hourRows: 30 + 3 + 40 + 3 + 30 + 10 + 3 });
+    expect(summary).toMatchObject({ userKeys: 3, toolKeys: 5, userToolKeys: 5, hourRows: 30 + 3 + 40 + 3 + 30 + 10 + 3 + 3 * 4 });
     snapshot = await loadBaselineSnapshot(t.clickhouse, db);
     expect(snapshot.computedAt).toBe(NOW);
     expect(snapshot.lookbackDays).toBe(28);
@@ -132,6 +144,11 @@ describe('baselines from ClickHouse', () => {
     expect([...alice.knownTools].sort()).toEqual(['fetch_url', 'read_file']);
     expect([...alice.knownServers].sort()).toEqual(['fetch', 'filesystem', 'github']);
     expect([...alice.knownHosts]).toEqual(['api.github.com']);
+  });
+
+  it('knows the values a user sends on two days or more (a signature), not content sent once', () => {
+    expect([...snapshot.user('acme', 'carol')!.knownSentValues!]).toEqual(['phone:carol']);
+    expect(snapshot.user('acme', 'alice')!.knownSentValues!.size).toBe(0);
   });
 
   it('gives keys with little history small sample counts (rules with min_samples stay silent)', () => {

@@ -43,6 +43,7 @@ export type BaselineRow = MetricColumns & {
   known_hosts: string[];
   known_destinations: string[];
   known_secret_paths: string[];
+  known_sent_values: string[];
 };
 
 /** The four columns of one metric. */
@@ -79,5 +80,6 @@ export function emptyRow(base: Pick<BaselineRow, 'tenant_id' | 'scope' | 'user_i
     known_hosts: [],
     known_destinations: [],
     known_secret_paths: [],
+    known_sent_values: [],
   };
 }

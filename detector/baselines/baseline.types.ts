@@ -34,6 +34,8 @@ export interface UserBaseline {
   knownDestinations?: ReadonlySet<string>;
   /** Credential stores the user's agents read in the period (a daily kube config read is routine). */
   knownSecretPaths?: ReadonlySet<string>;
+  /** Values the user sends routinely (on two or more days): not private data when they leave again. */
+  knownSentValues?: ReadonlySet<string>;
 }
 
 export interface ToolBaseline {

@@ -6,7 +6,7 @@ import type { ClickHouseClient } from '../../core/clickhouse.ts';
 import type { Logger } from '../../core/logger.ts';
 import { ident, qualified, sql } from '../../core/sql.ts';
 import { emptyRow, metricColumns, type BaselineRow, type BaselineScope } from './baseline.row.ts';
-import { hourlyQuery, perCallBytesQuery, scopeKeys, userSummaryQuery, type BaselineWindow } from './baselines.queries.ts';
+import { hourlyQuery, perCallBytesQuery, scopeKeys, userSentValuesQuery, userSummaryQuery, type BaselineWindow } from './baselines.queries.ts';
 import { hourOfWeekProfile, summarize } from './robust.stats.ts';
 
 const HOUR_S = 3600;
@@ -74,6 +74,8 @@ interface UserSummaryRow {
   known_hosts: string[];
   known_destinations: string[];
   known_secret_paths: string[];
+  /** From userSentValuesQuery, merged in by user. */
+  known_sent_values?: string[];
 }
 
 const keyOf = (scope: BaselineScope, r: Partial<Record<'tenant_id' | 'user_id' | 'server_name' | 'tool_name', string>>): string =>
@@ -98,6 +100,10 @@ export async function computeBaselines(ch: ClickHouseClient, database: string, o
 
   const summaries = new Map<string, UserSummaryRow>();
   for (const r of await rowsOf<UserSummaryRow>(ch, userSummaryQuery(database, w))) summaries.set(keyOf('user', r), r);
+  for (const r of await rowsOf<{ tenant_id: string; user_id: string; known_sent_values: string[] }>(ch, userSentValuesQuery(database, w))) {
+    const s = summaries.get(keyOf('user', r));
+    if (s) s.known_sent_values = r.known_sent_values;
+  }
   const perCall = { user: new Map<string, PerCallRow>(), tool: new Map<string, PerCallRow>() };
   for (const scope of ['user', 'tool'] as const) {
     for (const r of await rowsOf<PerCallRow>(ch, perCallBytesQuery(database, scope, w))) perCall[scope].set(keyOf(scope, r), r);
@@ -189,6 +195,7 @@ export async function computeBaselines(ch: ClickHouseClient, database: string, o
       row.known_hosts = s.known_hosts;
       row.known_destinations = s.known_destinations;
       row.known_secret_paths = s.known_secret_paths;
+      row.known_sent_values = s.known_sent_values ?? [];
     }
   }
   await flush();

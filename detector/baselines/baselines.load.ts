@@ -32,6 +32,7 @@ export function buildSnapshot(rows: readonly Record<string, unknown>[], meta: { 
         knownHosts: new Set(r.known_hosts ?? []),
         knownDestinations: new Set(r.known_destinations ?? []),
         knownSecretPaths: new Set(r.known_secret_paths ?? []),
+        knownSentValues: new Set(r.known_sent_values ?? []),
       });
     } else if (r.scope === 'tool') {
       tools.set(tenant + SEP + r.server_name + SEP + r.tool_name, {

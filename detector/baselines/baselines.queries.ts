@@ -65,6 +65,28 @@ export function perCallBytesQuery(database: string, scope: 'user' | 'tool', w: B
     GROUP BY ${keys}, n, med, p95`.text;
 }
 
+/**
+ * Per user: the fingerprints of values sent (in the arguments of calls that have a destination) on
+ * at least two days of the window, the most frequent first: what the user sends routinely (a
+ * signature, a phone number, boilerplate), as opposed to content that leaves once.
+ */
+export function userSentValuesQuery(database: string, w: BaselineWindow): string {
+  return sql`SELECT tenant_id, user_id, arraySlice(groupArray(v), 1, ${MAX_KNOWN_SENT}) AS known_sent_values
+    FROM (
+      SELECT tenant_id, user_id, v, uniqExact(toDate(ts)) AS days
+      FROM ${qualified(database, 'events')} FINAL
+      ARRAY JOIN fp_args AS v
+      WHERE ${TOOL_CALLS} AND notEmpty(fp_destinations) AND ${inWindow(w)}
+      GROUP BY tenant_id, user_id, v
+      HAVING days >= 2
+      ORDER BY tenant_id, user_id, days DESC
+    )
+    GROUP BY tenant_id, user_id`.text;
+}
+
+/** Most routinely sent values kept per user: a signature and boilerplate are a few dozen. */
+export const MAX_KNOWN_SENT = 2_000;
+
 /** Most values kept per known set: a crawling agent must not grow one baseline row without bound. */
 export const MAX_KNOWN = 10_000;
 

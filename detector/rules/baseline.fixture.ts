@@ -36,6 +36,8 @@ const userSpec = z.strictObject({
   known_hosts: z.array(z.string()).default([]),
   /** Destinations as in fixtures: recipients and hosts as they are, fingerprints as 'kind:value'. */
   known_destinations: z.array(z.string()).default([]),
+  /** Values the user sends routinely, as fingerprints 'kind:value'. */
+  known_sent_values: z.array(z.string()).default([]),
 });
 
 const toolSpec = z.strictObject({
@@ -76,6 +78,7 @@ export function buildBaselineSnapshot(input: BaselineFixture): BaselineSnapshot 
       knownServers: new Set(u.known_servers),
       knownHosts: new Set(u.known_hosts),
       knownDestinations: new Set(u.known_destinations.map((d) => (/^(?:email|url|host|account|phone|number|id|text):/.test(d) ? fixtureFingerprint(d) : d))),
+      knownSentValues: new Set(u.known_sent_values.map(fixtureFingerprint)),
     });
   }
   const tools = new Map<string, ToolBaseline>();

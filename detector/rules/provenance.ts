@@ -102,14 +102,20 @@ export function episodeOf(ev: Ev): string {
   return e.trace?.trace_id ?? e.mcp.session_id ?? '';
 }
 
-/** The values of an event a provenance condition looks at: all its argument values, only its destinations, or all but its destinations (the payload). */
+/**
+ * The values of an event a provenance condition looks at: all its argument values, only its
+ * destinations, or its payload: all but its destinations and the values this user sends routinely
+ * (baseline `knownSentValues`: a signature in every mail is not content leaving).
+ */
 export function fingerprintsOf(ev: Ev, where: 'arguments' | 'destinations' | 'payload'): readonly string[] {
   const e = ev.e;
   if (e.schema_version !== 2 || !e.fingerprints) return NONE;
   const { arguments: args, destinations } = e.fingerprints;
   if (where === 'destinations') return destinations;
-  if (where === 'arguments' || destinations.length === 0) return args;
-  return args.filter((fp) => !destinations.includes(fp));
+  if (where === 'arguments') return args;
+  const routine = ev.user.baseline?.knownSentValues;
+  if (destinations.length === 0 && !routine?.size) return args;
+  return args.filter((fp) => !destinations.includes(fp) && !routine?.has(fp));
 }
 
 const NONE: readonly string[] = Object.freeze([]);

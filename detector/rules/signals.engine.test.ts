@@ -26,13 +26,14 @@ alert: true
 match: { labels: external_sink, provenance: { from: untrusted_content, in: destinations, within: 15m } }
 `);
 
-function baselineWith(known: string[], weeks = 2, routineTool?: string, secretPaths: string[] = []): BaselineSnapshot {
+function baselineWith(known: string[], weeks = 2, routineTool?: string, secretPaths: string[] = [], sentValues: string[] = []): BaselineSnapshot {
   const m: MetricBaseline = { samples: 100, median: 1, mad: 1, p95: 2 };
   const user: UserBaseline = {
     callsPerHour: m, bytesOutPerHour: m, bytesInPerCall: m, errorRatePerHour: m, distinctResourcesPerHour: m,
     hourOfWeek: new Array(168).fill(1), weeks, knownTools: new Set(), knownServers: new Set(), knownHosts: new Set(),
     knownDestinations: new Set(known.map(fixtureFingerprint)),
     knownSecretPaths: new Set(secretPaths),
+    knownSentValues: new Set(sentValues.map(fixtureFingerprint)),
   };
   return {
     computedAt: timeOf('-1d'),
@@ -120,6 +121,25 @@ match: { labels: external_sink, provenance: { from: untrusted_content, in: desti
     const otherKey = `email:${'0'.repeat(16)}`;
     expect(fixtureFingerprint(ATTACKER)).not.toBe(otherKey);
     expect(run([fromMail], [injectedMail('+0s'), sendTo('+1m', otherKey)])).toHaveLength(0);
+  });
+});
+
+describe('payload provenance', () => {
+  const leak = rule(`
+id: t.leak
+kind: pattern
+match: { labels: external_sink, provenance: { from: private_data, in: payload } }
+`);
+  const fileRead: CallSpec = { at: '+0s', server: 'filesystem', tool: 'read_file', args: { path: '/srv/contracts/acme.txt' }, fp: { result: ['phone:+4930123', 'text:contract passage'] } };
+  const mail = (value: string): CallSpec => ({ ...sendTo('+1m', ATTACKER), fp: { dest: [ATTACKER], args: [value] } });
+
+  it('matches content of a private read leaving in a send', () => {
+    expect(run([leak], [fileRead, mail('text:contract passage')], baselineWith([], 2, undefined, [], ['phone:+4930123']))).toHaveLength(1);
+  });
+
+  it("leaves out what the user sends routinely (the baseline's sent values: a signature's phone number)", () => {
+    expect(run([leak], [fileRead, mail('phone:+4930123')], baselineWith([], 2, undefined, [], ['phone:+4930123']))).toHaveLength(0);
+    expect(run([leak], [fileRead, mail('phone:+4930123')], baselineWith([]))).toHaveLength(1);
   });
 });
 
