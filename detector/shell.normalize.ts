@@ -433,8 +433,20 @@ function setVar(st: State, name: string, value: string): void {
   st.vars.set(name, value.slice(0, MAX_VAR_VALUE));
 }
 
-/** What a substitution prints, when it is a lone echo or printf; '' otherwise. */
+/**
+ * What a substitution prints, when it is a lone echo or printf, or one piped into a decoder
+ * (`echo Y3VybA== | base64 -d`, `printf 6375726c | xxd -r -p`): the decoded text; '' otherwise.
+ */
 function echoValue(argvs: readonly string[][]): string {
+  if (argvs.length === 2) {
+    const text = echoValue([argvs[0]!]).trim();
+    const decoder = argvs[1]!;
+    const name = commandName(decoder[0] ?? '');
+    const flags = decoder.slice(1).join(' ');
+    if (name === 'base64' && /(^|\s)(-d|-D|--decode)\b/.test(flags) && /^[A-Za-z0-9+/=_-]+$/.test(text)) return Buffer.from(text, 'base64').toString('latin1');
+    if (name === 'xxd' && /-r/.test(flags) && /-p/.test(flags) && /^(?:[0-9a-fA-F]{2})+$/.test(text)) return Buffer.from(text, 'hex').toString('latin1');
+    return '';
+  }
   if (argvs.length !== 1) return '';
   const argv = argvs[0]!;
   const name = commandName(argv[0] ?? '');
