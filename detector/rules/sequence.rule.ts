@@ -145,8 +145,12 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
     while (drop < s.bufEv.length && s.bufEv[drop]!.ts < horizon) drop++;
     if (s.bufEv.length - drop > MAX_BUFFER_PER_KEY) drop = s.bufEv.length - MAX_BUFFER_PER_KEY;
     if (drop > 0) {
-      s.bufEv.splice(0, drop);
-      s.bufMask.splice(0, drop);
+      // In place: splice would allocate an array of the dropped items on every event.
+      const keep = s.bufEv.length - drop;
+      s.bufEv.copyWithin(0, drop);
+      s.bufEv.length = keep;
+      s.bufMask.copyWithin(0, drop);
+      s.bufMask.length = keep;
     }
   }
 
