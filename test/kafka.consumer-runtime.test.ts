@@ -201,6 +201,39 @@ describe('the consumer runtime', () => {
     expect(await committed(s.group, s.topic)).toBe(10);
   });
 
+  it('stops cleanly when asked while it is still joining its group (a SIGTERM right after start)', { timeout: 60_000 }, async () => {
+    const s = await scenario('early_stop', 3);
+    const steps: string[] = [];
+    const real = kafkajsClients(kafka);
+    let openGate = () => {};
+    const gate = new Promise<void>((r) => (openGate = r));
+    // The consumer exists but has not joined yet when the stop comes: kafkajs cannot pause it then.
+    const slowJoin: KafkaClients = {
+      producer: () => real.producer(),
+      consumer(o) {
+        const c = real.consumer(o);
+        steps.push('consumer made');
+        return {
+          ...c,
+          start: async (eachBatch, events) => {
+            await gate;
+            await c.start(eachBatch, events);
+            steps.push('joined');
+          },
+          pause: () => (steps.push('pause'), c.pause()),
+        };
+      },
+    };
+    const runtime = start(s, { message: () => 'done' }, createRegistry('test'), slowJoin);
+    const started = runtime.start();
+    expect(await eventually(async () => steps.includes('consumer made'), 30_000)).toBe(true);
+    const stopped = runtime.stop();
+    openGate();
+    await Promise.all([started, stopped]);
+    expect(steps).toEqual(['consumer made', 'joined', 'pause']);
+    expect(runtime.unhealthy()).toBeNull();
+  });
+
   it('parks a fetch of more than 1 MiB of dead letters in requests the broker accepts', { timeout: 120_000 }, async () => {
     // 26 values of 40,200 bytes: one fetch of about 1,045,800 bytes; with the reason headers, one
     // request would exceed the broker's default limit of 1,048,588 bytes.

@@ -20,7 +20,7 @@ import { sleep } from '../lifecycle.ts';
 import type { Logger } from '../logger.ts';
 import type { Registry } from '../metrics.ts';
 import { consumerMetricsOf } from './consumer.metrics.ts';
-import { createDeadLetterSender, deadLetterOf, type DeadLetter, type DeadLetterReason } from './dead.letters.ts';
+import { createDeadLetterSender, deadLetterOf, type DeadLetter, type DeadLetterReason, type DeadLetterSender } from './dead.letters.ts';
 import type { ConsumerClient, FetchedBatch, InboundMessage, KafkaClients, RecordProducer } from './kafka.clients.ts';
 import { kafkajsClients } from './kafkajs.clients.ts';
 import { OffsetTracker, type Ticket } from './offset.tracker.ts';
@@ -115,20 +115,22 @@ export function createConsumerRuntime(options: ConsumerRuntimeOptions, handler: 
   const positions = new Map<number, { highWatermark: number; firstRead: number }>();
   let consumer: ConsumerClient | null = null;
   let producer: RecordProducer | null = null;
+  let deadLetters: DeadLetterSender | null = null;
   let stopping = false;
   let crashed: string | null = null;
   let commitTimer: NodeJS.Timeout | null = null;
   let committing: Promise<void> | null = null;
   let commitQueued: Promise<void> | null = null;
   let room: PromiseWithResolvers<void> | null = null;
+  /** The start in progress, which a stop waits for (a SIGTERM may come while the group is joined). */
+  let starting: Promise<void> | null = null;
   /** Settles when the service is ready for the current assignment; batches wait for it. */
   let ready: Promise<void> = Promise.resolve();
 
-  const sender = () => {
-    if (!producer || !options.deadLetterTopic) throw new Error(`${options.name}: no dead-letter topic configured`);
-    return createDeadLetterSender(producer, log, stopController.signal);
-  };
-  const deadLetter = (letters: readonly DeadLetter[]) => sender().send(options.deadLetterTopic!, letters);
+  async function deadLetter(letters: readonly DeadLetter[]): Promise<void> {
+    if (!deadLetters) throw new Error(`${options.name}: no dead-letter topic configured, or not started`);
+    await deadLetters.send(options.deadLetterTopic!, letters);
+  }
 
   function lagOf(partition: number): number {
     const p = positions.get(partition);
@@ -245,6 +247,26 @@ export function createConsumerRuntime(options: ConsumerRuntimeOptions, handler: 
     deps.onFatal?.(err);
   }
 
+  async function startClients(): Promise<void> {
+    if (options.deadLetterTopic) {
+      producer = clients.producer();
+      await producer.connect();
+      deadLetters = createDeadLetterSender(producer, log, stopController.signal);
+    }
+    consumer = clients.consumer({
+      groupId: options.groupId,
+      topic,
+      concurrency: options.concurrency,
+      maxWaitMs: options.fetch.maxWaitMs,
+      maxBytesPerPartition: options.fetch.maxBytesPerPartition,
+      maxBytes: options.fetch.maxBytes,
+      sessionTimeoutMs: options.fetch.sessionTimeoutMs,
+    });
+    await consumer.start(eachBatch, { assigned, crashed: crashedFor });
+    commitTimer = setInterval(() => void commit(), options.commitIntervalMs);
+    log.info({ topic, group: options.groupId, concurrency: options.concurrency }, 'consumer started');
+  }
+
   return {
     finish: (ticket) => tracker.finish(ticket),
     isCurrent: (ticket) => tracker.isCurrent(ticket),
@@ -254,28 +276,15 @@ export function createConsumerRuntime(options: ConsumerRuntimeOptions, handler: 
     unhealthy: () => crashed,
     lag: () => [...positions.keys()].reduce((sum, partition) => sum + lagOf(partition), 0),
 
-    async start() {
-      if (options.deadLetterTopic) {
-        producer = clients.producer();
-        await producer.connect();
-      }
-      consumer = clients.consumer({
-        groupId: options.groupId,
-        topic,
-        concurrency: options.concurrency,
-        maxWaitMs: options.fetch.maxWaitMs,
-        maxBytesPerPartition: options.fetch.maxBytesPerPartition,
-        maxBytes: options.fetch.maxBytes,
-        sessionTimeoutMs: options.fetch.sessionTimeoutMs,
-      });
-      await consumer.start(eachBatch, { assigned, crashed: crashedFor });
-      commitTimer = setInterval(() => void commit(), options.commitIntervalMs);
-      log.info({ topic, group: options.groupId, concurrency: options.concurrency }, 'consumer started');
+    start() {
+      starting = startClients();
+      return starting;
     },
 
     async stop() {
       if (stopping) return;
       stopping = true;
+      await starting?.catch(() => {});
       const c = consumer;
       c?.pause();
       wake();
@@ -288,4 +297,5 @@ export function createConsumerRuntime(options: ConsumerRuntimeOptions, handler: 
       log.info({ topic }, 'consumer stopped');
     },
   };
+
 }

@@ -42,7 +42,15 @@ function kafkajsConsumer(kafka: Kafka, o: ConsumerOptions): ConsumerClient {
       });
     },
     commit: (offsets) => consumer.commitOffsets(offsets.map((c) => ({ topic, ...c }))),
-    pause: () => consumer.pause([{ topic }]),
+    pause: () => {
+      // Between a crash and kafkajs' own restart there is no group to pause; the runtime, stopping,
+      // leaves whatever is fetched then untouched.
+      try {
+        consumer.pause([{ topic }]);
+      } catch (err) {
+        if (!(err instanceof Error && err.message.includes('consumer#run must be called first'))) throw err;
+      }
+    },
     disconnect: () => consumer.disconnect(),
   };
 }
