@@ -35,12 +35,8 @@ export const layers = [
   ['test', 'bench'],
 ];
 
-/**
- * Known imports between peers, each with the reason it is still there. The consumer runtime of
- * issue 15 (core/kafka/) replaces both: the notifier then takes the offset tracker and the
- * dead-letter message from core/.
- */
-const allowedPeerImports = [{ from: '^notifier/', to: '^ingest/(offset\\.tracker|dlq\\.producer)\\.ts$' }];
+/** Known imports between peers, each with the reason it is still there. None today. */
+const allowedPeerImports = [];
 
 const folder = (names) => `^(${names.join('|')})/`;
 const TEST_FILE = '\\.test\\.ts$';

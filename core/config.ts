@@ -73,6 +73,10 @@ export const settings = {
     schema: z.stringbool().default(true),
     doc: "`false` accepts any broker certificate: encrypted, but to whoever answers. Only for a throw-away test broker.",
   },
+  MCP_AUDIT_KAFKA_CONSUMER_CONCURRENCY: {
+    schema: int(1, 1_000).default(6),
+    doc: 'Partitions each consumer (ingest, detector, notifier) works on at the same time, one batch per partition; more than the partitions it is assigned changes nothing.',
+  },
   MCP_AUDIT_NAME_PREFIX: {
     schema: z.string().max(100).regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only').default(''),
     doc: 'Put before the default name of every topic and consumer group (MCP_AUDIT_TOPIC_*, *_GROUP_ID), e.g. `staging.`, to isolate a pipeline with one setting; names set explicitly are kept as they are.',
@@ -391,7 +395,7 @@ export const settings = {
   },
   MCP_AUDIT_STACK_EVENTS_PARTITIONS: {
     schema: int(1, 1_000).default(6),
-    doc: 'Local stack: partitions of the events topic (parallelism of ingest and detector).',
+    doc: 'Local stack: partitions of the events, alerts and signals topics (how many consumers of one group can share a topic).',
   },
 } satisfies Record<string, { schema: z.ZodType; doc: string; secret?: boolean }>;
 
@@ -474,6 +478,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
           }
         : undefined,
     } satisfies KafkaConnection,
+    consumer: { concurrency: e.MCP_AUDIT_KAFKA_CONSUMER_CONCURRENCY },
     topics: {
       events: e.MCP_AUDIT_TOPIC_EVENTS,
       eventsDlq: e.MCP_AUDIT_TOPIC_EVENTS_DLQ,

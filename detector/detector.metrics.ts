@@ -1,10 +1,10 @@
-// The detector service's Prometheus metrics.
+// The detector service's Prometheus metrics. The consumer's own (consumed, lag, in flight, paused,
+// redelivered) come from core/kafka/consumer.metrics.ts.
 import { Counter, Gauge, type Registry } from '../core/metrics.ts';
 
 export function createDetectorMetrics(registry: Registry) {
   const registers = [registry];
   return {
-    consumed: new Counter({ name: 'mcp_audit_detector_consumed_total', help: 'Events read from Kafka', registers }),
     skipped: new Counter({
       name: 'mcp_audit_detector_skipped_total',
       help: 'Invalid events skipped (ingest dead-letters them), by reason',
@@ -27,12 +27,6 @@ export function createDetectorMetrics(registry: Registry) {
     rebuiltEvents: new Counter({
       name: 'mcp_audit_detector_rebuilt_events_total',
       help: 'Events replayed from ClickHouse to rebuild state after a start or rebalance',
-      registers,
-    }),
-    lag: new Gauge({
-      name: 'mcp_audit_detector_lag_messages',
-      help: 'Messages in the partition after the last committed offset',
-      labelNames: ['partition'] as const,
       registers,
     }),
     openIncidents: new Gauge({ name: 'mcp_audit_detector_open_incidents', help: 'Incidents still collecting alerts', registers }),

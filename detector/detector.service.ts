@@ -6,11 +6,12 @@
 // At-least-once like ingest: a batch's offsets are committed only after its alerts were
 // acknowledged. A crash re-delivers the uncommitted tail; the engine (rebuilt from ClickHouse, see
 // state.rebuild.ts) produces the same alerts with the same ids, which every sink collapses.
-import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import type { ClickHouseClient } from '../core/clickhouse.ts';
 import type { Config } from '../core/config.ts';
 import { startHealthServer, type HealthServer } from '../core/health.server.ts';
 import { idempotentProducerConfig, sendAll } from '../core/kafka.ts';
+import { createConsumerRuntime, type InboundMessage } from '../core/kafka/consumer.runtime.ts';
 import type { Service } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Registry } from '../core/metrics.ts';
@@ -68,16 +69,11 @@ export function createDetectorService<M extends EngineMatch>(config: Config, dep
   const topic = config.topics.events;
   const metrics = createDetectorMetrics(deps.registry);
   const incidents = new IncidentGrouper(config.detector.incidentGapMs);
-  let consumer: Consumer | null = null;
   let producer: Producer | null = null;
   let health: HealthServer | null = null;
   let reloadTimer: NodeJS.Timeout | null = null;
-  let stopping = false;
-  let crashed: string | null = null;
   let watermark = 0;
   const partitionTime = new PartitionWatermark(PARTITION_IDLE_MS);
-  /** Resolved when the state for the current assignment is rebuilt; batches wait for it. */
-  let ready: Promise<void> = Promise.resolve();
 
   async function reloadBaselines(): Promise<void> {
     if (!deps.loadBaselines) return;
@@ -131,118 +127,113 @@ export function createDetectorService<M extends EngineMatch>(config: Config, dep
     }
   }
 
-  async function eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) {
-    await ready;
-    const alerts: AlertV1[] = [];
-    const signals: AlertV1[] = [];
-    let last: string | null = null;
-    const detectedAt = new Date();
-    for (const message of batch.messages) {
-      if (stopping || !isRunning() || isStale()) break;
-      last = message.offset;
-      metrics.consumed.inc();
-      const decoded = decodeEvent(message.value, config.event.maxBytes);
-      // Ingest dead-letters invalid input; the detector only skips it.
-      if (!decoded.ok) {
-        metrics.skipped.inc({ reason: decoded.reason });
+  /** What the batch of each partition in progress raised; produced when the batch ends. */
+  const raised = new Map<number, { alerts: AlertV1[]; signals: AlertV1[]; detectedAt: Date }>();
+
+  function detect(message: InboundMessage, partition: number): void {
+    const decoded = decodeEvent(message.value, config.event.maxBytes);
+    // Ingest dead-letters invalid input; the detector only skips it.
+    if (!decoded.ok) {
+      metrics.skipped.inc({ reason: decoded.reason });
+      return;
+    }
+    const event = decoded.event;
+    const tsMs = Date.parse(event.ts);
+    let matches: M[];
+    try {
+      // Timers due before this event fire first (an event past a deadline cannot cancel it).
+      partitionTime.observe(partition, tsMs, Date.now());
+      const now = partitionTime.current(Date.now());
+      matches = now > watermark ? [...engine.advanceWatermark((watermark = now) - config.detector.latenessMs)] : [];
+      matches.push(...engine.process(event));
+    } catch (err) {
+      // A rule bug must not stop detection for everyone: count it, log the event id, go on.
+      metrics.engineErrors.inc();
+      log.error({ err, event_id: event.event_id }, 'rule engine failed on an event; skipped');
+      return;
+    }
+    if (matches.length === 0) return;
+    let out = raised.get(partition);
+    if (!out) raised.set(partition, (out = { alerts: [], signals: [], detectedAt: new Date() }));
+    for (const match of matches) {
+      if (!match.alert) {
+        // Signals open no incident: the story of an incident shows the user's signals around it.
+        out.signals.push(deps.toAlert(match, { incidentId: NO_INCIDENT, detectedAt: out.detectedAt }));
         continue;
       }
-      const event = decoded.event;
-      const tsMs = Date.parse(event.ts);
-      let matches: M[];
-      try {
-        // Timers due before this event fire first (an event past a deadline cannot cancel it).
-        partitionTime.observe(batch.partition, tsMs, Date.now());
-        const now = partitionTime.current(Date.now());
-        matches = now > watermark ? [...engine.advanceWatermark((watermark = now) - config.detector.latenessMs)] : [];
-        matches.push(...engine.process(event));
-      } catch (err) {
-        // A rule bug must not stop detection for everyone: count it, log the event id, go on.
-        metrics.engineErrors.inc();
-        log.error({ err, event_id: event.event_id }, 'rule engine failed on an event; skipped');
-        continue;
-      }
-      for (const match of matches) {
-        if (!match.alert) {
-          // Signals open no incident: the story of an incident shows the user's signals around it.
-          signals.push(deps.toAlert(match, { incidentId: NO_INCIDENT, detectedAt }));
-          continue;
-        }
-        // The alert's id (computed once, by toAlert) opens or joins the incident. Its tenant, user and
-        // time are those of the match's own last evidence: a match released by the watermark (an
-        // absence step timing out) may surface while another user's event is processed.
-        const alert = deps.toAlert(match, { incidentId: NO_INCIDENT, detectedAt });
-        alerts.push({ ...alert, incident_id: incidents.assign(alert.tenant_id, alert.user_id, alert.alert_id, Date.parse(alert.ts)) });
-      }
+      // The alert's id (computed once, by toAlert) opens or joins the incident. Its tenant, user and
+      // time are those of the match's own last evidence: a match released by the watermark (an
+      // absence step timing out) may surface while another user's event is processed.
+      const alert = deps.toAlert(match, { incidentId: NO_INCIDENT, detectedAt: out.detectedAt });
+      out.alerts.push({ ...alert, incident_id: incidents.assign(alert.tenant_id, alert.user_id, alert.alert_id, Date.parse(alert.ts)) });
     }
-    if (alerts.length > 0 || signals.length > 0) {
-      const messages = (list: AlertV1[]) => list.map((a) => ({ key: alertKey(a), value: JSON.stringify(a), headers: { 'mcp-audit-rule': a.rule.id } }));
-      await sendAll(producer!, {
-        acks: -1,
-        topicMessages: [
-          ...(alerts.length > 0 ? [{ topic: config.topics.alerts, messages: messages(alerts) }] : []),
-          ...(signals.length > 0 ? [{ topic: config.topics.signals, messages: messages(signals) }] : []),
-        ],
-      });
-      for (const s of signals) metrics.signals.inc({ rule: s.rule.id });
-      for (const a of alerts) metrics.alerts.inc({ rule: a.rule.id, severity: a.severity });
-      if (alerts.length > 0) log.info({ alerts: alerts.map((a) => ({ rule: a.rule.id, user: a.user_id, alert_id: a.alert_id })) }, 'alerts raised');
-    }
-    if (last !== null) {
-      resolveOffset(last);
-      // The alerts of everything up to `last` are acknowledged: safe to commit.
-      await consumer!.commitOffsets([{ topic, partition: batch.partition, offset: String(Number(last) + 1) }]);
-      metrics.lag.set({ partition: String(batch.partition) }, Math.max(0, Number(batch.highWatermark) - Number(last) - 1));
-    }
-    void commitOffsetsIfNecessary;
-    await heartbeat();
   }
+
+  /** Produces what a batch raised; its offsets are committed once this resolved (acks from all replicas). */
+  async function produce(partition: number): Promise<void> {
+    const out = raised.get(partition);
+    if (!out) return;
+    // Taken out first: if the send fails, the batch is read again and raises them again.
+    raised.delete(partition);
+    const { alerts, signals } = out;
+    const messages = (list: AlertV1[]) => list.map((a) => ({ key: alertKey(a), value: JSON.stringify(a), headers: { 'mcp-audit-rule': a.rule.id } }));
+    await sendAll(producer!, {
+      acks: -1,
+      topicMessages: [
+        ...(alerts.length > 0 ? [{ topic: config.topics.alerts, messages: messages(alerts) }] : []),
+        ...(signals.length > 0 ? [{ topic: config.topics.signals, messages: messages(signals) }] : []),
+      ],
+    });
+    for (const s of signals) metrics.signals.inc({ rule: s.rule.id });
+    for (const a of alerts) metrics.alerts.inc({ rule: a.rule.id, severity: a.severity });
+    if (alerts.length > 0) log.info({ alerts: alerts.map((a) => ({ rule: a.rule.id, user: a.user_id, alert_id: a.alert_id })) }, 'alerts raised');
+  }
+
+  const consumer = createConsumerRuntime(
+    {
+      name: 'detector',
+      groupId: config.detector.groupId,
+      topic,
+      concurrency: config.consumer.concurrency,
+      // Alerts should leave within a fraction of a second of the event: short fetch waits.
+      fetch: { maxWaitMs: 50 },
+      // A batch is finished when its alerts are acknowledged: commit then, so a restart repeats little.
+      commitIntervalMs: 1000,
+      commitAfterBatch: true,
+      metricsPrefix: 'mcp_audit_detector',
+    },
+    {
+      message(message, ticket) {
+        detect(message, ticket.partition);
+        return 'done';
+      },
+      endBatch: produce,
+      assigned(partitions) {
+        partitionTime.assign(partitions);
+        log.info({ partitions }, 'detector joined its group; rebuilding state');
+        return rebuild(partitions).catch((err: unknown) => {
+          log.error({ err }, 'state rebuild failed; continuing with empty state');
+        });
+      },
+    },
+    deps,
+  );
 
   return {
     healthPort: () => health?.port ?? 0,
 
     async start() {
       producer = kafka.producer(idempotentProducerConfig);
-      consumer = kafka.consumer({
-        groupId: config.detector.groupId,
-        allowAutoTopicCreation: false,
-        // Alerts should leave within a fraction of a second of the event: short fetch waits.
-        maxWaitTimeInMs: 50,
-      });
-      consumer.on(consumer.events.GROUP_JOIN, (e) => {
-        const assigned = (e.payload.memberAssignment[topic] ?? []) as number[];
-      partitionTime.assign(assigned);
-        log.info({ partitions: assigned }, 'detector joined its group; rebuilding state');
-        ready = rebuild(assigned).catch((err: unknown) => {
-          log.error({ err }, 'state rebuild failed; continuing with empty state');
-        });
-      });
-      consumer.on(consumer.events.CRASH, (e) => {
-        if (e.payload.restart) {
-          log.warn({ err: e.payload.error }, 'consumer restarting after a retriable error');
-          return;
-        }
-        crashed = String(e.payload.error?.message ?? 'consumer crashed');
-        log.error({ err: e.payload.error }, 'consumer crashed and will not restart');
-        deps.onFatal?.(e.payload.error);
-      });
       await reloadBaselines();
       reloadTimer = setInterval(() => void reloadBaselines(), config.detector.baselineReloadMs);
       await producer.connect();
-      await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: true });
       health = await startHealthServer({
         host: config.healthHost,
         port: config.detector.healthPort,
         registry: deps.registry,
-        unhealthy: () => crashed,
+        unhealthy: () => consumer.unhealthy(),
       });
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: config.stack.eventsPartitions,
-        eachBatch,
-      });
+      await consumer.start();
       setInterval(() => {
         incidents.expire(watermark);
         metrics.openIncidents.set(incidents.size());
@@ -251,9 +242,8 @@ export function createDetectorService<M extends EngineMatch>(config: Config, dep
     },
 
     async stop() {
-      stopping = true;
       if (reloadTimer) clearInterval(reloadTimer);
-      await consumer?.disconnect();
+      await consumer.stop();
       await producer?.disconnect();
       await health?.close();
       log.info('detector stopped');

@@ -1,11 +1,11 @@
-// The ingest service's Prometheus metrics, labelled by topic (events, alerts).
-import { Counter, Gauge, Histogram, type Registry } from '../core/metrics.ts';
+// The ingest service's Prometheus metrics, labelled by topic (events, alerts, signals). The consumer's
+// own (consumed, lag, in flight, paused, redelivered) come from core/kafka/consumer.metrics.ts.
+import { Counter, Histogram, type Registry } from '../core/metrics.ts';
 
 export function createIngestMetrics(registry: Registry) {
   const registers = [registry];
   const topic = ['topic'] as const;
   return {
-    consumed: new Counter({ name: 'mcp_audit_ingest_consumed_total', help: 'Messages read from Kafka', labelNames: topic, registers }),
     inserted: new Counter({ name: 'mcp_audit_ingest_inserted_total', help: 'Messages whose rows ClickHouse confirmed', labelNames: topic, registers }),
     deadLettered: new Counter({
       name: 'mcp_audit_ingest_dead_lettered_total',
@@ -28,14 +28,6 @@ export function createIngestMetrics(registry: Registry) {
       labelNames: topic,
       registers,
     }),
-    lag: new Gauge({
-      name: 'mcp_audit_ingest_lag_messages',
-      help: 'Messages in the partition after the last committed offset',
-      labelNames: ['topic', 'partition'] as const,
-      registers,
-    }),
-    inFlight: new Gauge({ name: 'mcp_audit_ingest_in_flight', help: 'Messages received but not yet committed', labelNames: topic, registers }),
-    paused: new Gauge({ name: 'mcp_audit_ingest_paused', help: '1 while intake waits for ClickHouse', labelNames: topic, registers }),
   };
 }
 

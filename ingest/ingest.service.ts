@@ -1,11 +1,10 @@
 // The ingest service: one pipeline per topic (events -> `events`; alerts -> `alerts` and
-// `incidents`; signals -> `signals`), a shared dead-letter producer, and one health server.
+// `incidents`; signals -> `signals`), each its own consumer, and one health server.
 // The per-topic work, and the at-least-once reasoning, are in pipeline.runner.ts.
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { ClickHouseClient } from '../core/clickhouse.ts';
 import type { Config } from '../core/config.ts';
 import { startHealthServer, type HealthServer } from '../core/health.server.ts';
-import { idempotentProducerConfig } from '../core/kafka.ts';
 import type { Service } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Registry } from '../core/metrics.ts';
@@ -40,9 +39,8 @@ export interface IngestService extends Service {
 
 export function createIngestService(config: Config, deps: IngestDeps, opts: IngestOptions = {}): IngestService {
   const metrics = createIngestMetrics(deps.registry);
-  let producer: Producer | null = null;
   let health: HealthServer | null = null;
-  const runnerDeps = { ...deps, metrics, producer: () => producer! };
+  const runnerDeps = { ...deps, metrics };
   const wanted = opts.pipelines ?? ['events', 'alerts', 'signals'];
   const runners = [
     ...(wanted.includes('events') ? [createPipelineRunner(config, eventsPipeline(config), runnerDeps)] : []),
@@ -56,8 +54,6 @@ export function createIngestService(config: Config, deps: IngestDeps, opts: Inge
     unhealthy,
 
     async start() {
-      producer = deps.kafka.producer(idempotentProducerConfig);
-      await producer.connect();
       if (opts.healthServer !== false) {
         health = await startHealthServer({ host: config.healthHost, port: config.ingest.healthPort, registry: deps.registry, unhealthy });
       }
@@ -67,7 +63,6 @@ export function createIngestService(config: Config, deps: IngestDeps, opts: Inge
 
     async stop() {
       await Promise.all(runners.map((r) => r.stop()));
-      await producer?.disconnect();
       await health?.close();
       deps.log.info('ingest stopped');
     },

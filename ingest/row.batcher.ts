@@ -1,8 +1,7 @@
 // Collects items and hands them to `flush` in batches: when `maxRows` are waiting, or when the
 // oldest has waited `flushMs`. One flush runs at a time, so batches reach ClickHouse in order and at
-// about one insert per `flushMs` under steady load. `waitForRoom` is the backpressure: intake stops
-// while `maxPending` items are buffered or in flight (ClickHouse slow or down).
-import { sleep } from '../core/lifecycle.ts';
+// about one insert per `flushMs` under steady load. `hasRoom` is the backpressure: the consumer
+// runtime stops intake while `maxPending` items are buffered or in flight (ClickHouse slow or down).
 
 export interface BatcherOptions {
   maxRows: number;
@@ -49,15 +48,6 @@ export class RowBatcher<T> {
   /** True while intake may add without waiting (checked per message, so no promise is made when there is room). */
   hasRoom(): boolean {
     return this.pending() < this.opts.maxPending;
-  }
-
-  /** Resolves when there is room for more intake; calls `tick` about once a second while waiting. */
-  async waitForRoom(tick: () => Promise<unknown>, stop: () => boolean): Promise<void> {
-    while (this.pending() >= this.opts.maxPending && !stop()) {
-      this.kick();
-      await sleep(200);
-      await tick();
-    }
   }
 
   /** Flushes everything buffered and waits for it (shutdown). */

@@ -1,11 +1,11 @@
 // The notifier's Prometheus metrics, labelled by destination name (never by URL: it may hold a token).
+// The consumer's own (consumed, lag, in flight, paused, redelivered) come from core/kafka/consumer.metrics.ts.
 import { Counter, Gauge, Histogram, type Registry } from '../core/metrics.ts';
 
 export function createNotifierMetrics(registry: Registry) {
   const registers = [registry];
   const destination = ['destination'] as const;
   return {
-    consumed: new Counter({ name: 'mcp_audit_notifier_consumed_total', help: 'Alerts read from Kafka', registers }),
     invalid: new Counter({ name: 'mcp_audit_notifier_invalid_total', help: 'Messages that are not valid alerts (dead-lettered)', registers }),
     delivered: new Counter({ name: 'mcp_audit_notifier_delivered_total', help: 'Alerts a destination accepted (2xx)', labelNames: destination, registers }),
     retried: new Counter({
@@ -46,7 +46,6 @@ export function createNotifierMetrics(registry: Registry) {
       help: 'Rows of the best-effort deliveries table that could not be written',
       registers,
     }),
-    paused: new Gauge({ name: 'mcp_audit_notifier_paused', help: '1 while intake waits because a destination backlog is full', registers }),
   };
 }
 

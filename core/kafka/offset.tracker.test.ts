@@ -60,4 +60,17 @@ describe('OffsetTracker', () => {
     expect(t.inFlight()).toBe(0);
     expect(t.committable()).toEqual([{ partition: 0, offset: '100000' }]);
   });
+
+  it('marks messages received again without a reset as redelivered, and only those', () => {
+    const t = new OffsetTracker();
+    expect([5, 6, 7].map((o) => t.receive(0, o).redelivered)).toEqual([false, false, false]);
+    // A failed batch fetched again from offset 6: 6 and 7 are repeats, 8 is new.
+    expect([6, 7, 8].map((o) => t.receive(0, o).redelivered)).toEqual([true, true, false]);
+    expect(t.highestReceived(0)).toBe(8);
+    // Another partition has its own history.
+    expect(t.receive(1, 0).redelivered).toBe(false);
+    // A group join (reset) starts a new assignment: reading from the committed offset is no repeat.
+    t.reset();
+    expect(t.receive(0, 5).redelivered).toBe(false);
+  });
 });
