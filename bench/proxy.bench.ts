@@ -29,7 +29,7 @@ import { createKafka } from '../core/kafka.ts';
 import { createLogger } from '../core/logger.ts';
 import { createTopics, stackUp } from '../stack/stack.ts';
 import { ARGUMENT_BYTES, RESULT_BYTES, textOf } from './proxy/payloads.ts';
-import { processCpuMs } from './proxy/proc.cpu.ts';
+import { processCpuMs } from './lib/proc.stat.ts';
 
 const HELP = `Usage: npm run bench:proxy -- [options]
 
