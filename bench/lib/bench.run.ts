@@ -29,8 +29,6 @@ export function beginBench(name: string, out: (line: string) => void = (l) => pr
   const warn = (line: string) => {
     warnings.push(line);
     out(line);
-    // Also on stderr, so a run whose stdout is captured into a file still shows it.
-    if (out !== stderrLine) stderrLine(line);
   };
   return {
     window(label, w) {
@@ -47,5 +45,5 @@ export function beginBench(name: string, out: (line: string) => void = (l) => pr
   };
 }
 
-const stderrLine = (l: string) => process.stderr.write(`${l}\n`);
-export const toStderr = stderrLine;
+/** A line to stderr, for benches that keep stdout for the report. */
+export const toStderr = (l: string): void => void process.stderr.write(`${l}\n`);

@@ -27,10 +27,10 @@ export class StallWatch {
 
   /** Feeds one row count read at `nowMs`, returns the verdict. */
   observe(rows: number, nowMs: number): Progress {
-    if (rows > this.rows) {
-      this.rows = rows;
-      this.lastGrowthMs = nowMs;
-    }
+    // Growth against the previous reading, not the maximum: a caller may switch from count() to
+    // distinct events near the end (duplicates from a rebalance), which reads lower once.
+    if (rows > this.rows) this.lastGrowthMs = nowMs;
+    this.rows = rows;
     if (rows >= this.target) return { state: 'complete', rows, atMs: nowMs };
     if (nowMs - this.startMs > this.timeoutMs) return { state: 'timed-out', rows: this.rows, lastGrowthMs: this.lastGrowthMs };
     // The stall clock starts at the start too: a side that never inserts a row stalls as well.
