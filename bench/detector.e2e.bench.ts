@@ -16,7 +16,7 @@
 // of ingest, detector, broker, ClickHouse and this process (producer and alert reader), and of other
 // processes on the machine, from /proc (bench/lib/cpu.meter.ts). Everything is torn down at the end.
 //
-//   npm run bench:e2e -- [--steps 500,1000,2000,3000,5000,7500] [--step-seconds 30] [--warmup-seconds 10] [--chains-per-step 40] [--p99-bound 250]
+//   npm run bench:e2e -- [--steps 500,1000,2000,3000,5000,7500] [--step-seconds 30] [--warmup-seconds 10] [--chains-per-step 100] [--p99-bound 250]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -113,7 +113,8 @@ export async function runE2eBench(opts: E2eBenchOptions = {}): Promise<E2eBenchR
   const steps = opts.steps ?? DEFAULT_STEPS;
   const stepMs = (opts.stepSeconds ?? 30) * 1000;
   const warmupMs = (opts.warmupSeconds ?? 10) * 1000;
-  const chainsPerStep = opts.chainsPerStep ?? 40;
+  // About 3 alerts per second of a step: enough that a step's p99 is not just its slowest alert.
+  const chainsPerStep = opts.chainsPerStep ?? 100;
   const p99Bound = opts.p99BoundMs ?? 250;
   const log = createLogger('warn', 'bench-detector-e2e');
   const suffix = `bench_e2e_${process.pid}`;
