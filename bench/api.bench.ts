@@ -7,7 +7,9 @@
 //   2. the API (buildApp) listening on a free port, one admin key per tenant;
 //   3. after a warm-up, --requests sequential GET /v1/incidents (plain, and filtered by status, user,
 //      severity, text, alternately) and GET /v1/incidents/:id (random incidents), per random tenant;
-//   4. prints the percentiles; the last line is one JSON object.
+//   4. prints the percentiles, the CPU time per request of this process (the API and its client) and
+//      of ClickHouse (bench/lib/cpu.meter.ts), the machine, the load before and after, and warnings
+//      when the machine was busy; the last line is one JSON object.
 import { parseArgs } from 'node:util';
 import { buildApp } from '../api/app.ts';
 import { KeyStore } from '../api/auth/key.store.ts';
@@ -18,6 +20,9 @@ import { createRegistry } from '../core/metrics.ts';
 import { ident, qualified, raw, sql } from '../core/sql.ts';
 import { migrate } from '../migrations/migrate.ts';
 import { stackUp } from '../stack/stack.ts';
+import { beginBench, toStderr } from './lib/bench.run.ts';
+import { CpuMeter, type CpuWindow } from './lib/cpu.meter.ts';
+import { stackRoles } from './lib/stack.roles.ts';
 
 const { values: opts } = parseArgs({
   options: {
@@ -36,6 +41,7 @@ if (EVENTS < ALERTS * 100) throw new Error('--events must be at least 100 × --a
 
 const log = createLogger('warn', 'bench-api');
 const say = (msg: string) => process.stderr.write(`${msg}\n`);
+const frame = beginBench('bench:api', toStderr);
 const base = loadConfig();
 await stackUp(base, log);
 const database = `bench_api_${EVENTS}_${ALERTS}`;
@@ -148,19 +154,25 @@ const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 };
-async function measure(label: string, next: () => [string, string]): Promise<number[]> {
+// ClickHouse answers the API's queries: its CPU is part of each request (the broker is not involved).
+const clickhouseRole = stackRoles(config).filter((r) => r.name === 'clickhouse');
+async function measure(label: string, next: () => [string, string]): Promise<{ times: number[]; cpu: CpuWindow }> {
   for (let i = 0; i < 20; i++) await get(...next());
   const times: number[] = [];
+  const meter = new CpuMeter(clickhouseRole).start();
   for (let i = 0; i < REQUESTS; i++) times.push((await get(...next())).ms);
+  const cpu = meter.stop();
   say(`${label}: p50 ${pct(times, 50).toFixed(1)} ms, p95 ${pct(times, 95).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms (${REQUESTS} requests)`);
-  return times;
+  frame.window(label, cpu);
+  say(`${label}: CPU per request: this process (API and client) ${((cpu.cpu_s.bench! * 1000) / REQUESTS).toFixed(2)} ms, ClickHouse ${((cpu.cpu_s.clickhouse! * 1000) / REQUESTS).toFixed(2)} ms`);
+  return { times, cpu };
 }
 
-const list = await measure('incident list', () => {
+const { times: list, cpu: listCpu } = await measure('incident list', () => {
   const i = Math.floor(Math.random() * TENANTS);
   return [pick(listPaths), keys[i]!];
 });
-const detail = await measure('incident detail', () => {
+const { times: detail, cpu: detailCpu } = await measure('incident detail', () => {
   const i = Math.floor(Math.random() * TENANTS);
   return [`/v1/incidents/${pick(idsByTenant[i]!)}`, keys[i]!];
 });
@@ -168,6 +180,13 @@ await app.close();
 await clickhouse.close();
 
 const r = (x: number) => Math.round(x * 10) / 10;
+const perRequest = (cpu: CpuWindow) => Object.fromEntries(Object.entries(cpu.cpu_s).map(([name, s]) => [name, Math.round((s * 1000 * 100) / REQUESTS) / 100]));
+const frameEnd = frame.finish();
 process.stdout.write(
-  `${JSON.stringify({ bench: 'api', events: EVENTS, alerts: ALERTS, list_p50_ms: r(pct(list, 50)), list_p95_ms: r(pct(list, 95)), detail_p50_ms: r(pct(detail, 50)), detail_p95_ms: r(pct(detail, 95)) })}\n`,
+  `${JSON.stringify({
+    bench: 'api', events: EVENTS, alerts: ALERTS,
+    list_p50_ms: r(pct(list, 50)), list_p95_ms: r(pct(list, 95)), detail_p50_ms: r(pct(detail, 50)), detail_p95_ms: r(pct(detail, 95)),
+    list_cpu_ms_per_request: perRequest(listCpu), detail_cpu_ms_per_request: perRequest(detailCpu), list_cpu: listCpu, detail_cpu: detailCpu,
+    ...frameEnd,
+  })}\n`,
 );

@@ -1,17 +1,26 @@
-// Part (b) of `npm run bench:detector`: end-to-end latency from produce to alert on the alerts topic,
-// on the real stack, with simulated traffic at a sustained rate (default 5,000 events/s).
+// Part (b) of `npm run bench:detector` (alone: `npm run bench:e2e`): the highest offered rate the
+// whole pipeline sustains on this machine with p99 produce→alert within a bound (250 ms), found by
+// stepping the rate up, then p50/p99 at half of that rate.
 //
 // Ingest and the detector run as real child processes (`mcp-audit ingest`, `mcp-audit detector`) on
 // topics and a database of their own; this process produces live simulated traffic with attack
-// chains spread over the run and reads the alerts topic. For each alert the latency is the time
+// chains spread over each step and reads the alerts topic. For each alert the latency is the time
 // from handing its last evidence event (the one that completed the match) to the producer, to the
-// alert arriving here. Everything is torn down at the end (topics, database, processes).
+// alert arriving here.
 //
-//   node bench/detector.e2e.bench.ts [--rate 5000] [--seconds 60] [--chains 150]
+// Steps (default 500, 1000, 2000, 3000, 5000, 7500 ev/s, --step-seconds each): a step is sustained when
+// the producer achieved ≥ 95 % of the offered rate, p99 ≤ --p99-bound, and latency did not rise
+// through the step (bench/lib/rate.steps.ts). After each step the bench waits until the detector has
+// caught up (its consumer lag is 0), so a step never inherits the previous one's backlog. Stepping
+// stops at the first step that is not sustained. Per step it prints where the CPU went: CPU seconds
+// of ingest, detector, broker, ClickHouse and this process (producer and alert reader), and of other
+// processes on the machine, from /proc (bench/lib/cpu.meter.ts). Everything is torn down at the end.
+//
+//   npm run bench:e2e -- [--steps 500,1000,2000,3000,5000,7500] [--step-seconds 30] [--warmup-seconds 10] [--chains-per-step 100] [--p99-bound 250]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { quantileSorted } from 'simple-statistics';
+import type { Admin } from 'kafkajs';
 import { createClickHouse } from '../core/clickhouse.ts';
 import { loadConfig } from '../core/config.ts';
 import { createKafka, idempotentProducerConfig } from '../core/kafka.ts';
@@ -23,29 +32,60 @@ import { eventKey, type AuditEventV1 } from '../schemas/event.v1.ts';
 import { chainTypes } from '../simulate/chains.ts';
 import { LiveTraffic } from '../simulate/simulate.ts';
 import { createTopics, stackTopics, stackUp } from '../stack/stack.ts';
+import { beginBench, type BenchFrame } from './lib/bench.run.ts';
+import { CpuMeter, type CpuWindow } from './lib/cpu.meter.ts';
+import { judgeStep, parseSteps, type LatencySample, type StepVerdict } from './lib/rate.steps.ts';
+import { stackRoles } from './lib/stack.roles.ts';
+import { roundTo } from './lib/stats.ts';
 
 export interface E2eBenchOptions {
-  rate?: number;
-  seconds?: number;
-  chains?: number;
+  /** Offered rates to step through, ascending (events/s). */
+  steps?: number[];
+  stepSeconds?: number;
+  /** An unmeasured run at the first step's rate before the steps. */
+  warmupSeconds?: number;
+  chainsPerStep?: number;
+  p99BoundMs?: number;
 }
 
-export interface E2eBenchResult {
-  e2e_p50_ms: number;
-  e2e_p99_ms: number;
-  e2e_max_ms: number;
+export interface E2eStep {
+  offered: number;
+  achieved: number;
+  seconds: number;
   alerts_timed: number;
-  chains: number;
-  target_rate: number;
-  achieved_rate: number;
+  p50_ms: number;
+  p99_ms: number;
+  max_ms: number;
+  first_third_p50_ms: number;
+  last_third_p50_ms: number;
+  sustained: boolean;
+  reasons: string[];
+  /** Uncommitted events of each group when the step's producing ended (a backlog building up). */
+  lag_at_end: { ingest: number; detector: number };
+  /** Seconds after the step's end until the detector had caught up. */
+  drain_s: number;
+  /** Over the step and its drain. */
+  cpu: CpuWindow;
+  /** CPU microseconds per produced event, per process. */
+  cpu_us_per_event: Record<string, number>;
+}
+
+export interface E2eBenchResult extends BenchFrame {
+  p99_bound_ms: number;
+  max_sustained_rate: number | null;
+  half_rate: number | null;
+  e2e_p50_ms: number | null;
+  e2e_p99_ms: number | null;
+  steps: E2eStep[];
+  half: E2eStep | null;
 }
 
 const BIN = fileURLToPath(new URL('../bin/mcp-audit.js', import.meta.url));
 const say = (msg: string) => process.stderr.write(`${msg}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** simple-statistics' quantile of sorted data (as bench:proxy uses), NaN when there is none. */
-const quantile = (sorted: number[], q: number): number => (sorted.length === 0 ? NaN : Math.round(quantileSorted(sorted, q) * 10) / 10);
+export const DEFAULT_STEPS = [500, 1000, 2000, 3000, 5000, 7500];
+/** The longest the bench waits for the detector to catch up after a step. */
+const DRAIN_MAX_MS = 60_000;
 
 /** Starts `mcp-audit <command>` and resolves once a log line contains `readyText`. */
 function startService(command: string, env: Record<string, string>, readyText: string): Promise<ChildProcess> {
@@ -62,10 +102,20 @@ function startService(command: string, env: Record<string, string>, readyText: s
   });
 }
 
+/** Events of `topic` not yet committed by `groupId`. */
+async function lag(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const [high, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+  const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
+  return high.reduce((n, p) => n + Math.max(0, Number(p.high) - Math.max(0, done.get(p.partition) ?? 0)), 0);
+}
+
 export async function runE2eBench(opts: E2eBenchOptions = {}): Promise<E2eBenchResult> {
-  const rate = opts.rate ?? 5_000;
-  const seconds = opts.seconds ?? 60;
-  const chainCount = opts.chains ?? 150;
+  const steps = opts.steps ?? DEFAULT_STEPS;
+  const stepMs = (opts.stepSeconds ?? 30) * 1000;
+  const warmupMs = (opts.warmupSeconds ?? 10) * 1000;
+  // About 3 alerts per second of a step: enough that a step's p99 is not just its slowest alert.
+  const chainsPerStep = opts.chainsPerStep ?? 100;
+  const p99Bound = opts.p99BoundMs ?? 250;
   const log = createLogger('warn', 'bench-detector-e2e');
   const suffix = `bench_e2e_${process.pid}`;
   const env: Record<string, string> = {
@@ -85,6 +135,7 @@ export async function runE2eBench(opts: E2eBenchOptions = {}): Promise<E2eBenchR
     MCP_AUDIT_INGEST_WORKERS: '1',
     MCP_AUDIT_LOG_LEVEL: 'info',
   };
+  const run = beginBench('bench:e2e', say);
   const config = loadConfig({ ...process.env, ...env });
   await stackUp(config, log);
   const topics = stackTopics(config);
@@ -106,97 +157,188 @@ export async function runE2eBench(opts: E2eBenchOptions = {}): Promise<E2eBenchR
     }
   };
   const consumer = kafka.consumer({ groupId: `${suffix}.bench`, maxWaitTimeInMs: 20 });
-  const children: ChildProcess[] = [];
+  const admin = kafka.admin();
+  const children: { ingest?: ChildProcess; detector?: ChildProcess } = {};
   // If this process dies on an error, its services must not stay behind consuming CPU.
-  const killChildren = () => children.forEach((c) => c.kill('SIGKILL'));
+  const killChildren = () => Object.values(children).forEach((c) => c.kill('SIGKILL'));
   process.once('exit', killChildren);
+  const roles = [
+    { name: 'ingest', pids: () => [children.ingest?.pid], tree: true },
+    { name: 'detector', pids: () => [children.detector?.pid], tree: true },
+    ...stackRoles(config),
+  ];
   try {
     say(`starting ingest and detector (topics ${suffix}.*) ...`);
-    children.push(await startService('ingest', env, 'ingest started'));
-    children.push(await startService('detector', env, 'detector ready'));
+    children.ingest = await startService('ingest', env, 'ingest started');
+    children.detector = await startService('detector', env, 'detector ready');
     await producer.connect();
+    await admin.connect();
 
-    const producedAt = new Map<string, number>();
-    const latencies: number[] = [];
+    // Produce time of each event, with the step it belongs to; an alert is timed against its last evidence event.
+    const producedAt = new Map<string, { step: number; at: number }>();
+    const samples = new Map<number, LatencySample[]>();
+    const stepStart = new Map<number, number>();
     await consumer.connect();
     await consumer.subscribe({ topic: config.topics.alerts, fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ message }) => {
         const a = JSON.parse(String(message.value)) as AlertV1;
         const sent = producedAt.get(a.evidence[a.evidence.length - 1]!.event_id);
-        if (sent !== undefined) latencies.push(Date.now() - sent);
+        if (sent === undefined) return;
+        samples.get(sent.step)?.push({ atMs: sent.at - stepStart.get(sent.step)!, ms: Date.now() - sent.at });
       },
     });
 
-    const perType = Math.max(1, Math.round(chainCount / chainTypes.length));
-    const start = Date.now();
-    const live = new LiveTraffic({ users: 2_000, seed: 5, rate, startMs: start, durationMs: seconds * 1000, inject: chainTypes.map((type) => ({ type, count: perType })) });
-    say(`producing ${rate} events/s for ${seconds} s with ${perType * chainTypes.length} chains ...`);
-    let produced = 0;
-    const inFlight: Promise<void>[] = [];
-    let nextReport = start + 10_000;
-    let reportedAlerts = 0;
-    // A 10 ms tick: small against the latencies measured, large enough that each send is a batch.
-    while (Date.now() < start + seconds * 1000) {
-      const now = Date.now();
-      const events = live.due(now);
-      if (events.length > 0) {
-        for (const e of events) producedAt.set(e.event_id, now);
-        inFlight.push(send(events));
-        produced += events.length;
+    const runStep = async (index: number, rate: number, stepMs: number): Promise<E2eStep> => {
+      const perType = Math.max(1, Math.round(chainsPerStep / chainTypes.length));
+      samples.set(index, []);
+      const meter = new CpuMeter(roles).start();
+      const start = Date.now();
+      stepStart.set(index, start);
+      // The simulator spreads chains over the first two thirds of its duration: stretched so they
+      // cover the whole step, and the latency trend has alerts in its last third too.
+      const live = new LiveTraffic({ users: 2_000, seed: 5, rate, startMs: start, durationMs: Math.round(stepMs / 0.66), inject: chainTypes.map((type) => ({ type, count: perType })) });
+      say(`step ${index + 1}: ${rate} events/s for ${stepMs / 1000} s with ${perType * chainTypes.length} chains ...`);
+      let produced = 0;
+      const inFlight: Promise<void>[] = [];
+      // A 10 ms tick: small against the latencies measured, large enough that each send is a batch.
+      while (Date.now() < start + stepMs) {
+        const now = Date.now();
+        const events = live.due(now);
+        if (events.length > 0) {
+          for (const e of events) producedAt.set(e.event_id, { step: index, at: now });
+          inFlight.push(send(events));
+          produced += events.length;
+        }
+        if (inFlight.length > 200) await Promise.all(inFlight.splice(0));
+        await sleep(10);
       }
-      if (inFlight.length > 200) await Promise.all(inFlight.splice(0));
-      if (now >= nextReport) {
-        const recent = latencies.slice(reportedAlerts).sort((x, y) => x - y);
-        reportedAlerts = latencies.length;
-        say(`  ${Math.round((now - start) / 1000)} s: ${produced} events, ${latencies.length} alerts (median of the last ${recent.length}: ${quantile(recent, 0.5)} ms)`);
-        nextReport += 10_000;
+      await Promise.all(inFlight);
+      const producedS = (Date.now() - start) / 1000;
+      const achieved = produced / producedS;
+      const lagAtEnd = {
+        ingest: await lag(admin, env.MCP_AUDIT_INGEST_GROUP_ID!, config.topics.events),
+        detector: await lag(admin, env.MCP_AUDIT_DETECTOR_GROUP_ID!, config.topics.events),
+      };
+      // Chains still in flight finish (their last steps, which the verdict leaves out), then the
+      // detector drains its backlog before the next step.
+      const ended = Date.now();
+      for (let i = 0; i < 50 && live.pendingCount > 0; i++) {
+        const now = Date.now();
+        const events = live.due(now, false);
+        for (const e of events) producedAt.set(e.event_id, { step: index, at: now });
+        if (events.length) await send(events);
+        await sleep(100);
       }
-      await sleep(10);
+      while (Date.now() - ended < DRAIN_MAX_MS && (await lag(admin, env.MCP_AUDIT_DETECTOR_GROUP_ID!, config.topics.events)) > 0) await sleep(250);
+      const drainS = (Date.now() - ended) / 1000;
+      // Alerts of the last events need a moment after the detector committed them.
+      await sleep(2_000);
+      const cpu = meter.stop();
+      // The step is over and drained: its events need no produce times any more.
+      for (const [id, p] of producedAt) if (p.step === index) producedAt.delete(id);
+      // The verdict counts alerts whose evidence was produced during the step proper.
+      const inStep = samples.get(index)!.filter((s) => s.atMs <= stepMs);
+      const verdict: StepVerdict = judgeStep({ offered: rate, achieved, samples: inStep, stepMs, p99BoundMs: p99Bound, minSamples: 5 });
+      const perEvent = Object.fromEntries(Object.entries(cpu.cpu_s).map(([name, s]) => [name, Math.round((s * 1e6) / Math.max(1, produced))]));
+      return {
+        offered: rate,
+        achieved: Math.round(achieved),
+        seconds: roundTo(producedS, 1),
+        alerts_timed: inStep.length,
+        p50_ms: roundTo(verdict.p50_ms, 1),
+        p99_ms: roundTo(verdict.p99_ms, 1),
+        max_ms: inStep.reduce((m, s) => Math.max(m, s.ms), 0),
+        first_third_p50_ms: roundTo(verdict.first_third_p50_ms, 1),
+        last_third_p50_ms: roundTo(verdict.last_third_p50_ms, 1),
+        sustained: verdict.sustained,
+        reasons: verdict.reasons,
+        lag_at_end: lagAtEnd,
+        drain_s: roundTo(drainS, 1),
+        cpu,
+        cpu_us_per_event: perEvent,
+      };
+    };
+
+    const report = (label: string, s: E2eStep) => {
+      say(`${label}: ${s.offered} ev/s offered, ${s.achieved} achieved; ${s.alerts_timed} alerts timed, p50 ${s.p50_ms} ms, p99 ${s.p99_ms} ms, max ${s.max_ms} ms; ` +
+        `median first/last third ${s.first_third_p50_ms}/${s.last_third_p50_ms} ms; lag at end ingest ${s.lag_at_end.ingest}, detector ${s.lag_at_end.detector}; drained in ${s.drain_s} s; ` +
+        (s.sustained ? 'SUSTAINED' : `NOT sustained: ${s.reasons.join('; ')}`));
+      run.window(`${label} (step and drain)`, s.cpu);
+      say(`${label}: CPU µs per event: ${Object.entries(s.cpu_us_per_event).map(([n, us]) => `${n} ${us}`).join(', ')}`);
+    };
+
+    // Unmeasured: the services' first seconds (JIT, group joins, first inserts) belong to no step.
+    if (warmupMs > 0) report('warm-up', await runStep(-1, steps[0]!, warmupMs));
+    const stepsRun: E2eStep[] = [];
+    let best: number | null = null;
+    for (const [i, rate] of steps.entries()) {
+      const s = await runStep(i, rate, stepMs);
+      stepsRun.push(s);
+      report(`step ${i + 1}`, s);
+      if (!s.sustained) break;
+      best = rate;
     }
-    await Promise.all(inFlight);
-    const achieved = Math.round(produced / ((Date.now() - start) / 1000));
-    // Let the chains still in flight finish, then wait for their alerts.
-    for (let i = 0; i < 50 && live.pendingCount > 0; i++) {
-      const now = Date.now();
-      const events = live.due(now, false);
-      for (const e of events) producedAt.set(e.event_id, now);
-      if (events.length) await send(events);
-      await sleep(100);
+    let half: E2eStep | null = null;
+    const halfRate = best === null ? null : Math.round(best / 2);
+    if (halfRate !== null) {
+      half = await runStep(steps.length, halfRate, stepMs);
+      report(`half of ${best}`, half);
     }
-    await sleep(5_000);
-    const sorted = [...latencies].sort((x, y) => x - y);
+    const frame = run.finish();
+    say(`highest sustained rate with p99 ≤ ${p99Bound} ms: ${best ?? 'none of the steps'}` +
+      (half ? `; at half of it (${halfRate} ev/s): p50 ${half.p50_ms} ms, p99 ${half.p99_ms} ms` : ''));
     return {
-      e2e_p50_ms: quantile(sorted, 0.5),
-      e2e_p99_ms: quantile(sorted, 0.99),
-      e2e_max_ms: sorted[sorted.length - 1] ?? NaN,
-      alerts_timed: sorted.length,
-      chains: live.manifest.chains.length,
-      target_rate: rate,
-      achieved_rate: achieved,
+      p99_bound_ms: p99Bound,
+      max_sustained_rate: best,
+      half_rate: halfRate,
+      e2e_p50_ms: half?.p50_ms ?? null,
+      e2e_p99_ms: half?.p99_ms ?? null,
+      steps: stepsRun,
+      half,
+      ...frame,
     };
   } finally {
     process.off('exit', killChildren);
     await consumer.disconnect().catch(() => {});
     await producer.disconnect().catch(() => {});
     await Promise.all(
-      children.map((c) => new Promise<void>((resolve) => {
+      Object.values(children).map((c) => new Promise<void>((resolve) => {
+        if (c.exitCode !== null || c.signalCode !== null) return resolve();
         c.once('exit', () => resolve());
         c.kill('SIGTERM');
       })),
     );
-    const admin = kafka.admin();
-    await admin.connect();
     await admin.deleteTopics({ topics: topics.map((t) => t.name) }).catch(() => {});
-    await admin.disconnect();
+    await admin.disconnect().catch(() => {});
     await ch.command({ query: sql`DROP DATABASE IF EXISTS ${ident(suffix)}`.text });
     await ch.close();
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { rate: { type: 'string' }, seconds: { type: 'string' }, chains: { type: 'string' } } });
+/** The command-line options of the end-to-end part, shared with bench/detector.bench.ts. */
+export const E2E_OPTIONS = {
+  steps: { type: 'string' },
+  'step-seconds': { type: 'string' },
+  'warmup-seconds': { type: 'string' },
+  'chains-per-step': { type: 'string' },
+  'p99-bound': { type: 'string' },
+} as const;
+
+export function e2eOptionsFrom(values: { steps?: string; 'step-seconds'?: string; 'warmup-seconds'?: string; 'chains-per-step'?: string; 'p99-bound'?: string }): E2eBenchOptions {
   const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
-  const result = await runE2eBench({ rate: num(values.rate), seconds: num(values.seconds), chains: num(values.chains) });
+  return {
+    steps: values.steps === undefined ? undefined : parseSteps(values.steps),
+    stepSeconds: num(values['step-seconds']),
+    warmupSeconds: num(values['warmup-seconds']),
+    chainsPerStep: num(values['chains-per-step']),
+    p99BoundMs: num(values['p99-bound']),
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({ options: E2E_OPTIONS });
+  const result = await runE2eBench(e2eOptionsFrom(values));
   process.stdout.write(`${JSON.stringify({ bench: 'detector.e2e', ...result })}\n`);
+  process.exit(0);
 }

@@ -1,4 +1,4 @@
-// Part (a) of `npm run bench:detector`: events/s per core through classification and the whole
+// Part (a) of `npm run bench:detector` (alone: `npm run bench:detector:engine`): events per CPU-second through classification and the whole
 // shipped rule pack, with 100,000 active users in one process, and the memory that state costs.
 //
 // Events are generated in memory first (realistic per-role tool mixes, a few credential reads,
@@ -7,19 +7,21 @@
 // (so `baseline` and `first_seen` rules do real work) and ~10 events within ~30 minutes of event
 // time, so all of them hold state at once.
 //
-//   node --expose-gc bench/detector.engine.bench.ts [--users 100000] [--events 1000000]
-// (--expose-gc makes the memory figures cleaner and adds the retained-heap figure.)
-// Last stdout line: {"bench":"detector.engine","events_per_s_per_core":…,"peak_rss_mb_per_100k_users":…,…}
+//   npm run bench:detector:engine -- [--users 100000] [--events 1000000]
+// (= node --expose-gc …: --expose-gc makes the memory figures cleaner and adds the retained-heap figure.)
+// The per-core figure is events per CPU-second of this process (process.cpuUsage over the timed
+// loop), with events per wall second beside it; machine, load and warnings as every bench (bench/lib/).
+// Last stdout line: {"bench":"detector.engine","events_per_cpu_s":…,"events_per_s_per_core":…,"peak_rss_mb_per_100k_users":…,…}
 import { uuidv7 } from '../core/ids.ts';
 import { createRng } from '../simulate/rng.ts';
 import type { BaselineSnapshot, MetricBaseline, UserBaseline } from '../detector/baselines/baseline.types.ts';
 import { loadCatalogue } from '../classify/catalogue.ts';
 import { createEngine, hashId } from '../detector/rules/engine.ts';
 import { DEFAULT_RULES_DIR, loadRulesOrThrow } from '../detector/rules/rules.load.ts';
-import { loadavg } from 'node:os';
 import type { AuditEvent } from '../schemas/event.ts';
 import type { AuditEventV1 } from '../schemas/event.v1.ts';
 import type { AuditEventV2 } from '../schemas/event.v2.ts';
+import { beginBench, toStderr, type BenchFrame } from './lib/bench.run.ts';
 
 export interface EngineBenchOptions {
   users?: number;
@@ -28,13 +30,11 @@ export interface EngineBenchOptions {
   rulesDirs?: string[];
 }
 
-export interface EngineBenchResult {
+export interface EngineBenchResult extends BenchFrame {
   /** Events per CPU-second of this process: the per-core figure, robust to a busy machine. */
   events_per_cpu_s: number;
   /** Events per wall-clock second (lower than the above when other work shares the core). */
   events_per_s_per_core: number;
-  load_before: number[];
-  load_after: number[];
   peak_rss_mb_per_100k_users: number;
   events: number;
   users: number;
@@ -167,6 +167,8 @@ const mb = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
 const gc = (globalThis as { gc?: () => void }).gc;
 
 export async function runEngineBench(opts: EngineBenchOptions = {}): Promise<EngineBenchResult> {
+  // Load before is read first: generating the events and the warm-up below load a core themselves.
+  const run = beginBench('bench:detector.engine', toStderr);
   const users = opts.users ?? 100_000;
   const count = opts.events ?? 1_000_000;
   const rules = loadRulesOrThrow(opts.rulesDirs ?? [DEFAULT_RULES_DIR]).map((r) => r.rule);
@@ -185,7 +187,6 @@ export async function runEngineBench(opts: EngineBenchOptions = {}): Promise<Eng
   const heapBefore = process.memoryUsage().heapUsed;
   let peak = rssBefore;
 
-  const loadBefore = loadavg().map((x) => Math.round(x * 100) / 100);
   const engine = createEngine({ rules, catalogue, baselines: warmBaselines(), allowedLatenessMs: 5_000 });
   let matches = 0;
   const cpu0 = process.cpuUsage();
@@ -206,11 +207,17 @@ export async function runEngineBench(opts: EngineBenchOptions = {}): Promise<Eng
   // Keeps the engine reachable through the measurement above (else the GC would free it first).
   if (engine.stats().users !== stats.users) throw new Error('engine changed while measuring');
   const perUsers = (bytes: number) => mb((bytes * 100_000) / Math.max(1, Math.min(users, stats.users)));
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const eventsPerCpuS = Math.round(count / cpuSeconds);
+  const eventsPerS = Math.round(count / seconds);
+  toStderr(`bench:detector.engine: ${count} events of ${stats.users} users through ${rules.length} rules: ${cpuSeconds.toFixed(2)} CPU-s, ${seconds.toFixed(2)} s wall`);
+  toStderr(`bench:detector.engine: ${eventsPerCpuS.toLocaleString('en-US')} events per CPU-second (${eventsPerS.toLocaleString('en-US')} per wall second)`);
+  // Wall time well above CPU time means the thread waited for a core: the wall figure is the machine's.
+  if (seconds > cpuSeconds * 1.2) toStderr(`bench:detector.engine: wall time ${Math.round((seconds / cpuSeconds - 1) * 100)} % over CPU time: the thread waited for a core; use the per-CPU-second figure`);
   return {
-    events_per_cpu_s: Math.round(count / ((cpu.user + cpu.system) / 1e6)),
-    events_per_s_per_core: Math.round(count / seconds),
-    load_before: loadBefore,
-    load_after: loadavg().map((x) => Math.round(x * 100) / 100),
+    events_per_cpu_s: eventsPerCpuS,
+    events_per_s_per_core: eventsPerS,
+    ...run.finish(),
     peak_rss_mb_per_100k_users: perUsers(peak - rssBefore),
     events: count,
     users: stats.users,

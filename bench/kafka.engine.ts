@@ -30,6 +30,11 @@ export interface KafkaEngineOptions {
   maxBlockSize: number;
 }
 
+// The v2 columns (migrations/0006_events_v2.sql) stay at their defaults, as they do for the v1 bench
+// events in ours; 18.16 inserts through a view only the columns its SELECT names, and refuses a block
+// that lacks one ("Expected column hash_key_id"), so every column of `events` is named here.
+// (`arrayFilter(x -> 0, [emptyArrayString()])` is 18.16's way to write an empty Array(Array(String)).)
+//
 // ts is `YYYY-MM-DDTHH:MM:SS.mmmZ` (Date#toISOString, as the bench writes it): the DateTime from
 // parseDateTimeBestEffort, the milliseconds from characters 21..23.
 // Kept as trusted SQL text written here (no values in it), so `raw` is right for it.
@@ -87,7 +92,22 @@ SELECT
     extractAll(_tools, '"description":"([^"]*)"') AS listed_tool_descriptions,
     extractAll(_tools, '"description_sha256":"([^"]*)"') AS listed_tool_description_sha256,
     visitParamExtractString(_trace, 'trace_id') AS trace_id,
-    visitParamExtractString(_trace, 'span_id') AS span_id,`);
+    visitParamExtractString(_trace, 'span_id') AS span_id,
+    '' AS hash_key_id,
+    '' AS args_hmac,
+    emptyArrayString() AS args_keys,
+    emptyArrayString() AS args_secrets,
+    toUInt8(0) AS args_truncated,
+    '' AS result_hmac,
+    emptyArrayString() AS result_secrets,
+    toUInt8(0) AS result_truncated,
+    emptyArrayString() AS fp_args,
+    emptyArrayString() AS fp_result,
+    emptyArrayString() AS fp_destinations,
+    '' AS episode_id,
+    '' AS episode_basis,
+    '' AS conversation_id,
+    arrayFilter(x -> 0, [emptyArrayString()]) AS listed_tool_input_keys,`);
 
 /** Creates the target (same DDL as `events`), then the Kafka table and the view; consuming starts with the view. */
 export async function createKafkaEngine(ch: ClickHouseClient, o: KafkaEngineOptions): Promise<void> {
