@@ -371,9 +371,11 @@ const HOST_SUFFIXES = ['host', 'hostname', 'domain'];
 // invite goes, as opposed to a value the content's text asks the agent to use.
 const PARTY_KEYS = set(
   'from sender author owner owners organizer organiser creator createdby requester reporter assignee assignees to cc bcc ' +
-    'recipient recipients attendee attendees participant participants invitee invitees member members sharedwith replyto contact',
+    'recipient recipients attendee attendees participant participants invitee invitees member members sharedwith replyto contact ' +
+    // The other side of a payment record: who was paid or paid, and their account.
+    'counterparty payee beneficiary creditor debtor iban',
 );
-const PARTY_SUFFIXES = ['sender', 'author', 'owner', 'organizer', 'recipients', 'attendees', 'participants', 'requester'];
+const PARTY_SUFFIXES = ['sender', 'author', 'owner', 'organizer', 'recipients', 'attendees', 'participants', 'requester', 'counterparty', 'iban'];
 
 const matches = (k: string, exact: Set<string>, suffixes: readonly string[]) => exact.has(k) || (k.length > 4 && suffixes.some((s) => k.length > s.length && k.endsWith(s)));
 

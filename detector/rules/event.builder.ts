@@ -36,7 +36,7 @@ export interface CallSpec {
   /** Fixed event id (for duplicate tests). */
   id?: string;
   /** v2: values in the arguments, the result and the destinations, as 'kind:value'. */
-  fp?: { args?: string[]; result?: string[]; dest?: string[] };
+  fp?: { args?: string[]; result?: string[]; dest?: string[]; parties?: string[] };
   /** v2: the episode id (basis trace). */
   episode?: string;
   /** v2: kinds of secrets redaction removed from the arguments. */
@@ -96,6 +96,7 @@ function toV2(e: AuditEventV1, spec: CallSpec): AuditEventV2 {
       arguments: [...new Set([...(spec.fp.args ?? []), ...(spec.fp.dest ?? [])].map(fixtureFingerprint))],
       result: (spec.fp.result ?? []).map(fixtureFingerprint),
       destinations: (spec.fp.dest ?? []).map(fixtureFingerprint),
+      ...(spec.fp.parties ? { parties: spec.fp.parties.map(fixtureFingerprint) } : {}),
     };
   }
   if (spec.episode) v2.episode = { id: spec.episode, basis: 'trace' };

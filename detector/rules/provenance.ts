@@ -6,7 +6,7 @@
 // `untrusted_content`, a file or database read is `private_data`). A rule step can then ask "did a
 // recipient of this send first appear in untrusted content read in the last 15 minutes?" — the
 // strongest evidence of prompt injection an audit log has.
-import type { Ev } from './rule.types.ts';
+import type { Ev, UserState } from './rule.types.ts';
 
 /** Labels a source can carry, as bits (a fingerprint may come from several calls). */
 export const PROVENANCE_LABELS = ['untrusted_content', 'private_data'] as const;
@@ -62,7 +62,7 @@ export class ProvenanceStore {
    * and not the event itself (with `exceptParties`, a value that named a party of the source does not
    * count); undefined when none.
    */
-  find(fps: readonly string[], mask: number, sinceTs: number, self: Ev, episode: string | null, exceptParties = false): Ev | undefined {
+  find(fps: readonly string[], mask: number, sinceTs: number, self: Ev, episode: string | null, exceptParties = false, skipFamiliar = false): Ev | undefined {
     const list = this.sources;
     for (let i = list.length - 1; i >= 0; i--) {
       const source = list[i]!;
@@ -70,7 +70,7 @@ export class ProvenanceStore {
       if (s.ts < sinceTs) return undefined;
       if (s === self || s.ts > self.ts || (source.mask & mask) === 0) continue;
       if (episode !== null && episodeOf(s) !== episode) continue;
-      if (holdsAny(source, fps, exceptParties)) return s;
+      if (holdsAny(source, fps, exceptParties) && !(skipFamiliar && namesKnownParty(source, self.user))) return s;
     }
     return undefined;
   }
@@ -78,6 +78,16 @@ export class ProvenanceStore {
   size(): number {
     return this.sources.length;
   }
+}
+
+/** True when the source names a party (sender, payee...) the user has sent to: in the baseline or since. */
+function namesKnownParty(source: Source, user: UserState): boolean {
+  const parties = (source.ev.e as { fingerprints: { parties?: string[] } }).fingerprints.parties;
+  if (!parties) return false;
+  const known = user.baseline?.knownDestinations;
+  const recent = user.recentDestinations;
+  for (let i = 0; i < parties.length; i++) if (known?.has(parties[i]!) || recent?.has(parties[i]!)) return true;
+  return false;
 }
 
 /** True when the source's result holds one of `fps` (with `exceptParties`, not as one of its parties). */

@@ -89,6 +89,10 @@ export const provenanceCondition = z
       .boolean()
       .default(false)
       .describe('true: a value that named a party of the source (its sender, recipients, organiser, owner) does not count; a reply goes there.'),
+    skip_familiar: z
+      .boolean()
+      .default(false)
+      .describe("true: a source that names a party this user has sent to before (a known correspondent's mail, a transaction with a known payee) does not count: its values are the user's own business, not a stranger's words."),
   })
   .describe(
     "Holds when a value of this call was in the result of an earlier call of the same user carrying a `from` label; values are compared as capture's keyed fingerprints (event v2), never in clear.",

@@ -124,6 +124,26 @@ match: { labels: external_sink, provenance: { from: untrusted_content, in: desti
   });
 });
 
+describe('familiar sources', () => {
+  const stranger = rule(`
+id: t.stranger
+kind: pattern
+alert: true
+match: { labels: external_sink, provenance: { from: untrusted_content, in: destinations, skip_familiar: true } }
+`);
+  const SUPPLIER = 'email:billing@supplier.example';
+  const invoice = (from: string): CallSpec => ({ ...injectedMail('+0s'), fp: { result: [ATTACKER], parties: [from] } });
+
+  it("a value from a known correspondent's mail does not count; the same from a stranger does", () => {
+    expect(run([stranger], [invoice(SUPPLIER), sendTo('+1m', ATTACKER)], baselineWith([SUPPLIER]))).toHaveLength(0);
+    expect(run([stranger], [invoice('email:billing@supp1ier.example'), sendTo('+1m', ATTACKER)], baselineWith([SUPPLIER]))).toHaveLength(1);
+  });
+
+  it('a correspondent written to since the snapshot is familiar too', () => {
+    expect(run([stranger], [sendTo('-1m', SUPPLIER), invoice(SUPPLIER), sendTo('+1m', ATTACKER)], baselineWith([]))).toHaveLength(0);
+  });
+});
+
 describe('payload provenance', () => {
   const leak = rule(`
 id: t.leak
