@@ -25,9 +25,13 @@ const SET_FROM = 24;
 /** One remembered result: the call, its label bits, and (built on first need) its values as sets. */
 interface Source {
   ev: Ev;
+  /** Copied from the call: a search reads these for every source, and one hop is cheaper than three. */
+  ts: number;
   mask: number;
-  values?: ReadonlySet<string>;
-  parties?: ReadonlySet<string>;
+  result: readonly string[];
+  parties: readonly string[] | undefined;
+  valueSet?: ReadonlySet<string>;
+  partySet?: ReadonlySet<string>;
 }
 
 /**
@@ -46,14 +50,15 @@ export class ProvenanceStore {
 
   /** Remembers a call whose result carries fingerprints and a provenance label. */
   record(ev: Ev): void {
-    const fps = ev.e.schema_version === 2 ? ev.e.fingerprints?.result : undefined;
+    const fingerprints = ev.e.schema_version === 2 ? ev.e.fingerprints : undefined;
     const mask = labelMask(ev.cls.labels);
-    if (!fps || fps.length === 0 || mask === 0) return;
+    if (!fingerprints || fingerprints.result.length === 0 || mask === 0) return;
+    const source: Source = { ev, ts: ev.ts, mask, result: fingerprints.result, parties: fingerprints.parties };
     const list = this.sources;
     let at = list.length;
-    while (at > 0 && list[at - 1]!.ev.ts > ev.ts) at--;
-    if (at === list.length) list.push({ ev, mask });
-    else list.splice(at, 0, { ev, mask });
+    while (at > 0 && list[at - 1]!.ts > ev.ts) at--;
+    if (at === list.length) list.push(source);
+    else list.splice(at, 0, source);
     if (list.length > this.max) list.shift();
   }
 
@@ -66,10 +71,10 @@ export class ProvenanceStore {
     const list = this.sources;
     for (let i = list.length - 1; i >= 0; i--) {
       const source = list[i]!;
+      if (source.ts < sinceTs) return undefined;
+      if (source.ts > self.ts || (source.mask & mask) === 0) continue;
       const s = source.ev;
-      if (s.ts < sinceTs) return undefined;
-      if (s === self || s.ts > self.ts || (source.mask & mask) === 0) continue;
-      if (episode !== null && episodeOf(s) !== episode) continue;
+      if (s === self || (episode !== null && episodeOf(s) !== episode)) continue;
       if (holdsAny(source, fps, exceptParties) && !(skipFamiliar && namesKnownParty(source, self.user))) return s;
     }
     return undefined;
@@ -82,7 +87,7 @@ export class ProvenanceStore {
 
 /** True when the source names a party (sender, payee...) the user has sent to: in the baseline or since. */
 function namesKnownParty(source: Source, user: UserState): boolean {
-  const parties = (source.ev.e as { fingerprints: { parties?: string[] } }).fingerprints.parties;
+  const parties = source.parties;
   if (!parties) return false;
   const known = user.baseline?.knownDestinations;
   const recent = user.recentDestinations;
@@ -92,15 +97,14 @@ function namesKnownParty(source: Source, user: UserState): boolean {
 
 /** True when the source's result holds one of `fps` (with `exceptParties`, not as one of its parties). */
 function holdsAny(source: Source, fps: readonly string[], exceptParties: boolean): boolean {
-  const fingerprints = (source.ev.e as { fingerprints: { result: string[]; parties?: string[] } }).fingerprints;
-  const result = fingerprints.result;
-  const parties = exceptParties ? fingerprints.parties : undefined;
+  const result = source.result;
+  const parties = exceptParties ? source.parties : undefined;
   if (result.length < SET_FROM && (parties === undefined || parties.length < SET_FROM)) {
     for (let j = 0; j < fps.length; j++) if (result.includes(fps[j]!) && !parties?.includes(fps[j]!)) return true;
     return false;
   }
-  const values = (source.values ??= new Set(result));
-  const partySet = parties === undefined ? undefined : (source.parties ??= new Set(parties));
+  const values = (source.valueSet ??= new Set(result));
+  const partySet = parties === undefined ? undefined : (source.partySet ??= new Set(parties));
   for (let j = 0; j < fps.length; j++) if (values.has(fps[j]!) && !partySet?.has(fps[j]!)) return true;
   return false;
 }

@@ -39,6 +39,8 @@ interface KeyState {
   lastTs: number;
   bufEv: Ev[];
   bufMask: number[];
+  /** Event time of bufEv[0] (Infinity when empty): pushing checks it without touching that event. */
+  bufOldest: number;
   partials: Partial[];
   /** Completing event ids already raised (with their event time). */
   emitted: Map<string, number> | null;
@@ -133,16 +135,17 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
   }
 
   function newState(key: string | UserState): KeyState {
-    return { key, lastTs: -Infinity, bufEv: [], bufMask: [], partials: [], emitted: null };
+    return { key, lastTs: -Infinity, bufEv: [], bufMask: [], bufOldest: Infinity, partials: [], emitted: null };
   }
 
   /** Keeps the buffer to what a replay can still need: maxspan plus lateness, and a count cap. */
   function push(s: KeyState, ev: Ev, mask: number): void {
     s.bufEv.push(ev);
     s.bufMask.push(mask);
+    if (s.bufEv.length === 1) s.bufOldest = ev.ts;
     const horizon = ev.ts - handler.windowMs - lateness;
     let drop = 0;
-    while (drop < s.bufEv.length && s.bufEv[drop]!.ts < horizon) drop++;
+    if (s.bufOldest < horizon) while (drop < s.bufEv.length && s.bufEv[drop]!.ts < horizon) drop++;
     if (s.bufEv.length - drop > MAX_BUFFER_PER_KEY) drop = s.bufEv.length - MAX_BUFFER_PER_KEY;
     if (drop > 0) {
       // In place: splice would allocate an array of the dropped items on every event.
@@ -151,6 +154,7 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
       s.bufEv.length = keep;
       s.bufMask.copyWithin(0, drop);
       s.bufMask.length = keep;
+      s.bufOldest = keep > 0 ? s.bufEv[0]!.ts : Infinity;
     }
   }
 
@@ -163,6 +167,7 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
       s.bufEv.shift();
       s.bufMask.shift();
     }
+    s.bufOldest = s.bufEv[0]!.ts;
   }
 
   function advance(s: KeyState, ev: Ev, mask: number, ctx: EngineContext): void {
