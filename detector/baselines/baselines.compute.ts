@@ -3,6 +3,7 @@
 // `baselines`, recorded in `baseline_runs` once complete. See BASELINES.md for what each number
 // means and the minimum-sample rules.
 import type { ClickHouseClient } from '../../core/clickhouse.ts';
+import { readRows, streamRows } from '../../core/clickhouse.rows.ts';
 import type { Logger } from '../../core/logger.ts';
 import { ident, qualified, sql } from '../../core/sql.ts';
 import { emptyRow, metricColumns, type BaselineRow, type BaselineScope } from './baseline.row.ts';
@@ -81,15 +82,6 @@ interface UserSummaryRow {
 const keyOf = (scope: BaselineScope, r: Partial<Record<'tenant_id' | 'user_id' | 'server_name' | 'tool_name', string>>): string =>
   scopeKeys[scope].map((k) => r[k] ?? '').join('\u0000');
 
-async function* streamRows<T>(ch: ClickHouseClient, query: string): AsyncGenerator<T> {
-  const rs = await ch.query({ query, format: 'JSONEachRow' });
-  for await (const rows of rs.stream()) for (const row of rows) yield row.json<T>();
-}
-
-async function rowsOf<T>(ch: ClickHouseClient, query: string): Promise<T[]> {
-  return (await ch.query({ query, format: 'JSONEachRow' })).json<T>();
-}
-
 export async function computeBaselines(ch: ClickHouseClient, database: string, opts: ComputeOptions): Promise<BaselineRunSummary> {
   const started = Date.now();
   const computedAtMs = opts.now ?? started;
@@ -99,14 +91,14 @@ export async function computeBaselines(ch: ClickHouseClient, database: string, o
   const weeksSince = (firstSec: number) => Math.max(0, w.toSec - Math.max(firstSec, w.fromSec)) / WEEK_S;
 
   const summaries = new Map<string, UserSummaryRow>();
-  for (const r of await rowsOf<UserSummaryRow>(ch, userSummaryQuery(database, w))) summaries.set(keyOf('user', r), r);
-  for (const r of await rowsOf<{ tenant_id: string; user_id: string; known_sent_values: string[] }>(ch, userSentValuesQuery(database, w))) {
+  for (const r of await readRows<UserSummaryRow>(ch, userSummaryQuery(database, w))) summaries.set(keyOf('user', r), r);
+  for (const r of await readRows<{ tenant_id: string; user_id: string; known_sent_values: string[] }>(ch, userSentValuesQuery(database, w))) {
     const s = summaries.get(keyOf('user', r));
     if (s) s.known_sent_values = r.known_sent_values;
   }
   const perCall = { user: new Map<string, PerCallRow>(), tool: new Map<string, PerCallRow>() };
   for (const scope of ['user', 'tool'] as const) {
-    for (const r of await rowsOf<PerCallRow>(ch, perCallBytesQuery(database, scope, w))) perCall[scope].set(keyOf(scope, r), r);
+    for (const r of await readRows<PerCallRow>(ch, perCallBytesQuery(database, scope, w))) perCall[scope].set(keyOf(scope, r), r);
   }
 
   let buffer: BaselineRow[] = [];
@@ -235,18 +227,18 @@ export async function computeBaselines(ch: ClickHouseClient, database: string, o
 
 /** Drops the partitions of every run older than the newest KEEP_RUNS completed ones (18.16 has no TTL). */
 export async function dropOldRuns(ch: ClickHouseClient, database: string, log?: Logger): Promise<number> {
-  const kept = await rowsOf<{ computed_at_ms: string }>(
+  const kept = await readRows<{ computed_at_ms: string }>(
     ch,
-    sql`SELECT DISTINCT computed_at_ms FROM ${qualified(database, 'baseline_runs')} ORDER BY computed_at_ms DESC LIMIT ${KEEP_RUNS}`.text,
+    sql`SELECT DISTINCT computed_at_ms FROM ${qualified(database, 'baseline_runs')} ORDER BY computed_at_ms DESC LIMIT ${KEEP_RUNS}`,
   );
   const oldestKept = kept.length < KEEP_RUNS ? 0 : Number(kept[kept.length - 1]!.computed_at_ms);
   if (oldestKept === 0) return 0;
   // In cluster mode (migrations/cluster.ts) the parts live in `baselines_local` behind a
   // Distributed `baselines`; this drops them on the server it talks to.
-  const parts = await rowsOf<{ table: string; partition: string }>(
+  const parts = await readRows<{ table: string; partition: string }>(
     ch,
     sql`SELECT DISTINCT table, partition FROM system.parts
-      WHERE database = ${database} AND table IN ('baselines', 'baselines_local') AND active`.text,
+      WHERE database = ${database} AND table IN ('baselines', 'baselines_local') AND active`,
   );
   let dropped = 0;
   for (const { table, partition } of parts) {
