@@ -15,13 +15,18 @@
 // drained before the queue is used again, so events reach Kafka in the order they were pushed.
 // Delivery is at least once: a batch that was in flight when the process stopped is spilled too,
 // and may arrive twice; its event ids make the second copy invisible downstream.
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+//
+// This file is the delivery loop (connect, send, acknowledge, retry, back off, spill or not); the
+// files on disk are spill.segments.ts (the segmented log) and spill.rejects.ts, the metrics
+// spill.metrics.ts.
 import { ConfigError } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
-import { Counter, Gauge, type Registry } from '../core/metrics.ts';
+import type { Registry } from '../core/metrics.ts';
 import type { Rejection } from '../producer/audit.producer.ts';
 import { auditEvent, type AuditEvent } from '../schemas/event.ts';
+import { spillMetrics } from './spill.metrics.ts';
+import { RejectsFile } from './spill.rejects.ts';
+import { SegmentStore, type ReadMark } from './spill.segments.ts';
 
 /** Wait before connecting again after Kafka refused our settings (core/kafka.security.ts). */
 const SETTINGS_RETRY_MS = 60_000;
@@ -73,55 +78,25 @@ export interface SpillBufferStats {
   kafkaUp: boolean;
 }
 
-interface Segment {
-  path: string;
-  /** Bytes written so far. */
-  size: number;
-  /** Bytes already acknowledged by Kafka (persisted in `<path>.offset`). */
-  readOffset: number;
-}
-
 interface Batch {
   events: AuditEvent[];
-  /** Set when the batch came from a file: acknowledging it moves that file's offset here. */
-  fileEnd?: { segment: Segment; offset: number };
+  /** Set when the batch came from the spill file: acknowledging it trims the file to here. */
+  fileEnd?: ReadMark;
 }
-
-const SEGMENT_RE = /^spill-(\d+)-(\d+)-a?\d+\.ndjson$/;
-const REJECTS_RE = /^rejected-\d+-\d+\.ndjson$/;
 
 /** Why an event was not sent and kept in the rejects file. */
 export type SpillReason = 'invalid' | 'rejected';
 /** Why an event was lost. */
 export type DropReason = 'spill_full' | 'write_failed' | 'corrupt_line';
-const READ_CHUNK = 1 << 20;
-
-/** Lines (events) of a spill file after `offset`. */
-function countLines(path: string, offset: number): number {
-  const buf = readFileSync(path).subarray(offset);
-  let n = 0;
-  for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) n++;
-  return n;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export class SpillBuffer {
   private readonly opts: Required<SpillBufferOptions>;
   private readonly deps: SpillBufferDeps;
   private memory: AuditEvent[] = [];
-  private segments: Segment[] = [];
-  private own: Segment | null = null;
-  private unflushed: string[] = [];
-  private unflushedBytes = 0;
-  private flushTimer: NodeJS.Timeout | null = null;
+  /** Events spilled while Kafka was away or slow, replayed in order. */
+  private readonly file: SegmentStore<AuditEvent>;
+  private readonly rejects: RejectsFile;
+  /** While true, new events go to the file behind the spilled ones and batches come from the file. */
   private spilling = false;
   private retry: Batch | null = null;
   private inFlight: Batch | null = null;
@@ -131,14 +106,9 @@ export class SpillBuffer {
   private loop: Promise<void> = Promise.resolve();
   /** Set from the first drop until the spill file has room again: one loud log line per episode. */
   private dropEpisode: { reason: DropReason; dropped: number } | null = null;
-  private segmentCounter = 0;
   private readonly counts = { seen: 0, adopted: 0, sent: 0, spooled: 0 };
   private readonly spilledBy: Record<string, number> = {};
   private readonly droppedBy: Record<string, number> = {};
-  /** Events in spill segments (written or waiting to be) and not yet acknowledged. */
-  private onDisk = 0;
-  private rejects: string | null = null;
-  private rejectsBytes = 0;
   private kafkaUp = false;
   /** Until when not to connect again, after Kafka refused our credentials or certificates. */
   private settingsRefusedUntil = 0;
@@ -147,27 +117,27 @@ export class SpillBuffer {
   constructor(opts: SpillBufferOptions, deps: SpillBufferDeps) {
     this.opts = { maxBatch: 500, retryMs: 1000, ...opts };
     this.deps = deps;
-    const registers = deps.registry ? [deps.registry] : [];
-    this.metrics = {
-      seen: new Counter({ name: 'mcp_audit_capture_calls_total', help: 'Audit events pushed by capture: one per call.', registers }),
-      events: new Counter({
-        name: 'mcp_audit_capture_events_total',
-        help: 'Audit events by final outcome: sent (acknowledged by Kafka), spilled (cannot be sent; kept in the rejects file, reason invalid or rejected), dropped (lost, reason spill_full, write_failed or corrupt_line).',
-        labelNames: ['outcome', 'reason'],
-        registers,
-      }),
-      spooled: new Counter({ name: 'mcp_audit_capture_spooled_events_total', help: 'Events written to the spill file while Kafka was away, to be replayed.', registers }),
-      adopted: new Counter({ name: 'mcp_audit_capture_adopted_events_total', help: 'Events taken over from the spill files of dead processes.', registers }),
-      memory: new Gauge({ name: 'mcp_audit_capture_buffered_events', help: 'Events waiting in memory.', registers }),
-      spillBytes: new Gauge({ name: 'mcp_audit_capture_spill_bytes', help: 'Bytes in spill files not yet sent.', registers }),
-      kafkaUp: new Gauge({ name: 'mcp_audit_capture_kafka_up', help: '1 while Kafka acknowledges sends in time.', registers }),
-    };
+    this.metrics = spillMetrics(deps.registry);
+    this.rejects = new RejectsFile(opts.spillDir);
+    this.file = new SegmentStore<AuditEvent>({
+      dir: opts.spillDir,
+      onWrite: (lost) => {
+        if (lost) this.reportDropped(lost.records, 'write_failed', lost.err);
+        this.metrics.spillBytes.set(this.file.bytes());
+        this.wakeUp?.();
+      },
+    });
   }
 
   /** Adopts spill files of dead processes, then starts delivering in the background. */
   start(): void {
-    mkdirSync(this.opts.spillDir, { recursive: true });
-    this.adoptOrphans();
+    const adopted = this.file.recover();
+    this.rejects.recover();
+    this.count('adopted', adopted.records);
+    if (adopted.segments) {
+      this.spilling = true;
+      this.deps.log.info({ files: adopted.segments, bytes: this.file.bytes() }, 'replaying audit events spilled by an earlier run');
+    }
     this.loop = this.run();
   }
 
@@ -193,7 +163,7 @@ export class SpillBuffer {
 
   stats(): SpillBufferStats {
     const sum = (by: Record<string, number>) => Object.values(by).reduce((a, b) => a + b, 0);
-    let pending = this.memory.length + this.onDisk;
+    let pending = this.memory.length + this.file.records;
     for (const b of [this.inFlight, this.retry]) if (b && !b.fileEnd) pending += b.events.length;
     return {
       ...this.counts,
@@ -203,7 +173,7 @@ export class SpillBuffer {
       droppedBy: { ...this.droppedBy },
       pending,
       memory: this.memory.length,
-      spillBytes: this.spillBytes(),
+      spillBytes: this.file.bytes(),
       kafkaUp: this.kafkaUp,
     };
   }
@@ -235,8 +205,8 @@ export class SpillBuffer {
       this.startSpilling('stopping with undelivered events');
       this.appendToFile(leftovers);
     }
-    this.flushFile();
-    const left = this.spillBytes();
+    this.file.write();
+    const left = this.file.bytes();
     if (left > 0) this.deps.log.warn({ spillDir: this.opts.spillDir, bytes: left }, 'undelivered audit events stay in the spill file for the next run');
     await Promise.race([this.loop, new Promise((r) => setTimeout(r, 500))]);
     await Promise.race([this.deps.producer.disconnect().catch(() => undefined), new Promise((r) => setTimeout(r, 1_000))]);
@@ -305,6 +275,8 @@ export class SpillBuffer {
   }
 
   private async send(batch: Batch): Promise<boolean> {
+    // Only lost lines were read (the file is trimmed past them): nothing to send.
+    if (batch.events.length === 0) return true;
     // kafkajs retries a send to a dead broker for as long as it takes; this timer notices the wait
     // and moves new events to the file meanwhile, so memory stays bounded and a crash loses nothing.
     const watch = setTimeout(() => {
@@ -331,20 +303,13 @@ export class SpillBuffer {
 
   private acknowledge(batch: Batch): void {
     if (!batch.fileEnd) return;
-    this.onDisk -= batch.events.length;
-    const { segment, offset } = batch.fileEnd;
-    segment.readOffset = offset;
-    if (segment.readOffset >= segment.size && (segment !== this.own || this.unflushed.length === 0)) {
-      rmSync(segment.path, { force: true });
-      rmSync(`${segment.path}.offset`, { force: true });
-      this.segments = this.segments.filter((s) => s !== segment);
-      if (this.segments.length === 0 && this.unflushed.length === 0) {
-        this.spilling = false;
-        this.deps.log.info('spill file replayed; back to the in-memory queue');
-        this.endDropEpisode();
-      }
-    } else writeFileSync(`${segment.path}.offset`, String(offset));
-    this.metrics.spillBytes.set(this.spillBytes());
+    this.file.trim(batch.fileEnd, batch.events.length);
+    if (this.file.isEmpty()) {
+      this.spilling = false;
+      this.deps.log.info('spill file replayed; back to the in-memory queue');
+      this.endDropEpisode();
+    }
+    this.metrics.spillBytes.set(this.file.bytes());
   }
 
   private nextBatch(): Batch | null {
@@ -352,47 +317,13 @@ export class SpillBuffer {
       if (!this.memory.length) return null;
       return { events: this.memory.splice(0, this.opts.maxBatch) };
     }
-    if (!this.segments.length) this.flushFile();
-    const head = this.segments[0];
-    if (!head) {
+    const read = this.file.read(this.opts.maxBatch);
+    if (!read) {
       this.spilling = false;
       return this.nextBatch();
     }
-    if (head === this.own && head.readOffset >= head.size) this.flushFile();
-    return this.readBatch(head);
-  }
-
-  private readBatch(segment: Segment): Batch | null {
-    const length = Math.min(READ_CHUNK, segment.size - segment.readOffset);
-    if (length <= 0) return null;
-    const buf = Buffer.alloc(length);
-    const fd = openSync(segment.path, 'r');
-    try {
-      readSync(fd, buf, 0, length, segment.readOffset);
-    } finally {
-      closeSync(fd);
-    }
-    const events: AuditEvent[] = [];
-    let pos = 0;
-    while (events.length < this.opts.maxBatch) {
-      const nl = buf.indexOf(10, pos);
-      if (nl < 0) break;
-      const line = buf.subarray(pos, nl).toString();
-      pos = nl + 1;
-      try {
-        events.push(JSON.parse(line) as AuditEvent);
-      } catch {
-        // A line cut short by a crash mid-write: nothing to recover.
-        this.lost(1, 'corrupt_line');
-      }
-    }
-    if (pos === 0) {
-      // One line longer than the read chunk cannot be a valid event: skip it.
-      segment.readOffset = segment.size;
-      this.lost(1, 'corrupt_line');
-      return null;
-    }
-    return { events, fileEnd: { segment, offset: segment.readOffset + pos } };
+    if (read.corrupt) this.lost(read.corrupt, 'corrupt_line');
+    return read.mark ? { events: read.records, fileEnd: read.mark } : null;
   }
 
   private startSpilling(reason: string): void {
@@ -404,68 +335,16 @@ export class SpillBuffer {
     this.appendToFile(queued);
   }
 
-  /** The segment this process appends to: always the last one, created on first use. */
-  private ownSegment(): Segment {
-    if (this.own && this.segments.includes(this.own)) return this.own;
-    const path = join(this.opts.spillDir, `spill-${process.pid}-${Date.now()}-${this.segmentCounter++}.ndjson`);
-    this.own = { path, size: 0, readOffset: 0 };
-    this.segments.push(this.own);
-    return this.own;
-  }
-
-  private spillBytes(): number {
-    return this.segments.reduce((n, s) => n + s.size - s.readOffset, 0) + this.unflushedBytes;
-  }
-
   private appendToFile(events: AuditEvent[]): void {
     if (!events.length) return;
-    let dropped = 0;
-    for (const e of events) {
-      const line = `${JSON.stringify(e)}\n`;
-      const bytes = Buffer.byteLength(line);
-      if (!this.hasRoom(bytes)) {
-        dropped++;
-        continue;
-      }
-      this.unflushed.push(line);
-      this.unflushedBytes += bytes;
-    }
-    this.onDisk += events.length - dropped;
-    this.count('spooled', events.length - dropped);
-    if (dropped) this.reportDropped(dropped, 'spill_full');
-    // Writes are grouped (one write per 20 ms) so spilling costs a call nothing measurable.
-    if (this.unflushedBytes > READ_CHUNK) this.flushFile();
-    else this.flushTimer ??= setTimeout(() => this.flushFile(), 20);
-  }
-
-  private flushFile(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    if (!this.unflushed.length) return;
-    const seg = this.ownSegment();
-    const data = Buffer.from(this.unflushed.join(''));
-    this.unflushed = [];
-    this.unflushedBytes = 0;
-    try {
-      const fd = openSync(seg.path, 'a');
-      try {
-        writeSync(fd, data);
-      } finally {
-        closeSync(fd);
-      }
-      seg.size += data.length;
-    } catch (err) {
-      const n = data.toString().split('\n').length - 1;
-      this.onDisk -= n;
-      this.reportDropped(n, 'write_failed', err);
-    }
-    this.metrics.spillBytes.set(this.spillBytes());
-    this.wakeUp?.();
+    const appended = this.file.append(events, (bytes) => this.hasRoom(bytes));
+    this.count('spooled', appended);
+    if (appended < events.length) this.reportDropped(events.length - appended, 'spill_full');
   }
 
   /** Whether `bytes` more fit the spill budget (spill segments and rejects file together). */
   private hasRoom(bytes: number): boolean {
-    if (this.spillBytes() + this.rejectsBytes + bytes > this.opts.maxSpillBytes) return false;
+    if (this.file.bytes() + this.rejects.bytes + bytes > this.opts.maxSpillBytes) return false;
     this.endDropEpisode();
     return true;
   }
@@ -484,13 +363,9 @@ export class SpillBuffer {
     } catch (err) {
       return this.reportDropped(1, 'write_failed', err);
     }
-    const bytes = Buffer.byteLength(line);
-    if (!this.hasRoom(bytes)) return this.reportDropped(1, 'spill_full');
+    if (!this.hasRoom(Buffer.byteLength(line))) return this.reportDropped(1, 'spill_full');
     try {
-      mkdirSync(this.opts.spillDir, { recursive: true });
-      this.rejects ??= join(this.opts.spillDir, `rejected-${process.pid}-${Date.now()}.ndjson`);
-      appendFileSync(this.rejects, line);
-      this.rejectsBytes += bytes;
+      this.rejects.append(line);
       this.spilledBy[reason] = (this.spilledBy[reason] ?? 0) + 1;
       this.metrics.events.inc({ outcome: 'spilled', reason });
     } catch (err) {
@@ -498,8 +373,8 @@ export class SpillBuffer {
     }
   }
 
+  /** Spilled events that could not be read back (the file already stopped counting them). */
   private lost(n: number, reason: DropReason): void {
-    this.onDisk -= n;
     this.droppedBy[reason] = (this.droppedBy[reason] ?? 0) + n;
     this.metrics.events.inc({ outcome: 'dropped', reason }, n);
     this.deps.log.warn({ n, reason }, 'unreadable lines in the spill file: audit events lost');
@@ -518,37 +393,6 @@ export class SpillBuffer {
       { reason, droppedTotal: this.stats().dropped, maxSpillBytes: this.opts.maxSpillBytes, spillDir: this.opts.spillDir, err },
       'spill budget exhausted: AUDIT EVENTS ARE BEING DROPPED until Kafka takes them again',
     );
-  }
-
-  private adoptOrphans(): void {
-    const orphans = readdirSync(this.opts.spillDir)
-      .map((name) => ({ name, m: SEGMENT_RE.exec(name) }))
-      .filter((x) => x.m && Number(x.m[1]) !== process.pid && !alive(Number(x.m[1])))
-      .sort((a, b) => Number(a.m![2]) - Number(b.m![2]) || a.name.localeCompare(b.name));
-    for (const { name } of orphans) {
-      const from = join(this.opts.spillDir, name);
-      const to = join(this.opts.spillDir, `spill-${process.pid}-${Date.now()}-a${this.segmentCounter++}.ndjson`);
-      try {
-        renameSync(from, to); // atomic: of two processes adopting at once, one wins
-      } catch {
-        continue;
-      }
-      let readOffset = 0;
-      if (existsSync(`${from}.offset`)) {
-        readOffset = Number(readFileSync(`${from}.offset`, 'utf8')) || 0;
-        renameSync(`${from}.offset`, `${to}.offset`);
-      }
-      const segment = { path: to, size: statSync(to).size, readOffset };
-      const n = countLines(to, readOffset);
-      this.onDisk += n;
-      this.count('adopted', n);
-      this.segments.push(segment);
-    }
-    for (const name of readdirSync(this.opts.spillDir)) if (REJECTS_RE.test(name)) this.rejectsBytes += statSync(join(this.opts.spillDir, name)).size;
-    if (this.segments.length) {
-      this.spilling = true;
-      this.deps.log.info({ files: this.segments.length, bytes: this.spillBytes() }, 'replaying audit events spilled by an earlier run');
-    }
   }
 
   private count(what: keyof typeof this.counts, n: number): void {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, PROJECT_ROOT, settings } from './config.ts';
+import { compositePaths, ConfigError, loadConfig, PROJECT_ROOT, settings } from './config.ts';
 
 describe('configuration', () => {
   it('has sensible defaults for every setting', () => {
@@ -95,5 +95,26 @@ describe('configuration', () => {
     expect(c.notifier.groupId).toBe('staging.notifier');
     expect(loadConfig({}).topics.events).toBe('mcp.audit.events');
     expect(() => loadConfig({ MCP_AUDIT_NAME_PREFIX: 'a b' })).toThrow(/MCP_AUDIT_NAME_PREFIX/);
+  });
+
+  it('places every setting once: each path is one value, a composite part, or a prefix of no other', () => {
+    const pathOf = (s: object) => ('path' in s ? (s.path as string) : undefined);
+    const entries = Object.entries(settings).map(([name, s]) => [name, pathOf(s)] as const);
+    // Only the name prefix has no place of its own: it changes the topic and group names.
+    expect(entries.filter(([, path]) => path === undefined).map(([name]) => name)).toEqual(['MCP_AUDIT_NAME_PREFIX']);
+    const plain = entries.map(([, path]) => path).filter((p): p is string => p !== undefined && !compositePaths.includes(p));
+    expect(new Set(plain).size).toBe(plain.length);
+    for (const part of compositePaths) expect(entries.some(([, path]) => path === part), part).toBe(true);
+    const all = [...plain, ...compositePaths];
+    for (const a of all) for (const b of all) expect(b.startsWith(`${a}.`), `${a} and ${b}`).toBe(false);
+    // Every place is a key of the shaped config (its value may be undefined: an unset hash key).
+    const c = loadConfig({}) as unknown as Record<string, unknown>;
+    const has = (path: string) => {
+      const keys = path.split('.');
+      const last = keys.pop()!;
+      const parent = keys.reduce<Record<string, unknown>>((node, k) => node[k] as Record<string, unknown>, c);
+      return Object.hasOwn(parent, last);
+    };
+    for (const path of [...plain, ...compositePaths]) expect(has(path), path).toBe(true);
   });
 });

@@ -3,6 +3,7 @@
 // that rebuilds the same history assigns the same ids. After a restart, `rebuild` reads each
 // user's latest alert from ClickHouse, so an incident that was open before the crash continues.
 import type { ClickHouseClient } from '../core/clickhouse.ts';
+import { readRows } from '../core/clickhouse.rows.ts';
 import { qualified, sql } from '../core/sql.ts';
 import { incidentId } from '../schemas/alert.v1.ts';
 
@@ -44,14 +45,12 @@ export class IncidentGrouper {
   /** Loads the latest incident of every user whose last alert is within the gap of `nowMs`. */
   async rebuild(ch: ClickHouseClient, database: string, nowMs: number): Promise<number> {
     const since = Math.floor((nowMs - this.gapMs) / 1000);
-    const rows = await (
-      await ch.query({
-        query: sql`SELECT tenant_id, user_id, argMax(incident_id, ts_ms) AS incident_id, max(ts_ms) AS last_ms
-          FROM ${qualified(database, 'alerts')} WHERE ts >= toDateTime(${since})
-          GROUP BY tenant_id, user_id`.text,
-        format: 'JSONEachRow',
-      })
-    ).json<{ tenant_id: string; user_id: string; incident_id: string; last_ms: string }>();
+    const rows = await readRows<{ tenant_id: string; user_id: string; incident_id: string; last_ms: string }>(
+      ch,
+      sql`SELECT tenant_id, user_id, argMax(incident_id, ts_ms) AS incident_id, max(ts_ms) AS last_ms
+        FROM ${qualified(database, 'alerts')} WHERE ts >= toDateTime(${since})
+        GROUP BY tenant_id, user_id`,
+    );
     this.open.clear();
     for (const r of rows) this.open.set(`${r.tenant_id}:${r.user_id}`, { incidentId: r.incident_id, lastAlertMs: Number(r.last_ms) });
     return rows.length;

@@ -9,6 +9,7 @@
 // only after everything below it is stored (or dead-lettered), so the rebuild waits until ingest's
 // committed offset reaches C on each partition.
 import type { ClickHouseClient } from '../core/clickhouse.ts';
+import { readRows } from '../core/clickhouse.rows.ts';
 import type { Logger } from '../core/logger.ts';
 import { join, qualified, sql } from '../core/sql.ts';
 import { sleep } from '../core/lifecycle.ts';
@@ -65,14 +66,12 @@ export async function rebuildState(o: RebuildOptions): Promise<{ replayed: numbe
   let afterId = '';
   // Keyset pagination on (ts_ms, event_id): stable, and no OFFSET scans.
   for (;;) {
-    const rows = await (
-      await o.ch.query({
-        query: sql`SELECT * FROM ${table} FINAL WHERE ${where}
-          AND (ts_ms > ${afterMs} OR (ts_ms = ${afterMs} AND event_id > ${afterId}))
-          ORDER BY ts_ms, event_id LIMIT ${PAGE}`.text,
-        format: 'JSONEachRow',
-      })
-    ).json<Record<string, unknown>>();
+    const rows = await readRows<Record<string, unknown>>(
+      o.ch,
+      sql`SELECT * FROM ${table} FINAL WHERE ${where}
+        AND (ts_ms > ${afterMs} OR (ts_ms = ${afterMs} AND event_id > ${afterId}))
+        ORDER BY ts_ms, event_id LIMIT ${PAGE}`,
+    );
     for (const row of rows) o.replay(row);
     replayed += rows.length;
     if (rows.length < PAGE) break;

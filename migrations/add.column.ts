@@ -2,6 +2,7 @@
 // 18.16 (the server on these machines) has no `IF NOT EXISTS` for columns, so the runner asks
 // system.columns first and sends the statement without the clause only when the column is missing.
 import type { ClickHouseClient } from '../core/clickhouse.ts';
+import { readRows } from '../core/clickhouse.rows.ts';
 import { sql } from '../core/sql.ts';
 
 export interface AddColumn {
@@ -26,10 +27,9 @@ export function parseAddColumn(statement: string): AddColumn | null {
 }
 
 export async function columnExists(ch: ClickHouseClient, c: Pick<AddColumn, 'database' | 'table' | 'column'>): Promise<boolean> {
-  const rs = await ch.query({
-    query: sql`SELECT count() AS n FROM system.columns WHERE database = ${c.database} AND table = ${c.table} AND name = ${c.column}`.text,
-    format: 'JSONEachRow',
-  });
-  const [row] = await rs.json<{ n: string | number }>();
+  const [row] = await readRows<{ n: string | number }>(
+    ch,
+    sql`SELECT count() AS n FROM system.columns WHERE database = ${c.database} AND table = ${c.table} AND name = ${c.column}`,
+  );
   return Number(row?.n ?? 0) > 0;
 }

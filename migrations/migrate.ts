@@ -5,6 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '../core/clickhouse.ts';
+import { readRows } from '../core/clickhouse.rows.ts';
 import type { Logger } from '../core/logger.ts';
 import { ident, qualified, sql } from '../core/sql.ts';
 import { columnExists, parseAddColumn } from './add.column.ts';
@@ -73,7 +74,7 @@ export async function migrate(
     sql`CREATE TABLE IF NOT EXISTS ${table} (version UInt32, name String, checksum String, applied_at DateTime)
       ENGINE = ReplacingMergeTree() ORDER BY version`.text,
   );
-  const rows = await (await ch.query({ query: sql`SELECT version FROM ${table} FINAL`.text, format: 'JSONEachRow' })).json<{ version: number }>();
+  const rows = await readRows<{ version: number }>(ch, sql`SELECT version FROM ${table} FINAL`);
   const done = new Set(rows.map((r) => Number(r.version)));
 
   const applied: string[] = [];

@@ -1,6 +1,7 @@
 // Retention for ClickHouse 18.16, which has no TTL: drop whole daily partitions (toYYYYMMDD(ts))
 // older than the retention period. Dropping a partition is instant and frees its disk at once.
 import type { ClickHouseClient } from '../core/clickhouse.ts';
+import { readRows } from '../core/clickhouse.rows.ts';
 import type { Logger } from '../core/logger.ts';
 import { qualified, sql } from '../core/sql.ts';
 
@@ -17,13 +18,11 @@ export async function dropOldPartitions(
   const cutoffDay = Number(cutoff.toISOString().slice(0, 10).replaceAll('-', ''));
   const dropped: string[] = [];
   for (const table of RETAINED_TABLES) {
-    const rows = await (
-      await ch.query({
-        query: sql`SELECT DISTINCT partition FROM system.parts
-          WHERE database = ${database} AND table = ${table} AND active ORDER BY partition`.text,
-        format: 'JSONEachRow',
-      })
-    ).json<{ partition: string }>();
+    const rows = await readRows<{ partition: string }>(
+      ch,
+      sql`SELECT DISTINCT partition FROM system.parts
+        WHERE database = ${database} AND table = ${table} AND active ORDER BY partition`,
+    );
     for (const { partition } of rows) {
       const day = Number(partition);
       if (!Number.isInteger(day) || day >= cutoffDay) continue;

@@ -2,7 +2,7 @@
 // Only the sha256 of a secret is ever stored; the whole key is returned once, by `create`.
 import type { ClickHouseClient } from '../../core/clickhouse.ts';
 import { qualified, sql } from '../../core/sql.ts';
-import { rows } from '../queries/run.ts';
+import { readRows } from '../../core/clickhouse.rows.ts';
 import { generateKey } from './api.key.ts';
 import type { Scope } from './scopes.ts';
 
@@ -63,19 +63,19 @@ export class KeyStore {
   }
 
   async find(keyId: string): Promise<ApiKeyRecord | null> {
-    const found = await rows<Row>(this.ch, sql`SELECT ${COLUMNS} FROM ${qualified(this.database, 'api_keys')} FINAL WHERE key_id = ${keyId} LIMIT 1`);
+    const found = await readRows<Row>(this.ch, sql`SELECT ${COLUMNS} FROM ${qualified(this.database, 'api_keys')} FINAL WHERE key_id = ${keyId} LIMIT 1`);
     return found[0] ? toRecord(found[0]) : null;
   }
 
   async list(tenantId?: string): Promise<ApiKeyRecord[]> {
     const where = tenantId === undefined ? sql`1` : sql`tenant_id = ${tenantId}`;
-    const found = await rows<Row>(this.ch, sql`SELECT ${COLUMNS} FROM ${qualified(this.database, 'api_keys')} FINAL WHERE ${where} ORDER BY tenant_id, created_at, key_id`);
+    const found = await readRows<Row>(this.ch, sql`SELECT ${COLUMNS} FROM ${qualified(this.database, 'api_keys')} FINAL WHERE ${where} ORDER BY tenant_id, created_at, key_id`);
     return found.map(toRecord);
   }
 
   /** Marks a key revoked (a newer row version); false if there is no such key. */
   async revoke(keyId: string): Promise<boolean> {
-    const found = await rows<Row>(this.ch, sql`SELECT ${COLUMNS} FROM ${qualified(this.database, 'api_keys')} FINAL WHERE key_id = ${keyId} LIMIT 1`);
+    const found = await readRows<Row>(this.ch, sql`SELECT ${COLUMNS} FROM ${qualified(this.database, 'api_keys')} FINAL WHERE key_id = ${keyId} LIMIT 1`);
     const current = found[0];
     if (!current) return false;
     const now = Math.floor(Date.now() / 1000);

@@ -4,7 +4,7 @@ import { join, list, raw, sql, type SqlFragment } from '../../core/sql.ts';
 import type { Severity } from '../../schemas/alert.v1.ts';
 import type { SortKey } from './cursor.ts';
 import { ALERT_COLUMNS, type AlertRowOut } from './incidents.queries.ts';
-import { rows } from './run.ts';
+import { readRows } from '../../core/clickhouse.rows.ts';
 import { fromTenant, type TenantScope } from './tenant.scope.ts';
 
 export interface AlertFilter {
@@ -32,5 +32,5 @@ export function listAlertsQuery(scope: TenantScope, f: AlertFilter): SqlFragment
 }
 
 export function listAlerts(ch: ClickHouseClient, scope: TenantScope, f: AlertFilter): Promise<AlertRowOut[]> {
-  return rows<AlertRowOut>(ch, listAlertsQuery(scope, f));
+  return readRows<AlertRowOut>(ch, listAlertsQuery(scope, f));
 }

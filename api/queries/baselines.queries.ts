@@ -7,7 +7,7 @@ import { raw, sql, type SqlFragment } from '../../core/sql.ts';
 import type { BaselineRow } from '../../detector/baselines/baseline.row.ts';
 import type { BaselineSnapshot } from '../../detector/baselines/baseline.types.ts';
 import { buildSnapshot, latestRun, type LatestRun } from '../../detector/baselines/baselines.load.ts';
-import { rows } from './run.ts';
+import { readRows } from '../../core/clickhouse.rows.ts';
 import { fromTenant, type TenantScope } from './tenant.scope.ts';
 
 /**
@@ -31,7 +31,7 @@ export function newestRun(ch: ClickHouseClient, scope: TenantScope): Promise<Lat
 
 /** The user's row (scope `user`) and their per-tool rows (scope `user_tool`) of one run. */
 export function userBaselineRows(ch: ClickHouseClient, scope: TenantScope, run: LatestRun, userId: string): Promise<StoredBaselineRow[]> {
-  return rows<StoredBaselineRow>(
+  return readRows<StoredBaselineRow>(
     ch,
     sql`SELECT ${ROW_COLUMNS} FROM ${fromTenant(scope, 'baselines', { final: true })}
         AND scope IN ('user', 'user_tool') AND user_id = ${userId} AND computed_at_ms = ${run.computedAtMs}
@@ -47,7 +47,7 @@ export async function toolBaselineRow(
   serverName: string,
   toolName: string,
 ): Promise<StoredBaselineRow | null> {
-  const found = await rows<StoredBaselineRow>(
+  const found = await readRows<StoredBaselineRow>(
     ch,
     sql`SELECT ${ROW_COLUMNS} FROM ${fromTenant(scope, 'baselines', { final: true })}
         AND scope = 'tool' AND user_id = '' AND server_name = ${serverName} AND tool_name = ${toolName} AND computed_at_ms = ${run.computedAtMs}
@@ -76,7 +76,7 @@ export type RecentKey = { user: string } | { server: string; tool: string };
 export async function recentFigures(ch: ClickHouseClient, scope: TenantScope, key: RecentKey, fromMs: number, toMs: number): Promise<RecentFigures> {
   const keyCond: SqlFragment = 'user' in key ? sql`user_id = ${key.user}` : sql`server_name = ${key.server} AND tool_name = ${key.tool}`;
   // Inner aliases (hr, n, ...) differ from column names: 18.16 substitutes SELECT aliases into WHERE.
-  const found = await rows<RecentFigures>(
+  const found = await readRows<RecentFigures>(
     ch,
     sql`SELECT toUInt64(sum(n)) AS calls, toUInt64(sum(errs)) AS errors, toUInt64(sum(b_out)) AS bytes_out, toUInt64(sum(b_in)) AS bytes_in,
           toUInt64(count()) AS active_hours, toUInt64(max(n)) AS peak_calls_per_hour
@@ -95,7 +95,7 @@ export async function recentFigures(ch: ClickHouseClient, scope: TenantScope, ke
 export async function tenantBaselines(ch: ClickHouseClient, scope: TenantScope): Promise<BaselineSnapshot | undefined> {
   const run = await newestRun(ch, scope);
   if (!run) return undefined;
-  const found = await rows<Record<string, unknown>>(
+  const found = await readRows<Record<string, unknown>>(
     ch,
     sql`SELECT * FROM ${fromTenant(scope, 'baselines', { final: true })} AND computed_at_ms = ${run.computedAtMs}`,
   );

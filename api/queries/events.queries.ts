@@ -4,7 +4,7 @@
 import type { ClickHouseClient } from '../../core/clickhouse.ts';
 import { join, list, raw, sql, type SqlFragment } from '../../core/sql.ts';
 import type { SortKey } from './cursor.ts';
-import { rows } from './run.ts';
+import { readRows } from '../../core/clickhouse.rows.ts';
 import { fromTenant, type TenantScope } from './tenant.scope.ts';
 
 export interface EventFilter {
@@ -82,7 +82,7 @@ export function searchEventsQuery(scope: TenantScope, f: EventFilter): SqlFragme
 }
 
 export function searchEvents(ch: ClickHouseClient, scope: TenantScope, f: EventFilter): Promise<EventRowOut[]> {
-  return rows<EventRowOut>(ch, searchEventsQuery(scope, f));
+  return readRows<EventRowOut>(ch, searchEventsQuery(scope, f));
 }
 
 /** The evidence events by id, of the given users within [fromMs, toMs], in event-time order. */
@@ -95,7 +95,7 @@ export function evidenceEvents(
   toMs: number,
 ): Promise<EventRowOut[]> {
   if (ids.length === 0 || users.length === 0) return Promise.resolve([]);
-  return rows<EventRowOut>(
+  return readRows<EventRowOut>(
     ch,
     sql`SELECT ${EVENT_COLUMNS} FROM ${fromTenant(scope, 'events')} AND user_id IN (${list(users)}) AND ${timeRange(fromMs, toMs)}
         AND event_id IN (${list(ids)}) ORDER BY ts_ms, event_id LIMIT 1 BY event_id`,

@@ -5,7 +5,7 @@ import type { ClickHouseClient } from '../../core/clickhouse.ts';
 import { join, list, raw, sql, type SqlFragment } from '../../core/sql.ts';
 import { severityRank, type Severity } from '../../schemas/alert.v1.ts';
 import type { SortKey } from './cursor.ts';
-import { rows } from './run.ts';
+import { readRows } from '../../core/clickhouse.rows.ts';
 import { fromTenant, tableOf, type TenantScope } from './tenant.scope.ts';
 
 export const incidentStatuses = ['open', 'acknowledged', 'resolved', 'false_positive'] as const;
@@ -70,7 +70,7 @@ export function listIncidentsQuery(scope: TenantScope, f: IncidentFilter): SqlFr
 }
 
 export function listIncidents(ch: ClickHouseClient, scope: TenantScope, f: IncidentFilter): Promise<IncidentSummaryRow[]> {
-  return rows<IncidentSummaryRow>(ch, listIncidentsQuery(scope, f));
+  return readRows<IncidentSummaryRow>(ch, listIncidentsQuery(scope, f));
 }
 
 export interface AlertRowOut {
@@ -100,7 +100,7 @@ export const ALERT_COLUMNS = raw(
 
 /** The alerts of one incident, in time order (each alert once even before merges collapse replays). */
 export function incidentAlerts(ch: ClickHouseClient, scope: TenantScope, incidentId: string): Promise<AlertRowOut[]> {
-  return rows<AlertRowOut>(
+  return readRows<AlertRowOut>(
     ch,
     sql`SELECT ${ALERT_COLUMNS} FROM ${fromTenant(scope, 'alerts')} AND incident_id = ${incidentId}
         ORDER BY ts_ms, alert_id LIMIT 1 BY alert_id LIMIT 1000`,
@@ -118,7 +118,7 @@ export interface IncidentStateRow {
 }
 
 export async function incidentState(ch: ClickHouseClient, scope: TenantScope, incidentId: string): Promise<IncidentStateRow | null> {
-  const found = await rows<IncidentStateRow>(
+  const found = await readRows<IncidentStateRow>(
     ch,
     sql`SELECT incident_id, user_id, session_id, status, note, actor, version FROM ${fromTenant(scope, 'incidents', { final: true })} AND incident_id = ${incidentId} LIMIT 1`,
   );
@@ -133,7 +133,7 @@ export interface HistoryRow {
 }
 
 export function incidentHistory(ch: ClickHouseClient, scope: TenantScope, incidentId: string): Promise<HistoryRow[]> {
-  return rows<HistoryRow>(
+  return readRows<HistoryRow>(
     ch,
     sql`SELECT status, note, actor, changed_at_ms FROM ${fromTenant(scope, 'incident_history')} AND incident_id = ${incidentId} ORDER BY changed_at_ms LIMIT 1000`,
   );

@@ -3,7 +3,7 @@
 import type { ClickHouseClient } from '../../core/clickhouse.ts';
 import { list, sql } from '../../core/sql.ts';
 import { ALERT_COLUMNS, type AlertRowOut } from './incidents.queries.ts';
-import { rows } from './run.ts';
+import { readRows } from '../../core/clickhouse.rows.ts';
 import { fromTenant, type TenantScope } from './tenant.scope.ts';
 
 /** How far before an incident's first alert its signals are looked for: two risk half-lives. */
@@ -13,7 +13,7 @@ const MAX_SIGNALS = 200;
 
 export function incidentSignals(ch: ClickHouseClient, scope: TenantScope, users: readonly string[], fromMs: number, toMs: number): Promise<AlertRowOut[]> {
   const from = fromMs - SIGNALS_BEFORE_MS;
-  return rows<AlertRowOut>(
+  return readRows<AlertRowOut>(
     ch,
     sql`SELECT ${ALERT_COLUMNS} FROM ${fromTenant(scope, 'signals')} AND user_id IN (${list([...users])})
         AND ts >= ${new Date(Math.floor(from / 1000) * 1000)} AND ts_ms >= ${from} AND ts <= ${new Date(toMs)} AND ts_ms <= ${toMs}

@@ -6,9 +6,8 @@ import type { ApiDeps } from '../api.deps.ts';
 import { cursorParam, filterString, limitParam, pageOf, sha256Id, timeParam } from '../api.schemas.ts';
 import { tenantOf } from '../auth/auth.hook.ts';
 import { AUTHED_ERRORS, problemResponses } from '../problem.ts';
-import { listAlerts } from '../queries/alerts.queries.ts';
-import { decodeCursor, page } from '../queries/cursor.ts';
-import { alertOut, toAlertOut } from './incidents.routes.ts';
+import { decodeCursor } from '../queries/cursor.ts';
+import { alertOut, alertPage } from '../views/alert.view.ts';
 
 export const alertsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
   app.get('/v1/alerts', {
@@ -31,7 +30,7 @@ export const alertsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app
     },
     handler: async (req) => {
       const q = req.query;
-      const fetched = await listAlerts(deps.clickhouse, tenantOf(req), {
+      return alertPage(deps.clickhouse, tenantOf(req), {
         ...(q.severity ? { severity: [q.severity] } : {}),
         ...(q.user !== undefined ? { user: q.user } : {}),
         ...(q.rule !== undefined ? { rule: q.rule } : {}),
@@ -41,8 +40,6 @@ export const alertsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app
         cursor: decodeCursor(q.cursor),
         limit: q.limit,
       });
-      const p = page(fetched, q.limit, (r) => [Number(r.ts_ms), r.alert_id]);
-      return { items: p.items.map(toAlertOut), next_cursor: p.next_cursor };
     },
   });
 };

@@ -1,124 +1,20 @@
-// Baseline views: what normal looks like for one user or one server x tool, as the newest completed
-// baseline run stored it (detector/baselines/BASELINES.md explains each figure), beside the same
-// figures over the last 24 hours from `events`. 404 when the run has no row for the key.
+// Baselines: one user's or one server x tool's baseline from the newest completed run, beside the
+// last 24 hours (api/views/baseline.view.ts). 404 when no run has completed or it has no row for the key.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { metricFrom, type MetricPrefix } from '../../detector/baselines/baseline.row.ts';
-import type { LatestRun } from '../../detector/baselines/baselines.load.ts';
 import type { ApiDeps } from '../api.deps.ts';
-import { isoTime, toIso } from '../api.schemas.ts';
 import { tenantOf } from '../auth/auth.hook.ts';
 import { AUTHED_ERRORS, HttpProblem, problemResponses } from '../problem.ts';
-import { newestRun, recentFigures, toolBaselineRow, userBaselineRows, type RecentKey, type StoredBaselineRow } from '../queries/baselines.queries.ts';
-import type { TenantScope } from '../queries/tenant.scope.ts';
+import { toolBaseline, toolBaselineOut, userBaseline, userBaselineOut, type Found } from '../views/baseline.view.ts';
 
 const security = [{ apiKey: [] }];
-const RECENT_MS = 24 * 3_600_000;
 
 // The router refuses a longer path parameter itself (maxParamLength in app.ts), with 414.
 const pathString = (what: string) => z.string().min(1).max(256).describe(what);
 
-// No registered id: each use carries its own description (a described copy of a registered schema
-// would claim the same id twice).
-const metric = z.object({
-  samples: z.number().int().describe('Active hours (per-hour metrics) or successful calls (per-call metrics) the figures come from'),
-  median: z.number(),
-  mad: z.number().describe('Median absolute deviation (raw, not scaled by 1.4826)'),
-  p95: z.number(),
-});
-
-const runOut = z
-  .object({ computed_at: isoTime, lookback_days: z.number().int() })
-  .describe('The baseline run these figures come from (the newest completed one)');
-
-const recentOut = z
-  .object({
-    from: isoTime,
-    to: isoTime,
-    calls: z.number().int().describe('Tool calls'),
-    errors: z.number().int().describe('Calls that ended in error'),
-    bytes_out: z.number().int().describe('Argument bytes sent'),
-    bytes_in: z.number().int().describe('Result bytes of successful calls'),
-    active_hours: z.number().int().describe('Hours with at least one tool call'),
-    peak_calls_per_hour: z.number().int().describe('Tool calls in the busiest hour'),
-  })
-  .describe('The same key over the last 24 hours, counted from the events as the baseline job counts them')
-  .meta({ id: 'BaselineRecent' });
-
-const seen = {
-  first_seen: isoTime.describe('First event of the key within the lookback'),
-  last_seen: isoTime.describe('Last event of the key within the lookback'),
-  weeks: z.number().describe('Weeks of history the baseline covers'),
-  calls: z.number().int().describe('Tool calls within the lookback'),
-};
-
-const userBaselineOut = z
-  .object({
-    user_id: z.string(),
-    run: runOut,
-    ...seen,
-    calls_per_hour: metric.describe('Tool calls per active hour'),
-    bytes_out_per_hour: metric.describe('Argument bytes sent per active hour'),
-    bytes_in_per_call: metric.describe('Result bytes per successful call'),
-    error_rate_per_hour: metric.describe('Share of calls that ended in error, per active hour (0..1)'),
-    distinct_resources_per_hour: metric.describe('Distinct paths, hosts, recipients and tables per active hour'),
-    hour_of_week: z.array(z.number().int()).describe('168 entries (0 = Monday 00:00 UTC): weeks in which that hour saw a tool call'),
-    known_tools: z.array(z.string()),
-    known_servers: z.array(z.string()),
-    known_hosts: z.array(z.string()),
-    tools: z
-      .array(z.object({ tool_name: z.string(), calls: z.number().int(), calls_per_hour: metric }))
-      .describe('Per-tool baselines of the user (across servers), most calls first, at most 1000'),
-    recent: recentOut,
-  })
-  .meta({ id: 'UserBaseline' });
-
-const toolBaselineOut = z
-  .object({
-    server_name: z.string(),
-    tool_name: z.string(),
-    run: runOut,
-    ...seen,
-    calls_per_hour: metric.describe('Calls per active hour (all users)'),
-    result_bytes_per_call: metric.describe('Result bytes per successful call'),
-    error_rate_per_hour: metric.describe('Share of calls that ended in error, per active hour (0..1)'),
-    recent: recentOut,
-  })
-  .meta({ id: 'ToolBaseline' });
-
-const m = (r: StoredBaselineRow, prefix: MetricPrefix) => metricFrom(r as Record<string, unknown>, prefix);
-
-function seenOf(r: StoredBaselineRow) {
-  return {
-    first_seen: toIso(Number(r.first_seen_sec) * 1000),
-    last_seen: toIso(Number(r.last_seen_sec) * 1000),
-    weeks: Number(r.weeks),
-    calls: Number(r.calls),
-  };
-}
-
-const runOf = (run: LatestRun) => ({ computed_at: toIso(run.computedAtMs), lookback_days: run.lookbackDays });
-
-async function recentOf(deps: ApiDeps, scope: TenantScope, key: RecentKey) {
-  const to = Date.now();
-  const from = to - RECENT_MS;
-  const f = await recentFigures(deps.clickhouse, scope, key, from, to);
-  return {
-    from: toIso(from),
-    to: toIso(to),
-    calls: Number(f.calls),
-    errors: Number(f.errors),
-    bytes_out: Number(f.bytes_out),
-    bytes_in: Number(f.bytes_in),
-    active_hours: Number(f.active_hours),
-    peak_calls_per_hour: Number(f.peak_calls_per_hour),
-  };
-}
-
-async function runOr404(deps: ApiDeps, scope: TenantScope): Promise<LatestRun> {
-  const run = await newestRun(deps.clickhouse, scope);
-  if (!run) throw new HttpProblem(404, 'no baseline run has completed yet (mcp-audit baselines compute)');
-  return run;
+function foundOr404<T>(answer: Found<T>): T {
+  if (!answer.found) throw new HttpProblem(404, answer.missing);
+  return answer.view;
 }
 
 export const baselinesRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
@@ -133,34 +29,7 @@ export const baselinesRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (
       params: z.object({ user_id: pathString('User id') }),
       response: { 200: userBaselineOut, ...problemResponses(...AUTHED_ERRORS, 404, 414) },
     },
-    handler: async (req) => {
-      const scope = tenantOf(req);
-      const userId = req.params.user_id;
-      const run = await runOr404(deps, scope);
-      const found = await userBaselineRows(ch, scope, run, userId);
-      const user = found.find((r) => r.scope === 'user');
-      if (!user) throw new HttpProblem(404, 'no baseline for this user in the newest run');
-      const hourOfWeek = user.hour_of_week.map(Number);
-      return {
-        user_id: userId,
-        run: runOf(run),
-        ...seenOf(user),
-        calls_per_hour: m(user, 'calls_per_hour'),
-        bytes_out_per_hour: m(user, 'bytes_out_per_hour'),
-        bytes_in_per_call: m(user, 'bytes_in_per_call'),
-        error_rate_per_hour: m(user, 'error_rate_per_hour'),
-        distinct_resources_per_hour: m(user, 'distinct_resources_per_hour'),
-        hour_of_week: hourOfWeek.length === 168 ? hourOfWeek : new Array<number>(168).fill(0),
-        known_tools: user.known_tools,
-        known_servers: user.known_servers,
-        known_hosts: user.known_hosts,
-        tools: found
-          .filter((r) => r.scope === 'user_tool')
-          .slice(0, 1000)
-          .map((r) => ({ tool_name: r.tool_name, calls: Number(r.calls), calls_per_hour: m(r, 'calls_per_hour') })),
-        recent: await recentOf(deps, scope, { user: userId }),
-      };
-    },
+    handler: async (req) => foundOr404(await userBaseline(ch, tenantOf(req), req.params.user_id, Date.now())),
   });
 
   app.get('/v1/baselines/tools/:server_name/:tool_name', {
@@ -172,22 +41,6 @@ export const baselinesRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (
       params: z.object({ server_name: pathString('MCP server name'), tool_name: pathString('Tool name') }),
       response: { 200: toolBaselineOut, ...problemResponses(...AUTHED_ERRORS, 404, 414) },
     },
-    handler: async (req) => {
-      const scope = tenantOf(req);
-      const { server_name: server, tool_name: tool } = req.params;
-      const run = await runOr404(deps, scope);
-      const row = await toolBaselineRow(ch, scope, run, server, tool);
-      if (!row) throw new HttpProblem(404, 'no baseline for this server and tool in the newest run');
-      return {
-        server_name: server,
-        tool_name: tool,
-        run: runOf(run),
-        ...seenOf(row),
-        calls_per_hour: m(row, 'calls_per_hour'),
-        result_bytes_per_call: m(row, 'bytes_in_per_call'),
-        error_rate_per_hour: m(row, 'error_rate_per_hour'),
-        recent: await recentOf(deps, scope, { server, tool }),
-      };
-    },
+    handler: async (req) => foundOr404(await toolBaseline(ch, tenantOf(req), req.params.server_name, req.params.tool_name, Date.now())),
   });
 };

@@ -1,21 +1,22 @@
-// The baseline job: aggregate `events` over the lookback in ClickHouse (one row per key x hour),
-// turn each key's hourly samples into robust statistics in Node, and store one run of rows in
-// `baselines`, recorded in `baseline_runs` once complete. See BASELINES.md for what each number
-// means and the minimum-sample rules.
+// The baseline job's I/O: read the aggregates of `events` over the lookback from ClickHouse (one
+// row per key x hour, streamed; one row per key for per-call sizes and known sets), feed them to
+// the fold (baselines.fold.ts, where the statistics are made), store what it yields in `baselines`
+// in batches, and record the run in `baseline_runs` once complete. See BASELINES.md for what each
+// number means and the minimum-sample rules.
 import type { ClickHouseClient } from '../../core/clickhouse.ts';
+import { readRows, streamRows } from '../../core/clickhouse.rows.ts';
 import type { Logger } from '../../core/logger.ts';
-import { ident, qualified, sql } from '../../core/sql.ts';
-import { emptyRow, metricColumns, type BaselineRow, type BaselineScope } from './baseline.row.ts';
-import { hourlyQuery, perCallBytesQuery, scopeKeys, userSentValuesQuery, userSummaryQuery, type BaselineWindow } from './baselines.queries.ts';
-import { hourOfWeekProfile, summarize } from './robust.stats.ts';
+import { qualified, sql } from '../../core/sql.ts';
+import { baselineScopes, type BaselineRow, type BaselineScope } from './baseline.row.ts';
+import { baselineWindow, foldContext, foldScope, runStamp, type HourRow, type PerCallRow, type SentValuesRow, type UserSummaryRow } from './baselines.fold.ts';
+import { hourlyQuery, perCallBytesQuery, userSentValuesQuery, userSummaryQuery, type BaselineWindow } from './baselines.queries.ts';
 
-const HOUR_S = 3600;
-const DAY_S = 86_400;
-const WEEK_S = 7 * DAY_S;
 /** Rows per insert: large enough for ClickHouse (about one insert a second is its comfort), small enough for memory. */
 const INSERT_ROWS = 10_000;
 /** Completed runs kept; older partitions are dropped. More than one, so a detector reading the previous run still finds it. */
 export const KEEP_RUNS = 3;
+/** Hour rows between two progress reports. */
+const PROGRESS_EVERY = 50_000;
 
 export interface ComputeOptions {
   lookbackDays: number;
@@ -37,172 +38,42 @@ export interface BaselineRunSummary {
   droppedRuns: number;
 }
 
-/** The lookback window: whole hours only, ending at the start of the current (incomplete) hour. */
-export function baselineWindow(nowMs: number, lookbackDays: number): BaselineWindow {
-  const toSec = Math.floor(nowMs / 1000 / HOUR_S) * HOUR_S;
-  return { fromSec: toSec - lookbackDays * DAY_S, toSec };
-}
-
-interface HourRow {
-  tenant_id: string;
-  user_id?: string;
-  server_name?: string;
-  tool_name?: string;
-  hour: number | string;
-  calls: number | string;
-  bytes_out: number | string;
-  errors: number | string;
-  resources: number | string;
-}
-interface PerCallRow {
-  tenant_id: string;
-  user_id?: string;
-  server_name?: string;
-  tool_name?: string;
-  n: number | string;
-  med: number | string;
-  p95: number | string;
-  mad: number | string;
-}
-interface UserSummaryRow {
-  tenant_id: string;
-  user_id: string;
-  first_seen: number | string;
-  last_seen: number | string;
-  known_tools: string[];
-  known_servers: string[];
-  known_hosts: string[];
-  known_destinations: string[];
-  known_secret_paths: string[];
-  /** From userSentValuesQuery, merged in by user. */
-  known_sent_values?: string[];
-}
-
-const keyOf = (scope: BaselineScope, r: Partial<Record<'tenant_id' | 'user_id' | 'server_name' | 'tool_name', string>>): string =>
-  scopeKeys[scope].map((k) => r[k] ?? '').join('\u0000');
-
-async function* streamRows<T>(ch: ClickHouseClient, query: string): AsyncGenerator<T> {
-  const rs = await ch.query({ query, format: 'JSONEachRow' });
-  for await (const rows of rs.stream()) for (const row of rows) yield row.json<T>();
-}
-
-async function rowsOf<T>(ch: ClickHouseClient, query: string): Promise<T[]> {
-  return (await ch.query({ query, format: 'JSONEachRow' })).json<T>();
-}
-
 export async function computeBaselines(ch: ClickHouseClient, database: string, opts: ComputeOptions): Promise<BaselineRunSummary> {
   const started = Date.now();
   const computedAtMs = opts.now ?? started;
   const w = baselineWindow(computedAtMs, opts.lookbackDays);
-  const table = `${ident(database).text}.${ident('baselines').text}`;
-  const stamp = { computed_at: Math.floor(computedAtMs / 1000), computed_at_ms: computedAtMs, lookback_days: opts.lookbackDays };
-  const weeksSince = (firstSec: number) => Math.max(0, w.toSec - Math.max(firstSec, w.fromSec)) / WEEK_S;
-
-  const summaries = new Map<string, UserSummaryRow>();
-  for (const r of await rowsOf<UserSummaryRow>(ch, userSummaryQuery(database, w))) summaries.set(keyOf('user', r), r);
-  for (const r of await rowsOf<{ tenant_id: string; user_id: string; known_sent_values: string[] }>(ch, userSentValuesQuery(database, w))) {
-    const s = summaries.get(keyOf('user', r));
-    if (s) s.known_sent_values = r.known_sent_values;
-  }
-  const perCall = { user: new Map<string, PerCallRow>(), tool: new Map<string, PerCallRow>() };
-  for (const scope of ['user', 'tool'] as const) {
-    for (const r of await rowsOf<PerCallRow>(ch, perCallBytesQuery(database, scope, w))) perCall[scope].set(keyOf(scope, r), r);
-  }
-
-  let buffer: BaselineRow[] = [];
-  const flush = async () => {
-    if (buffer.length === 0) return;
-    const values = buffer;
-    buffer = [];
-    await ch.insert({ table, values, format: 'JSONEachRow' });
+  const stamp = runStamp(computedAtMs, opts.lookbackDays);
+  const perUser = {
+    summaries: await readRows<UserSummaryRow>(ch, userSummaryQuery(database, w)),
+    sentValues: await readRows<SentValuesRow>(ch, userSentValuesQuery(database, w)),
   };
-  const emit = async (row: BaselineRow) => {
-    buffer.push(row);
-    if (buffer.length >= INSERT_ROWS) await flush();
-  };
+  const ctx = foldContext(w, stamp, perUser, {
+    user: await readRows<PerCallRow>(ch, perCallBytesQuery(database, 'user', w)),
+    tool: await readRows<PerCallRow>(ch, perCallBytesQuery(database, 'tool', w)),
+  });
 
+  const writer = batchWriter(ch, qualified(database, 'baselines').text);
   const keys: Record<BaselineScope, number> = { user: 0, tool: 0, user_tool: 0 };
   let hourRows = 0;
-
-  for (const scope of ['user', 'tool', 'user_tool'] as const) {
-    let current: { key: string; first: HourRow; hours: number[]; calls: number[]; bytesOut: number[]; errorRate: number[]; resources: number[] } | null = null;
-    const seen = new Set<string>();
-
-    const finish = async () => {
-      if (!current) return;
-      const c = current;
-      const f = c.first;
-      const row = emptyRow({ tenant_id: f.tenant_id, scope, user_id: f.user_id ?? '', server_name: f.server_name ?? '', tool_name: f.tool_name ?? '' });
-      Object.assign(row, stamp, metricColumns('calls_per_hour', summarize(c.calls)));
-      row.calls = c.calls.reduce((a, b) => a + b, 0);
-      row.first_seen = c.hours[0]!;
-      row.last_seen = c.hours[c.hours.length - 1]! + HOUR_S - 1;
-      row.weeks = weeksSince(row.first_seen);
-      if (scope !== 'user_tool') {
-        Object.assign(row, metricColumns('error_rate_per_hour', summarize(c.errorRate)));
-        const pc = perCall[scope].get(c.key);
-        if (pc) {
-          Object.assign(row, metricColumns('bytes_in_per_call', { samples: Number(pc.n), median: Number(pc.med), mad: Number(pc.mad), p95: Number(pc.p95) }));
-        }
+  for (const scope of baselineScopes) {
+    const progress = () => opts.onProgress?.({ scope, keys: keys[scope], hourRows });
+    async function* counted(rows: AsyncIterable<HourRow>): AsyncGenerator<HourRow> {
+      for await (const r of rows) {
+        if (++hourRows % PROGRESS_EVERY === 0) progress();
+        yield r;
       }
-      if (scope === 'user') {
-        Object.assign(row, metricColumns('bytes_out_per_hour', summarize(c.bytesOut)));
-        Object.assign(row, metricColumns('distinct_resources_per_hour', summarize(c.resources)));
-        row.hour_of_week = hourOfWeekProfile(c.hours);
-        applySummary(row, summaries.get(c.key));
-      }
-      seen.add(c.key);
+    }
+    for await (const row of foldScope(ctx, scope, counted(streamRows<HourRow>(ch, hourlyQuery(database, scope, w))))) {
       keys[scope]++;
-      await emit(row);
-      current = null;
-    };
-
-    for await (const r of streamRows<HourRow>(ch, hourlyQuery(database, scope, w))) {
-      const key = keyOf(scope, r);
-      if (current && current.key !== key) await finish();
-      current ??= { key, first: r, hours: [], calls: [], bytesOut: [], errorRate: [], resources: [] };
-      const calls = Number(r.calls);
-      current.hours.push(Number(r.hour));
-      current.calls.push(calls);
-      current.bytesOut.push(Number(r.bytes_out));
-      current.errorRate.push(calls > 0 ? Number(r.errors) / calls : 0);
-      current.resources.push(Number(r.resources));
-      if (++hourRows % 50_000 === 0) opts.onProgress?.({ scope, keys: keys[scope], hourRows });
+      await writer.add(row);
     }
-    await finish();
-
-    // Users seen only through other kinds (a tool_list, a session) still get their known servers.
-    if (scope === 'user') {
-      for (const [key, s] of summaries) {
-        if (seen.has(key)) continue;
-        const row = emptyRow({ tenant_id: s.tenant_id, scope, user_id: s.user_id, server_name: '', tool_name: '' });
-        Object.assign(row, stamp);
-        row.hour_of_week = new Array<number>(168).fill(0);
-        applySummary(row, s);
-        keys.user++;
-        await emit(row);
-      }
-    }
-    opts.onProgress?.({ scope, keys: keys[scope], hourRows });
-
-    function applySummary(row: BaselineRow, s: UserSummaryRow | undefined): void {
-      if (!s) return;
-      row.first_seen = Number(s.first_seen);
-      row.last_seen = Number(s.last_seen);
-      row.weeks = weeksSince(row.first_seen);
-      row.known_tools = s.known_tools;
-      row.known_servers = s.known_servers;
-      row.known_hosts = s.known_hosts;
-      row.known_destinations = s.known_destinations;
-      row.known_secret_paths = s.known_secret_paths;
-      row.known_sent_values = s.known_sent_values ?? [];
-    }
+    progress();
   }
-  await flush();
+  await writer.flush();
 
   const durationMs = Date.now() - started;
   await ch.insert({
-    table: `${ident(database).text}.${ident('baseline_runs').text}`,
+    table: qualified(database, 'baseline_runs').text,
     values: [
       {
         ...stamp,
@@ -233,20 +104,38 @@ export async function computeBaselines(ch: ClickHouseClient, database: string, o
   return summary;
 }
 
+/** Inserts rows into `table` INSERT_ROWS at a time. */
+function batchWriter(ch: ClickHouseClient, table: string): { add(row: BaselineRow): Promise<void>; flush(): Promise<void> } {
+  let buffer: BaselineRow[] = [];
+  const flush = async () => {
+    if (buffer.length === 0) return;
+    const values = buffer;
+    buffer = [];
+    await ch.insert({ table, values, format: 'JSONEachRow' });
+  };
+  return {
+    async add(row) {
+      buffer.push(row);
+      if (buffer.length >= INSERT_ROWS) await flush();
+    },
+    flush,
+  };
+}
+
 /** Drops the partitions of every run older than the newest KEEP_RUNS completed ones (18.16 has no TTL). */
 export async function dropOldRuns(ch: ClickHouseClient, database: string, log?: Logger): Promise<number> {
-  const kept = await rowsOf<{ computed_at_ms: string }>(
+  const kept = await readRows<{ computed_at_ms: string }>(
     ch,
-    sql`SELECT DISTINCT computed_at_ms FROM ${qualified(database, 'baseline_runs')} ORDER BY computed_at_ms DESC LIMIT ${KEEP_RUNS}`.text,
+    sql`SELECT DISTINCT computed_at_ms FROM ${qualified(database, 'baseline_runs')} ORDER BY computed_at_ms DESC LIMIT ${KEEP_RUNS}`,
   );
   const oldestKept = kept.length < KEEP_RUNS ? 0 : Number(kept[kept.length - 1]!.computed_at_ms);
   if (oldestKept === 0) return 0;
   // In cluster mode (migrations/cluster.ts) the parts live in `baselines_local` behind a
   // Distributed `baselines`; this drops them on the server it talks to.
-  const parts = await rowsOf<{ table: string; partition: string }>(
+  const parts = await readRows<{ table: string; partition: string }>(
     ch,
     sql`SELECT DISTINCT table, partition FROM system.parts
-      WHERE database = ${database} AND table IN ('baselines', 'baselines_local') AND active`.text,
+      WHERE database = ${database} AND table IN ('baselines', 'baselines_local') AND active`,
   );
   let dropped = 0;
   for (const { table, partition } of parts) {

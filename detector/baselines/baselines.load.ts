@@ -1,6 +1,7 @@
 // Loads the newest completed baseline run from ClickHouse into an immutable in-memory snapshot
 // with Map lookups, which the detector swaps in whenever the job has recomputed.
 import type { ClickHouseClient } from '../../core/clickhouse.ts';
+import { readRows, streamRows } from '../../core/clickhouse.rows.ts';
 import { qualified, sql } from '../../core/sql.ts';
 import { metricFrom, type BaselineRow } from './baseline.row.ts';
 import { EMPTY_BASELINES, type BaselineSnapshot, type ToolBaseline, type UserBaseline, type UserToolBaseline } from './baseline.types.ts';
@@ -61,12 +62,10 @@ export interface LatestRun {
 
 /** The newest completed run, or undefined before the first one finished. */
 export async function latestRun(ch: ClickHouseClient, database: string): Promise<LatestRun | undefined> {
-  const rows = await (
-    await ch.query({
-      query: sql`SELECT computed_at_ms, lookback_days FROM ${qualified(database, 'baseline_runs')} ORDER BY computed_at_ms DESC LIMIT 1`.text,
-      format: 'JSONEachRow',
-    })
-  ).json<{ computed_at_ms: string; lookback_days: number }>();
+  const rows = await readRows<{ computed_at_ms: string; lookback_days: number }>(
+    ch,
+    sql`SELECT computed_at_ms, lookback_days FROM ${qualified(database, 'baseline_runs')} ORDER BY computed_at_ms DESC LIMIT 1`,
+  );
   const r = rows[0];
   return r ? { computedAtMs: Number(r.computed_at_ms), lookbackDays: Number(r.lookback_days) } : undefined;
 }
@@ -75,11 +74,7 @@ export async function latestRun(ch: ClickHouseClient, database: string): Promise
 export async function loadBaselineSnapshot(ch: ClickHouseClient, database: string): Promise<BaselineSnapshot> {
   const run = await latestRun(ch, database);
   if (!run) return EMPTY_BASELINES;
-  const rs = await ch.query({
-    query: sql`SELECT * FROM ${qualified(database, 'baselines')} FINAL WHERE computed_at_ms = ${run.computedAtMs}`.text,
-    format: 'JSONEachRow',
-  });
   const rows: Record<string, unknown>[] = [];
-  for await (const chunk of rs.stream()) for (const row of chunk) rows.push(row.json<Record<string, unknown>>());
+  for await (const row of streamRows<Record<string, unknown>>(ch, sql`SELECT * FROM ${qualified(database, 'baselines')} FINAL WHERE computed_at_ms = ${run.computedAtMs}`)) rows.push(row);
   return buildSnapshot(rows, { computedAt: run.computedAtMs, lookbackDays: run.lookbackDays });
 }

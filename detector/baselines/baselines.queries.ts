@@ -30,7 +30,7 @@ const TOOL_CALLS = sql`kind = 'tool_call' AND tool_name != ''`;
  * the values of paths, hosts, recipients and tables (what the `baseline` rule counts live), and
  * an error is `result.status = 'error'` (denials are policy, not probing of the tool).
  */
-export function hourlyQuery(database: string, scope: BaselineScope, w: BaselineWindow): string {
+export function hourlyQuery(database: string, scope: BaselineScope, w: BaselineWindow): SqlFragment {
   const keys = keyList(scope);
   return sql`SELECT ${keys},
       intDiv(toUInt32(ts), 3600) * 3600 AS hour,
@@ -41,14 +41,14 @@ export function hourlyQuery(database: string, scope: BaselineScope, w: BaselineW
     FROM ${qualified(database, 'events')} FINAL
     WHERE ${TOOL_CALLS} AND ${inWindow(w)}
     GROUP BY ${keys}, hour
-    ORDER BY ${keys}, hour`.text;
+    ORDER BY ${keys}, hour`;
 }
 
 /**
  * Result bytes per successful call, per key: exact median and p95, and the MAD in a second pass
  * over the same values (ARRAY JOIN back against the key's median). One row per key.
  */
-export function perCallBytesQuery(database: string, scope: 'user' | 'tool', w: BaselineWindow): string {
+export function perCallBytesQuery(database: string, scope: 'user' | 'tool', w: BaselineWindow): SqlFragment {
   const keys = keyList(scope);
   return sql`SELECT ${keys}, n, med, p95, quantileExact(0.5)(abs(toFloat64(x) - med)) AS mad
     FROM (
@@ -62,7 +62,7 @@ export function perCallBytesQuery(database: string, scope: 'user' | 'tool', w: B
       GROUP BY ${keys}
     )
     ARRAY JOIN xs AS x
-    GROUP BY ${keys}, n, med, p95`.text;
+    GROUP BY ${keys}, n, med, p95`;
 }
 
 /**
@@ -70,7 +70,7 @@ export function perCallBytesQuery(database: string, scope: 'user' | 'tool', w: B
  * at least two days of the window, the most frequent first: what the user sends routinely (a
  * signature, a phone number, boilerplate), as opposed to content that leaves once.
  */
-export function userSentValuesQuery(database: string, w: BaselineWindow): string {
+export function userSentValuesQuery(database: string, w: BaselineWindow): SqlFragment {
   return sql`SELECT tenant_id, user_id, arraySlice(groupArray(v), 1, ${MAX_KNOWN_SENT}) AS known_sent_values
     FROM (
       SELECT tenant_id, user_id, v, uniqExact(toDate(ts)) AS days
@@ -81,7 +81,7 @@ export function userSentValuesQuery(database: string, w: BaselineWindow): string
       HAVING days >= 2
       ORDER BY tenant_id, user_id, days DESC
     )
-    GROUP BY tenant_id, user_id`.text;
+    GROUP BY tenant_id, user_id`;
 }
 
 /** Most routinely sent values kept per user: a signature and boilerplate are a few dozen. */
@@ -95,7 +95,7 @@ export const MAX_KNOWN = 10_000;
  * so a server that only listed its tools is known), destination hosts, destinations (fingerprints
  * of v2 events, else recipients and hosts, as destinations.ts reads an event) and credential paths.
  */
-export function userSummaryQuery(database: string, w: BaselineWindow): string {
+export function userSummaryQuery(database: string, w: BaselineWindow): SqlFragment {
   return sql`SELECT tenant_id, user_id,
       toUInt32(min(ts)) AS first_seen,
       toUInt32(max(ts)) AS last_seen,
@@ -106,5 +106,5 @@ export function userSummaryQuery(database: string, w: BaselineWindow): string {
       arraySlice(groupUniqArrayArrayIf(resource_paths, tool_class = 'secret.read'), 1, ${MAX_KNOWN}) AS known_secret_paths
     FROM ${qualified(database, 'events')} FINAL
     WHERE ${inWindow(w)}
-    GROUP BY tenant_id, user_id`.text;
+    GROUP BY tenant_id, user_id`;
 }

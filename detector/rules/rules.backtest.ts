@@ -3,6 +3,7 @@
 // POST /v1/rules/{id}/dry-run. The caller names the events it may read (`source`), so the API
 // passes its tenant-scoped table and the CLI the whole table or one tenant.
 import type { ClickHouseClient } from '../../core/clickhouse.ts';
+import { readRows } from '../../core/clickhouse.rows.ts';
 import { sql, type SqlFragment } from '../../core/sql.ts';
 import { incidentId, type AlertV1 } from '../../schemas/alert.v1.ts';
 import type { BaselineSnapshot } from '../baselines/baseline.types.ts';
@@ -73,16 +74,14 @@ export async function backtestRule(o: BacktestOptions): Promise<BacktestResult> 
     const left = max - read;
     // One row more than may be processed tells whether the cap cut the range short.
     const want = Math.min(o.pageRows, left + 1);
-    const rows = await (
-      await o.ch.query({
-        query: sql`SELECT * FROM ${o.source}
-          AND ts >= toDateTime(${Math.floor(Math.max(afterMs, o.fromMs) / 1000)}) AND ts <= toDateTime(${Math.floor(o.toMs / 1000)})
-          AND ts_ms >= ${o.fromMs} AND ts_ms < ${o.toMs}
-          AND (ts_ms > ${afterMs} OR (ts_ms = ${afterMs} AND event_id > ${afterId}))
-          ORDER BY ts_ms, event_id LIMIT ${want}`.text,
-        format: 'JSONEachRow',
-      })
-    ).json<Record<string, unknown>>();
+    const rows = await readRows<Record<string, unknown>>(
+      o.ch,
+      sql`SELECT * FROM ${o.source}
+        AND ts >= toDateTime(${Math.floor(Math.max(afterMs, o.fromMs) / 1000)}) AND ts <= toDateTime(${Math.floor(o.toMs / 1000)})
+        AND ts_ms >= ${o.fromMs} AND ts_ms < ${o.toMs}
+        AND (ts_ms > ${afterMs} OR (ts_ms = ${afterMs} AND event_id > ${afterId}))
+        ORDER BY ts_ms, event_id LIMIT ${want}`,
+    );
     const taken = rows.length > left ? rows.slice(0, left) : rows;
     for (const row of taken) report(engine.process(eventFromRow(row)));
     read += taken.length;

@@ -2,8 +2,8 @@
 // who (user, agent), through which client, which server and tool, on which resource, with what result.
 // Steps come from the stored events when ingest has them, else from the evidence the alert carried.
 import { z } from 'zod';
-import type { EvidenceItem } from '../schemas/alert.v1.ts';
-import type { EventRowOut } from './queries/events.queries.ts';
+import type { EvidenceItem } from '../../schemas/alert.v1.ts';
+import type { EventRowOut } from '../queries/events.queries.ts';
 
 export const storyStep = z.object({
   event_id: z.string(),
