@@ -19,7 +19,7 @@ describe('inference of sensitive actions from tool names', () => {
     'member.invite': ['invite_user_to_channel', 'add_member', 'addUserToTeam', 'create_user', 'invite'],
     'member.remove': ['remove_member', 'kick_user', 'remove_user_from_workspace', 'deactivate_user'],
     'data.delete': ['delete_file', 'remove_event', 'drop_repo', 'purge_messages', 'deleteEmail', 'trash_document'],
-    'credential.change': ['update_password', 'reset_credentials', 'rotate_api_key', 'changePassword', 'create_access_token', 'disable_mfa', 'deploy_key', 'add_deploy_key', 'addSshKey'],
+    'credential.change': ['update_password', 'reset_credentials', 'rotate_api_key', 'changePassword', 'create_access_token', 'disable_mfa', 'deploy_key', 'add_deploy_key', 'addSshKey', 'repo_create_key'],
     'account.update': ['change_email', 'update_user_info', 'update_profile', 'set_phone_number', 'update_settings'],
     'booking.create': ['reserve_hotel', 'book_flight', 'make_reservation'],
   };

@@ -1,6 +1,6 @@
 // The one configuration schema: every setting of every service, read from environment variables,
 // parsed once at start-up. A bad value stops the program with a message naming the variable.
-// README.md has the same table for people; `test/config.readme.test.ts` keeps the two in step.
+// README.md has the same table for people; `cli/config.command.test.ts` keeps the two in step.
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { validate as cronValidate } from 'node-cron';
