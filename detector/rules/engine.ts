@@ -23,6 +23,7 @@ import { forgetDestinationsBefore, rememberDestinations } from './destinations.t
 import { citeOrigin, matchUserKey } from './match.ts';
 import { createPatternRule } from './pattern.rule.ts';
 import { ProvenanceStore } from './provenance.ts';
+import { UserTable } from './user.table.ts';
 import { DEFAULT_RISK, RiskAccumulator, type RiskOptions } from './risk.ts';
 import type { EngineContext, Ev, RuleHandler, RuleMatch, RuleRef, UserState } from './rule.types.ts';
 import type { Rule } from './rule.schema.ts';
@@ -127,8 +128,7 @@ export function createEngine(opts: EngineOptions): Engine {
   const suppress = handlers.map((h) => (h.suppressMs > 0 ? new Map<string | UserState, number>() : null));
 
   const routes = new Map<string, Map<string, RuleHandler[]>>();
-  const users = new Map<string, Map<string, UserState>>();
-  let userCount = 0;
+  const users = new UserTable();
   let watermark = -Infinity;
   let nextSweep = -Infinity;
   let out: RuleMatch[] = [];
@@ -178,14 +178,8 @@ export function createEngine(opts: EngineOptions): Engine {
   }
 
   function userState(tenant: string, user: string): UserState {
-    let byUser = users.get(tenant);
-    if (!byUser) users.set(tenant, (byUser = new Map()));
-    let u = byUser.get(user);
-    if (!u) {
-      u = { tenant, user, lastTs: -Infinity, ids: [], idPos: 0, slots: [], baseline: undefined, baselineOf: null, prov: null, recentDestinations: null };
-      byUser.set(user, u);
-      if (++userCount > maxUsers) shrinkUsers();
-    }
+    const u = users.get(tenant, user);
+    if (users.size > maxUsers) shrinkUsers(u);
     return u;
   }
 
@@ -212,33 +206,20 @@ export function createEngine(opts: EngineOptions): Engine {
   }
 
   function sweep(beforeTs: number): void {
-    for (const [tenant, byUser] of users) {
-      for (const [id, u] of byUser) if (u.lastTs < beforeTs) {
-        byUser.delete(id);
-        userCount--;
-      }
-      if (byUser.size === 0) users.delete(tenant);
-    }
+    users.removeWhere((u) => u.lastTs < beforeTs);
     for (const h of swept) h.sweep!(watermark - lateness);
     risk.sweep(watermark - riskHorizonMs);
     for (const map of suppress) if (map) for (const [k, until] of map) if (until < watermark) map.delete(k);
   }
 
   /** Over the user limit: evict the least recently active users (down to 90% of the limit). */
-  function shrinkUsers(): void {
+  function shrinkUsers(keep: UserState): void {
     const all: number[] = [];
-    for (const byUser of users.values()) for (const u of byUser.values()) all.push(u.lastTs);
+    for (const u of users.values()) all.push(u.lastTs);
     all.sort((a, b) => a - b);
     const cutoff = all[Math.floor(maxUsers * 0.1)] ?? Infinity;
-    const before = userCount;
-    for (const [tenant, byUser] of users) {
-      for (const [id, u] of byUser) if (u.lastTs < cutoff && userCount > maxUsers * 0.9) {
-        byUser.delete(id);
-        userCount--;
-      }
-      if (byUser.size === 0) users.delete(tenant);
-    }
-    s.evictedUsers += before - userCount;
+    let over = users.size - Math.floor(maxUsers * 0.9);
+    s.evictedUsers += users.removeWhere((u) => u !== keep && u.lastTs < cutoff && over-- > 0);
   }
 
   /**
@@ -334,12 +315,11 @@ export function createEngine(opts: EngineOptions): Engine {
     stats(): EngineStats {
       let keyed = 0;
       for (const h of handlers) keyed += h.keyCount?.() ?? 0;
-      return { ...s, users: userCount, keyedStates: keyed, stories: risk.size(), watermark, matchesByRule: Object.fromEntries(byRule) };
+      return { ...s, users: users.size, keyedStates: keyed, stories: risk.size(), watermark, matchesByRule: Object.fromEntries(byRule) };
     },
 
     reset(): void {
       users.clear();
-      userCount = 0;
       routes.clear();
       for (const h of handlers) h.reset();
       for (const map of suppress) map?.clear();

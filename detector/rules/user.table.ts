@@ -1,0 +1,63 @@
+// The engine's per-user state, found by tenant and user id on every event. User ids are nearly
+// always unique across tenants (they are e-mail addresses), so one map keyed by the user id alone
+// answers almost every lookup with a single hash of a string the event already carries; the rare
+// id used in two tenants goes to a second map keyed by both.
+import type { UserState } from './rule.types.ts';
+
+const SEP = '\u0001';
+
+export class UserTable {
+  /** By user id: the state of the first tenant seen with that id. */
+  private readonly byId = new Map<string, UserState>();
+  /** By tenant + SEP + user id: the same id in other tenants. */
+  private readonly shared = new Map<string, UserState>();
+
+  get size(): number {
+    return this.byId.size + this.shared.size;
+  }
+
+  /** The user's state, made when new. */
+  get(tenant: string, user: string): UserState {
+    const u = this.byId.get(user);
+    if (u !== undefined && u.tenant === tenant) return u;
+    if (u !== undefined || this.shared.size > 0) {
+      const key = tenant + SEP + user;
+      const other = this.shared.get(key);
+      if (other !== undefined) return other;
+      if (u !== undefined) {
+        const made = newUser(tenant, user);
+        this.shared.set(key, made);
+        return made;
+      }
+    }
+    const made = newUser(tenant, user);
+    this.byId.set(user, made);
+    return made;
+  }
+
+  /** Removes the users `drop` says to; returns how many went. */
+  removeWhere(drop: (u: UserState) => boolean): number {
+    let n = 0;
+    for (const map of [this.byId, this.shared]) {
+      for (const [k, u] of map) if (drop(u)) {
+        map.delete(k);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  *values(): IterableIterator<UserState> {
+    yield* this.byId.values();
+    yield* this.shared.values();
+  }
+
+  clear(): void {
+    this.byId.clear();
+    this.shared.clear();
+  }
+}
+
+function newUser(tenant: string, user: string): UserState {
+  return { tenant, user, lastTs: -Infinity, ids: [], idPos: 0, slots: [], baseline: undefined, baselineOf: null, prov: null, recentDestinations: null };
+}
