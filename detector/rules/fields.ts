@@ -45,7 +45,8 @@ export const FIELDS: Record<string, FieldDef> = {
   'arguments.secrets': a((ev) => (ev.e.schema_version === 2 ? ev.e.arguments?.secrets : undefined)),
   'result.secrets': a((ev) => (ev.e.schema_version === 2 ? ev.e.result?.secrets : undefined)),
   'result.instructions': a((ev) => (ev.e.schema_version === 2 ? ev.e.result?.instructions : undefined)),
-  episode: s((ev) => episodeOf(ev) || undefined),
+  // '' when the event names no episode: as a join key, such events of one user form one run.
+  episode: s((ev) => episodeOf(ev)),
   destinations: a((ev) => destinationsOf(ev)),
   // Command names a shell call runs, after undoing quoting, escapes, $IFS, brace expansion,
   // substitutions and look-alike letters (shell.normalize.ts); [] for other calls.

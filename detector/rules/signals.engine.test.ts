@@ -9,6 +9,7 @@ import { createEngine, type RuleMatch } from './engine.ts';
 import { call, fixtureFingerprint, timeOf, type CallSpec } from './event.builder.ts';
 import { RISK_RULE } from './risk.ts';
 import { ruleSchema, type Rule } from './rule.schema.ts';
+import { DEFAULT_RULES_DIR, loadRulesOrThrow } from './rules.load.ts';
 
 const catalogue = loadCatalogue();
 const rule = (yaml: string): Rule => ruleSchema.parse({ version: 1, title: 't', severity: 'high', risk_score: 50, ...parse(yaml) });
@@ -192,6 +193,20 @@ match: { labels: external_sink }
 });
 
 describe('episodes', () => {
+  it("the shipped injected-instructions rule waits for the injected run's action, not the user's own work in another run", () => {
+    const shipped = loadRulesOrThrow([DEFAULT_RULES_DIR]).find((r) => r.rule.id === 'inject.instructions-then-action')!.rule;
+    const specs = [
+      injectedMail('+0s', { episode: 'injected', instructions: ['addressed_to_agent'] }),
+      sendTo('+1m', COLLEAGUE, { episode: 'own-work' }),
+      sendTo('+9m', ATTACKER, { episode: 'injected' }),
+    ];
+    const events = specs.map(call);
+    const engine = createEngine({ rules: [shipped], catalogue });
+    const out = events.flatMap((e) => engine.process(e));
+    expect(out).toHaveLength(1);
+    expect(out[0]!.evidence.map((e) => e.event_id)).toEqual([events[0]!.event_id, events[2]!.event_id]);
+  });
+
   it('a sequence keyed by episode needs both steps in one run', () => {
     const seq = rule(`
 id: t.seq-episode
