@@ -104,15 +104,21 @@ export class RiskAccumulator {
   }
 
   /**
-   * How routine the signal's call is for this user, from the baseline: a credential store the
-   * user's agents read in the period weighs `routineWeight`; a tool the user calls most active
-   * hours weighs a little less than a rare one. 1 for anything new.
+   * How routine the signal's call is for this user, from the baseline: a signal that hinges on a
+   * credential store the user's agents read in the period (the read itself, or a chain that starts
+   * with it) weighs `routineWeight`; a tool the user calls most active hours weighs a little less
+   * than a rare one. 1 for anything new.
    */
   private routine(signal: RuleMatch, baselines: BaselineSnapshot): number {
     const e = signal.evidence[signal.evidence.length - 1]!;
-    const paths = e.resource?.paths;
-    const user = paths && paths.length > 0 ? baselines.user(e.tenant_id, e.actor.user_id) : undefined;
-    if (user?.knownSecretPaths && paths!.every((p) => user.knownSecretPaths!.has(p))) return this.opts.routineWeight;
+    const known = baselines.user(e.tenant_id, e.actor.user_id)?.knownSecretPaths;
+    if (known && known.size > 0) {
+      for (let i = 0; i < signal.evidence.length; i++) {
+        const paths = signal.evidence[i]!.resource?.paths;
+        const isRead = signal.evidence_classes[i] === 'secret.read' || i === signal.evidence.length - 1;
+        if (isRead && paths && paths.length > 0 && paths.every((p) => known.has(p))) return this.opts.routineWeight;
+      }
+    }
     const tool = e.tool?.name;
     if (!tool) return 1;
     const b = baselines.userTool(e.tenant_id, e.actor.user_id, tool);

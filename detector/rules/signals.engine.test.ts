@@ -280,6 +280,22 @@ match: { tool.class: ${cls} }
     expect(alerts(run([credRead, sink], [secret('+0s'), post('+1m')], baselineWith([], 2, undefined, ['/home/a/.kube/config'])))).toHaveLength(1);
   });
 
+  it('a chain that starts with a routine credential read weighs little too (a post after the daily kube config read)', () => {
+    const after = rule(`
+id: t.after-secret
+kind: sequence
+risk_score: 60
+maxspan: 10m
+steps:
+  - match: { tool.class: secret.read }
+  - match: { labels: external_sink }
+`);
+    const bigPost = weak('t.big-post', 40, 'chat.send');
+    const kube = (at: string) => secret(at, { paths: ['/home/a/.kube/config'] });
+    expect(alerts(run([after, bigPost], [kube('+0s'), post('+1m')], baselineWith([], 2, undefined, ['/home/a/.kube/config'])))).toHaveLength(0);
+    expect(alerts(run([after, bigPost], [kube('+0s'), post('+1m')], baselineWith([], 2, undefined, [])))).toHaveLength(1);
+  });
+
   it('stories are per user: signals of two users never add up', () => {
     expect(alerts(run([credRead, sink], [secret('+0s', { episode: undefined }), post('+1m', { user: 'bob@acme.com', episode: undefined })]))).toHaveLength(0);
   });
