@@ -5,7 +5,7 @@ import { loadCatalogue } from '../classify/catalogue.ts';
 import { classifyWithHints, ToolHintsMemory } from '../classify/tool.hints.ts';
 import type { AuditEvent } from '../schemas/event.ts';
 import { decodeEvent } from '../schemas/event.decode.ts';
-import { toEventRow } from './event.row.ts';
+import { EVENT_COLUMNS, eventRowTsv } from './event.row.tsv.ts';
 import type { IngestPipeline } from './ingest.pipeline.ts';
 
 export function eventsPipeline(config: Config): IngestPipeline<AuditEvent> {
@@ -20,6 +20,7 @@ export function eventsPipeline(config: Config): IngestPipeline<AuditEvent> {
       const d = decodeEvent(bytes, maxBytes);
       return d.ok ? { ok: true, value: d.event } : d;
     },
-    tables: [{ table: 'events', toRow: (e, origin, at) => toEventRow(e, origin, at, classifyWithHints(hints, e, catalogue)) }],
+    // TabSeparated lines written straight from the event: the row of event.row.ts without building it.
+    tables: [{ table: 'events', toRow: (e, origin, at) => eventRowTsv(e, origin, at, classifyWithHints(hints, e, catalogue)), tsvColumns: EVENT_COLUMNS }],
   };
 }

@@ -5,6 +5,7 @@
 //  - split: ClickHouse rejected the data itself -> insert the halves separately, so one bad row
 //    cannot hold back its neighbours;
 //  - fail: a single row that ClickHouse rejects on its own -> handed back to go to the DLQ.
+import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '../core/clickhouse.ts';
 import type { Logger } from '../core/logger.ts';
 import { sleep } from '../core/lifecycle.ts';
@@ -44,7 +45,9 @@ export function classifyInsertError(err: unknown): InsertFailure {
 export interface SinkOptions<T> {
   table: string;
   /** The ClickHouse row of an item; items carry more (their Kafka origin) for the DLQ. */
-  toRow: (item: T) => object;
+  toRow: (item: T) => object | string;
+  /** Rows are TabSeparated lines of these columns (ingest/tsv.ts) instead of JSONEachRow objects. */
+  tsvColumns?: readonly string[] | undefined;
   retryMaxMs: number;
   /** Aborted on shutdown: a retrying insert gives up and the batch stays uncommitted. */
   signal: AbortSignal;
@@ -85,12 +88,20 @@ export class RowsSink<R> {
     await this.writeOrSplit(rows.slice(mid), rejected);
   }
 
+  private insert(rows: R[]): Promise<unknown> {
+    const { table, toRow, tsvColumns } = this.opts;
+    if (!tsvColumns) return this.ch.insert({ table, values: rows.map(toRow), format: 'JSONEachRow' });
+    // The client takes raw formats as a byte stream; one buffer of the joined lines is one request body.
+    const body = Readable.from([Buffer.from(rows.map(toRow).join(''))], { objectMode: false });
+    return this.ch.insert({ table, values: body, format: 'TabSeparated', columns: tsvColumns as [string, ...string[]] });
+  }
+
   /** Returns null once inserted, or the error message when the data itself was rejected. */
   private async insertWithRetry(rows: R[]): Promise<string | null> {
     for (let attempt = 1; ; attempt++) {
       if (this.opts.signal.aborted) throw new Error('stopping: insert abandoned, batch stays uncommitted');
       try {
-        await this.ch.insert({ table: this.opts.table, values: rows.map(this.opts.toRow), format: 'JSONEachRow' });
+        await this.insert(rows);
         return null;
       } catch (err) {
         if (classifyInsertError(err) === 'split') return (err as Error).message.slice(0, 512);
