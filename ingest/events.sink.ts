@@ -29,8 +29,10 @@ export type InsertFailure = 'retry' | 'split';
 
 export function classifyInsertError(err: unknown): InsertFailure {
   const e = err as { code?: unknown; message?: unknown };
-  const code = typeof e?.code === 'string' ? e.code : undefined;
   const message = typeof e?.message === 'string' ? e.message : '';
+  // The client takes the code from messages that end in the error's name, `(CANNOT_PARSE_TEXT)`;
+  // 18.16 writes `Code: 27, e.displayText() = DB::Exception: ...` without it, so read it there.
+  const code = typeof e?.code === 'string' ? e.code : /^Code: (\d+), e\.displayText\(\)/.exec(message)?.[1];
   // Rows are built by code with fixed columns, so a column the table lacks means the table is older
   // than this ingest (migrations not applied yet: `mcp-audit migrate`), not bad data: wait for it
   // rather than dead-letter every row. ClickHouse reports it as INCORRECT_DATA (117).
