@@ -48,7 +48,7 @@ export interface SinkOptions<T> {
   table: string;
   /** The ClickHouse row of an item; items carry more (their Kafka origin) for the DLQ. */
   toRow: (item: T) => object | string;
-  /** Rows are TabSeparated lines of these columns (ingest/tsv.ts) instead of JSONEachRow objects. */
+  /** Rows are TabSeparated lines of these columns (ingest/tsv.ts; text or UTF-8 bytes) instead of JSONEachRow objects. */
   tsvColumns?: readonly string[] | undefined;
   retryMaxMs: number;
   /** Aborted on shutdown: a retrying insert gives up and the batch stays uncommitted. */
@@ -94,7 +94,9 @@ export class RowsSink<R> {
     const { table, toRow, tsvColumns } = this.opts;
     if (!tsvColumns) return this.ch.insert({ table, values: rows.map(toRow), format: 'JSONEachRow' });
     // The client takes raw formats as a byte stream; one buffer of the joined lines is one request body.
-    const body = Readable.from([Buffer.from(rows.map(toRow).join(''))], { objectMode: false });
+    const lines = rows.map(toRow);
+    const bytes = Buffer.concat(lines.map((l) => (Buffer.isBuffer(l) ? l : Buffer.from(l as string))));
+    const body = Readable.from([bytes], { objectMode: false });
     return this.ch.insert({ table, values: body, format: 'TabSeparated', columns: tsvColumns as [string, ...string[]] });
   }
 
