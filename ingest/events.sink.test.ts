@@ -10,6 +10,13 @@ describe('classifyInsertError', () => {
     expect(classifyInsertError(chError('252', 'Too many partitions for single INSERT block (more than 100)'))).toBe('split');
   });
 
+  it("reads the code from ClickHouse 18.16's messages, which the client leaves without one", () => {
+    const old = (message: string) => Object.assign(new Error(message), { code: undefined });
+    expect(classifyInsertError(old('Code: 27, e.displayText() = DB::Exception: Cannot parse input: expected \\t before: x\\n: (at row 1)\n\nRow 1: ...'))).toBe('split');
+    expect(classifyInsertError(old('Code: 26, e.displayText() = DB::Exception: Cannot parse quoted string: expected closing quote: (at row 1)\n, e.what() = DB::Exception\n'))).toBe('split');
+    expect(classifyInsertError(old("Code: 60, e.displayText() = DB::Exception: Table db.events doesn't exist., e.what() = DB::Exception\n"))).toBe('retry');
+  });
+
   it('waits when the table is older than ingest (a column it writes is missing), instead of dead-lettering every row', () => {
     expect(classifyInsertError(chError('117', 'Unknown field found while parsing JSONEachRow format: fp_args: (at row 1)'))).toBe('retry');
   });

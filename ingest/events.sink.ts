@@ -5,6 +5,7 @@
 //  - split: ClickHouse rejected the data itself -> insert the halves separately, so one bad row
 //    cannot hold back its neighbours;
 //  - fail: a single row that ClickHouse rejects on its own -> handed back to go to the DLQ.
+import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '../core/clickhouse.ts';
 import type { Logger } from '../core/logger.ts';
 import { sleep } from '../core/lifecycle.ts';
@@ -28,8 +29,10 @@ export type InsertFailure = 'retry' | 'split';
 
 export function classifyInsertError(err: unknown): InsertFailure {
   const e = err as { code?: unknown; message?: unknown };
-  const code = typeof e?.code === 'string' ? e.code : undefined;
   const message = typeof e?.message === 'string' ? e.message : '';
+  // The client takes the code from messages that end in the error's name, `(CANNOT_PARSE_TEXT)`;
+  // 18.16 writes `Code: 27, e.displayText() = DB::Exception: ...` without it, so read it there.
+  const code = typeof e?.code === 'string' ? e.code : /^Code: (\d+), e\.displayText\(\)/.exec(message)?.[1];
   // Rows are built by code with fixed columns, so a column the table lacks means the table is older
   // than this ingest (migrations not applied yet: `mcp-audit migrate`), not bad data: wait for it
   // rather than dead-letter every row. ClickHouse reports it as INCORRECT_DATA (117).
@@ -44,7 +47,9 @@ export function classifyInsertError(err: unknown): InsertFailure {
 export interface SinkOptions<T> {
   table: string;
   /** The ClickHouse row of an item; items carry more (their Kafka origin) for the DLQ. */
-  toRow: (item: T) => object;
+  toRow: (item: T) => object | string;
+  /** Rows are TabSeparated lines of these columns (ingest/tsv.ts; text or UTF-8 bytes) instead of JSONEachRow objects. */
+  tsvColumns?: readonly string[] | undefined;
   retryMaxMs: number;
   /** Aborted on shutdown: a retrying insert gives up and the batch stays uncommitted. */
   signal: AbortSignal;
@@ -85,12 +90,22 @@ export class RowsSink<R> {
     await this.writeOrSplit(rows.slice(mid), rejected);
   }
 
+  private insert(rows: R[]): Promise<unknown> {
+    const { table, toRow, tsvColumns } = this.opts;
+    if (!tsvColumns) return this.ch.insert({ table, values: rows.map(toRow), format: 'JSONEachRow' });
+    // The client takes raw formats as a byte stream; one buffer of the joined lines is one request body.
+    const lines = rows.map(toRow);
+    const bytes = Buffer.concat(lines.map((l) => (Buffer.isBuffer(l) ? l : Buffer.from(l as string))));
+    const body = Readable.from([bytes], { objectMode: false });
+    return this.ch.insert({ table, values: body, format: 'TabSeparated', columns: tsvColumns as [string, ...string[]] });
+  }
+
   /** Returns null once inserted, or the error message when the data itself was rejected. */
   private async insertWithRetry(rows: R[]): Promise<string | null> {
     for (let attempt = 1; ; attempt++) {
       if (this.opts.signal.aborted) throw new Error('stopping: insert abandoned, batch stays uncommitted');
       try {
-        await this.ch.insert({ table: this.opts.table, values: rows.map(this.opts.toRow), format: 'JSONEachRow' });
+        await this.insert(rows);
         return null;
       } catch (err) {
         if (classifyInsertError(err) === 'split') return (err as Error).message.slice(0, 512);

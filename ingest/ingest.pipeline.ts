@@ -7,7 +7,10 @@ import type { KafkaOrigin } from './event.row.ts';
 export interface TableTarget<T> {
   /** Table name inside the configured database. */
   table: string;
-  toRow: (value: T, origin: KafkaOrigin, ingestedAtSec: number) => object;
+  /** A JSONEachRow row object, or with `tsvColumns` one TabSeparated line of those columns (ending in a newline) as text or UTF-8 bytes. */
+  toRow: (value: T, origin: KafkaOrigin, ingestedAtSec: number) => object | string;
+  /** Set when `toRow` returns TabSeparated lines (the events table's hot path, ingest/event.row.tsv.ts). */
+  tsvColumns?: readonly string[];
 }
 
 export interface IngestPipeline<T> {

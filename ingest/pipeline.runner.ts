@@ -1,6 +1,6 @@
 // Runs one ingest pipeline (ingest.pipeline.ts): a Kafka topic -> ClickHouse tables.
 //
-//   decode -> validate -> rows -> batch -> JSONEachRow insert per table -> finished
+//   decode -> validate -> rows -> batch -> insert per table (JSONEachRow or TabSeparated) -> finished
 //   (anything that cannot be ingested) -> the pipeline's dead-letter topic with its reason -> finished
 //
 // The Kafka side (fetching, backpressure, offsets, commits, dead letters, stop) is the consumer
@@ -20,8 +20,8 @@ import type { IngestMetrics } from './ingest.metrics.ts';
 import { RowBatcher } from './row.batcher.ts';
 
 interface Item {
-  /** One row per table of the pipeline, in the same order. */
-  rows: object[];
+  /** One row (object or TabSeparated line) per table of the pipeline, in the same order. */
+  rows: (object | string)[];
   ticket: Ticket;
   message: InboundMessage;
 }
@@ -58,6 +58,7 @@ export function createPipelineRunner<T>(config: Config, pipeline: IngestPipeline
       new RowsSink<Item>(deps.clickhouse, log, {
         table: `${config.clickhouse.database}.${target.table}`,
         toRow: (item) => item.rows[i]!,
+        tsvColumns: target.tsvColumns,
         retryMaxMs: config.ingest.retryMaxMs,
         signal: stopController.signal,
         onRetry: () => metrics.insertRetries.inc(label),

@@ -154,11 +154,14 @@ function compile(s: Schema): Validate {
       return all((v) => {
         if (!isPlainObject(v)) return false;
         for (const f of fields) {
-          if (!Object.hasOwn(v, f.key)) {
+          // One load per field: JSON.parse never makes an undefined value, so undefined means absent
+          // (an inherited value such as `constructor` fails its field's check, and zod decides).
+          const x = v[f.key];
+          if (x === undefined) {
             if (f.optional) continue;
             return false;
           }
-          if (!f.validate(v[f.key])) return false;
+          if (!f.validate(x)) return false;
         }
         // Values come from JSON.parse: every own key is enumerable, and there are no inherited ones.
         for (const k in v) if (!known.has(k)) return false;

@@ -1,0 +1,59 @@
+// The row of ingest/event.row.ts (toEventRow) written straight to one TabSeparated line (tsv.ts),
+// without building the row object: the hot path of `mcp-audit ingest`. toEventRow stays the
+// definition of the row; this must produce exactly its values in EVENT_COLUMNS order, which
+// event.row.tsv.test.ts checks field by field (v1 and v2 factory events, fuzzed events) and
+// test/ingest.tsv-rows.test.ts checks in ClickHouse (18.16 and a current release) against rows
+// inserted as JSONEachRow.
+import { NO_CLASS, type Classification } from '../classify/classify.ts';
+import { isoToMs } from '../core/iso.time.ts';
+import type { AuditEvent } from '../schemas/event.ts';
+import type { KafkaOrigin } from './event.row.ts';
+import { tsvDateTime, tsvString as s, tsvStringLists, tsvStrings as list } from './tsv.ts';
+
+/** The columns of a line, in order: the keys of toEventRow's row. */
+export const EVENT_COLUMNS = [
+  'event_id', 'schema_version', 'ts', 'ts_ms', 'tenant_id', 'kind', 'mcp_method', 'mcp_session_id', 'mcp_protocol_version',
+  'mcp_request_id', 'user_id', 'agent_id', 'client_name', 'client_version', 'source_address', 'server_name', 'server_version',
+  'server_transport', 'server_fingerprint', 'tool_name', 'tool_call_id', 'tool_class', 'tool_class_inferred', 'args_preview',
+  'args_sha256', 'args_size', 'resource_paths', 'resource_urls', 'resource_hosts', 'resource_recipients', 'resource_tables',
+  'result_status', 'result_error_type', 'result_size', 'result_sha256', 'duration_ms', 'listed_tool_names',
+  'listed_tool_descriptions', 'listed_tool_description_sha256', 'trace_id', 'span_id', 'hash_key_id', 'args_hmac', 'args_keys',
+  'args_secrets', 'args_truncated', 'result_hmac', 'result_secrets', 'result_truncated', 'fp_args', 'fp_result',
+  'fp_destinations', 'episode_id', 'episode_basis', 'conversation_id', 'listed_tool_input_keys', 'kafka_topic',
+  'kafka_partition', 'kafka_offset', 'ingested_at',
+] as const;
+
+const NONE: readonly string[] = [];
+
+/** toEventRow(e, origin, ingestedAtSec, cls) as one TabSeparated line of EVENT_COLUMNS, ending in a newline. */
+export function eventRowTsv(e: AuditEvent, origin: KafkaOrigin, ingestedAtSec: number, cls: Classification = NO_CLASS): string {
+  const tsMs = isoToMs(e.ts);
+  const { mcp, actor, server, tool, resource, result, tools, trace } = e;
+  const args = e.arguments;
+  // Plain hashes exist only in v1, keyed hashes and the rest only in v2.
+  const v1 = e.schema_version === 1 ? e : undefined;
+  const v2 = e.schema_version === 2 ? e : undefined;
+  const v2args = v2?.arguments;
+  const v2result = v2?.result;
+  const fp = v2?.fingerprints;
+  const episode = v2?.episode;
+  return (
+    `${s(e.event_id)}\t${e.schema_version}\t${tsvDateTime(Math.floor(tsMs / 1000))}\t${tsMs}\t${s(e.tenant_id)}\t${s(e.kind)}` +
+    `\t${s(mcp.method)}\t${s(mcp.session_id ?? '')}\t${s(mcp.protocol_version ?? '')}` +
+    `\t${mcp.request_id === undefined ? '' : s(String(mcp.request_id))}` +
+    `\t${s(actor.user_id)}\t${s(actor.agent_id ?? '')}\t${s(actor.client_name ?? '')}\t${s(actor.client_version ?? '')}\t${s(actor.source_address ?? '')}` +
+    `\t${s(server.name)}\t${s(server.version ?? '')}\t${s(server.transport)}\t${s(server.fingerprint ?? '')}` +
+    `\t${s(tool?.name ?? '')}\t${s(tool?.call_id ?? '')}\t${s(cls.class)}\t${cls.inferred ? 1 : 0}` +
+    `\t${s(args?.preview ?? '')}\t${s(v1?.arguments?.sha256 ?? '')}\t${args?.size_bytes ?? 0}` +
+    `\t${list(resource?.paths ?? NONE)}\t${list(resource?.urls ?? NONE)}\t${list(resource?.hosts ?? NONE)}\t${list(resource?.recipients ?? NONE)}\t${list(resource?.tables ?? NONE)}` +
+    `\t${s(result?.status ?? '')}\t${s(result?.error_type ?? '')}\t${result?.size_bytes ?? 0}\t${s(v1?.result?.sha256 ?? '')}\t${e.duration_ms ?? 0}` +
+    `\t${tools ? list(tools.map((t) => t.name)) : '[]'}\t${tools ? list(tools.map((t) => t.description ?? '')) : '[]'}\t${tools ? list(tools.map((t) => t.description_sha256)) : '[]'}` +
+    `\t${s(trace?.trace_id ?? '')}\t${s(trace?.span_id ?? '')}` +
+    `\t${s(v2?.hash_key_id ?? '')}\t${s(v2args?.hmac_sha256 ?? '')}\t${list(v2args?.keys ?? NONE)}\t${list(v2args?.secrets ?? NONE)}\t${v2args?.truncated ? 1 : 0}` +
+    `\t${s(v2result?.hmac_sha256 ?? '')}\t${list(v2result?.secrets ?? NONE)}\t${v2result?.truncated ? 1 : 0}` +
+    `\t${list(fp?.arguments ?? NONE)}\t${list(fp?.result ?? NONE)}\t${list(fp?.destinations ?? NONE)}` +
+    `\t${s(episode?.id ?? '')}\t${s(episode?.basis ?? '')}\t${s(v2?.actor.conversation_id ?? '')}` +
+    `\t${v2?.tools ? tsvStringLists(v2.tools.map((t) => t.input_keys ?? NONE)) : '[]'}` +
+    `\t${s(origin.topic)}\t${origin.partition}\t${origin.offset}\t${tsvDateTime(ingestedAtSec)}\n`
+  );
+}
