@@ -78,7 +78,7 @@ function compileProvenance(c: ProvenanceCondition): Predicate {
     if (store === null) return false;
     const fps = fingerprintsOf(ev, c.in);
     if (fps.length === 0) return false;
-    const source = store.find(fps, mask, ev.ts - c.within, ev, c.same_episode ? episodeOf(ev) : null, c.except_parties, c.skip_familiar);
+    const source = store.find(fps, mask, ev.ts - c.within, ev, c.same_episode ? episodeOf(ev) : null, c.except_parties, c.skip_familiar, c.except_replies);
     if (source === undefined) return false;
     ev.origin = source;
     return true;

@@ -67,7 +67,7 @@ export class ProvenanceStore {
    * and not the event itself (with `exceptParties`, a value that named a party of the source does not
    * count); undefined when none.
    */
-  find(fps: readonly string[], mask: number, sinceTs: number, self: Ev, episode: string | null, exceptParties = false, skipFamiliar = false): Ev | undefined {
+  find(fps: readonly string[], mask: number, sinceTs: number, self: Ev, episode: string | null, exceptParties = false, skipFamiliar = false, exceptReplies = false): Ev | undefined {
     const list = this.sources;
     for (let i = list.length - 1; i >= 0; i--) {
       const source = list[i]!;
@@ -75,7 +75,10 @@ export class ProvenanceStore {
       if (source.ts > self.ts || (source.mask & mask) === 0) continue;
       const s = source.ev;
       if (s === self || (episode !== null && episodeOf(s) !== episode)) continue;
-      if (holdsAny(source, fps, exceptParties) && !(skipFamiliar && namesKnownParty(source, self.user))) return s;
+      if (!holdsAny(source, fps, exceptParties)) continue;
+      if (skipFamiliar && namesKnownParty(source, self.user)) continue;
+      if (exceptReplies && namesDestinationOf(source, self)) continue;
+      return s;
     }
     return undefined;
   }
@@ -83,6 +86,15 @@ export class ProvenanceStore {
   size(): number {
     return this.sources.length;
   }
+}
+
+/** True when one of the call's destinations is a party (sender, recipient) of the source: a reply. */
+function namesDestinationOf(source: Source, call: Ev): boolean {
+  const parties = source.parties;
+  if (!parties || call.e.schema_version !== 2 || !call.e.fingerprints) return false;
+  const destinations = call.e.fingerprints.destinations;
+  for (let i = 0; i < destinations.length; i++) if (parties.includes(destinations[i]!)) return true;
+  return false;
 }
 
 /** True when the source names a party (sender, payee...) the user has sent to: in the baseline or since. */

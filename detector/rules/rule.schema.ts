@@ -89,6 +89,10 @@ export const provenanceCondition = z
       .boolean()
       .default(false)
       .describe('true: a value that named a party of the source (its sender, recipients, organiser, owner) does not count; a reply goes there.'),
+    except_replies: z
+      .boolean()
+      .default(false)
+      .describe('true: a source that names a destination of this call among its parties (its sender, its recipients) does not count: the content goes back to whom it came from.'),
     skip_familiar: z
       .boolean()
       .default(false)

@@ -158,6 +158,19 @@ match: { labels: external_sink, provenance: { from: private_data, in: payload } 
     expect(run([leak], [fileRead, mail('text:contract passage')], baselineWith([], 2, undefined, [], ['phone:+4930123']))).toHaveLength(1);
   });
 
+  it('with except_replies, content sent back to the party it came from does not count (a reply quoting an invoice)', () => {
+    const replies = rule(`
+id: t.leak-not-reply
+kind: pattern
+match: { labels: external_sink, provenance: { from: private_data, in: payload, except_replies: true } }
+`);
+    const SUPPLIER = 'email:billing@supplier.example';
+    const invoice: CallSpec = { at: '+0s', server: 'mail', tool: 'read_email', args: { id: '9' }, fp: { result: ['text:invoice 4711 due'], parties: [SUPPLIER] } };
+    const reply = (to: string): CallSpec => ({ ...sendTo('+1m', to), fp: { dest: [to], args: ['text:invoice 4711 due'] } });
+    expect(run([replies], [invoice, reply(SUPPLIER)])).toHaveLength(0);
+    expect(run([replies], [invoice, reply(ATTACKER)])).toHaveLength(1);
+  });
+
   it("leaves out what the user sends routinely (the baseline's sent values: a signature's phone number)", () => {
     expect(run([leak], [fileRead, mail('phone:+4930123')], baselineWith([], 2, undefined, [], ['phone:+4930123']))).toHaveLength(0);
     expect(run([leak], [fileRead, mail('phone:+4930123')], baselineWith([]))).toHaveLength(1);
