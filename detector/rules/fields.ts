@@ -45,8 +45,10 @@ export const FIELDS: Record<string, FieldDef> = {
   'arguments.secrets': a((ev) => (ev.e.schema_version === 2 ? ev.e.arguments?.secrets : undefined)),
   'result.secrets': a((ev) => (ev.e.schema_version === 2 ? ev.e.result?.secrets : undefined)),
   'result.instructions': a((ev) => (ev.e.schema_version === 2 ? ev.e.result?.instructions : undefined)),
-  // '' when the event names no episode: as a join key, such events of one user form one run.
-  episode: s((ev) => episodeOf(ev)),
+  episode: s((ev) => episodeOf(ev) || undefined),
+  // The agent run capture derived (event v2); '' for v1 events, whose trace or session is often one
+  // per call: as a join key, a v1 producer's events of one user then form one run.
+  agent_run: s((ev) => (ev.e.schema_version === 2 && ev.e.episode ? ev.e.episode.id : '')),
   destinations: a((ev) => destinationsOf(ev)),
   // Command names a shell call runs, after undoing quoting, escapes, $IFS, brace expansion,
   // substitutions and look-alike letters (shell.normalize.ts); [] for other calls.
