@@ -192,6 +192,14 @@ export const settings = {
     schema: int(0, 600_000).default(30_000),
     doc: 'At start and after a rebalance, how long the detector waits for ingest to store the events it rebuilds state from (until the committed offsets of MCP_AUDIT_INGEST_GROUP_ID reach its own).',
   },
+  MCP_AUDIT_DETECTOR_COMMIT_INTERVAL_MS: {
+    schema: int(50, 60_000).default(500),
+    doc: 'How often the detector commits the offsets of the events it finished (ms). After a crash it reads up to this much again (the alerts come again with the same ids); shorter costs a commit request each time.',
+  },
+  MCP_AUDIT_DETECTOR_FETCH_LINGER_MS: {
+    schema: int(0, 1_000).default(0),
+    doc: 'How long the broker may collect events for one detector fetch (ms). 0 answers as soon as one event is there (lowest latency, a fetch request per few events under load); more means fewer, larger fetches and adds at most this to an alert\'s latency.',
+  },
   MCP_AUDIT_BASELINE_RELOAD_MS: {
     schema: int(1_000, 86_400_000).default(300_000),
     doc: 'How often the detector reloads baselines from ClickHouse (ms).',
@@ -515,6 +523,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       risk: { threshold: e.MCP_AUDIT_DETECTOR_RISK_THRESHOLD, halfLifeMs: e.MCP_AUDIT_DETECTOR_RISK_HALF_LIFE_MS, minDistinctRules: e.MCP_AUDIT_DETECTOR_RISK_MIN_RULES },
       incidentGapMs: e.MCP_AUDIT_INCIDENT_GAP_MS,
       rebuildWaitMs: e.MCP_AUDIT_DETECTOR_REBUILD_WAIT_MS,
+      commitIntervalMs: e.MCP_AUDIT_DETECTOR_COMMIT_INTERVAL_MS,
+      fetchLingerMs: e.MCP_AUDIT_DETECTOR_FETCH_LINGER_MS,
       baselineReloadMs: e.MCP_AUDIT_BASELINE_RELOAD_MS,
     },
     notifier: {
