@@ -238,6 +238,16 @@ export const settings = {
     schema: int(0, 600_000).default(30_000),
     doc: 'At start and after a rebalance, how long the detector waits for ingest to store the events it rebuilds state from (until the committed offsets of MCP_AUDIT_INGEST_GROUP_ID reach its own).',
   },
+  MCP_AUDIT_DETECTOR_COMMIT_INTERVAL_MS: {
+    path: 'detector.commitIntervalMs',
+    schema: int(50, 60_000).default(500),
+    doc: 'How often the detector commits the offsets of the events it finished (ms). After a crash it reads up to this much again (the alerts come again with the same ids); shorter costs a commit request each time.',
+  },
+  MCP_AUDIT_DETECTOR_FETCH_LINGER_MS: {
+    path: 'detector.fetchLingerMs',
+    schema: int(0, 1_000).default(0),
+    doc: 'How long the broker may collect events for one detector fetch (ms). 0 answers as soon as one event is there (lowest latency, a fetch request per few events under load); more means fewer, larger fetches and adds at most this to an alert\'s latency.',
+  },
   MCP_AUDIT_BASELINE_RELOAD_MS: {
     path: 'detector.baselineReloadMs',
     schema: int(1_000, 86_400_000).default(300_000),

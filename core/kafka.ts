@@ -111,12 +111,35 @@ export const idempotentProducerConfig: ProducerConfig = {
   idempotent: true,
   maxInFlightRequests: 1,
   allowAutoTopicCreation: false,
-  createPartitioner: () => rememberingPartitions(Partitioners.DefaultPartitioner()),
+  createPartitioner: () => rememberingPartitions(keyMemo(Partitioners.DefaultPartitioner())),
   retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
 };
 
 /** The partition each message was last given by a producer made with `idempotentProducerConfig`. */
 const partitionOfMessage = new WeakMap<Message, number>();
+
+/** Keys whose partition a producer keeps, per topic; past this the memo starts over (bounded memory). */
+const KEY_MEMO_MAX = 100_000;
+
+/**
+ * The partition of a string key depends only on the key and the topic's partition count, and
+ * kafkajs computes murmur2 in JavaScript with emulated 64-bit arithmetic on every message; events
+ * are keyed by user, so a producer sees the same keys again and again and looks them up instead.
+ */
+function keyMemo(partitioner: ReturnType<ICustomPartitioner>): ReturnType<ICustomPartitioner> {
+  const byTopic = new Map<string, { partitions: number; keys: Map<string, number> }>();
+  return (args) => {
+    const { message, topic, partitionMetadata } = args;
+    if (typeof message.key !== 'string' || (message.partition !== undefined && message.partition !== null)) return partitioner(args);
+    let memo = byTopic.get(topic);
+    if (!memo || memo.partitions !== partitionMetadata.length || memo.keys.size >= KEY_MEMO_MAX) {
+      byTopic.set(topic, (memo = { partitions: partitionMetadata.length, keys: new Map() }));
+    }
+    let partition = memo.keys.get(message.key);
+    if (partition === undefined) memo.keys.set(message.key, (partition = partitioner(args)));
+    return partition;
+  };
+}
 
 function rememberingPartitions(partitioner: ReturnType<ICustomPartitioner>): ReturnType<ICustomPartitioner> {
   return (args) => {

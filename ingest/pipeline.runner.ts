@@ -88,8 +88,11 @@ export function createPipelineRunner<T>(config: Config, pipeline: IngestPipeline
       topic,
       concurrency: config.consumer.concurrency,
       fetch: {
-        // Return a fetch as soon as data is there, but wait at most 250 ms so batches stay timely.
+        // Rows wait for a batch insert (MCP_AUDIT_INGEST_FLUSH_MS) anyway: the broker collects up to
+        // 256 KiB or 250 ms per fetch, instead of answering each fetch with the few events that came
+        // since the last (dozens of fetch requests a second at a few thousand events/s).
         maxWaitMs: 250,
+        minBytes: 256 * 1024,
         // Enough data per partition fetch for a good insert batch without buffering too much.
         maxBytesPerPartition: 4 * 1024 * 1024,
         maxBytes: 32 * 1024 * 1024,

@@ -210,6 +210,9 @@ export class LiveTraffic {
   private readonly chainPlan: { at: number; type: ChainType; user: SimUser; index: number }[];
   private produced = 0;
   private readonly opts: LiveOptions;
+  /** The users on their working hours at `workingAt`: one pass over the population per call of `due`, not per event. */
+  private working: SimUser[] = [];
+  private workingAt = Number.NaN;
 
   constructor(opts: LiveOptions) {
     this.opts = opts;
@@ -264,8 +267,11 @@ export class LiveTraffic {
   }
 
   private benign(nowMs: number, out: AuditEventV1[]): void {
-    const working = this.users.filter((u) => isWorkTime(u, nowMs));
-    const u = this.rng.pick(working.length ? working : this.users);
+    if (this.workingAt !== nowMs) {
+      this.working = this.users.filter((u) => isWorkTime(u, nowMs));
+      this.workingAt = nowMs;
+    }
+    const u = this.rng.pick(this.working.length ? this.working : this.users);
     let sess = this.sessions.get(u);
     if (!sess || sess.until < nowMs) {
       sess = { s: newSession(this.rng, u), until: nowMs + this.rng.int(30, 120) * MIN };

@@ -54,7 +54,7 @@ export interface ConsumerRuntimeOptions {
   topic: string;
   /** Partitions worked on at the same time (MCP_AUDIT_KAFKA_CONSUMER_CONCURRENCY). */
   concurrency: number;
-  fetch: { maxWaitMs: number; maxBytesPerPartition?: number; maxBytes?: number; sessionTimeoutMs?: number };
+  fetch: { maxWaitMs: number; minBytes?: number; maxBytesPerPartition?: number; maxBytes?: number; sessionTimeoutMs?: number };
   /** How often finished offsets are committed. */
   commitIntervalMs: number;
   /** Also commit at the end of each batch (for services whose messages are finished when it ends). */
@@ -258,6 +258,7 @@ export function createConsumerRuntime(options: ConsumerRuntimeOptions, handler: 
       topic,
       concurrency: options.concurrency,
       maxWaitMs: options.fetch.maxWaitMs,
+      minBytes: options.fetch.minBytes,
       maxBytesPerPartition: options.fetch.maxBytesPerPartition,
       maxBytes: options.fetch.maxBytes,
       sessionTimeoutMs: options.fetch.sessionTimeoutMs,

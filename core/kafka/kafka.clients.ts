@@ -40,6 +40,8 @@ export interface ConsumerOptions {
   concurrency: number;
   /** Longest time the broker holds a fetch open waiting for data. */
   maxWaitMs: number;
+  /** Data the broker waits for (up to `maxWaitMs`) before it answers a fetch; default 1 byte: answer at once. */
+  minBytes?: number;
   maxBytesPerPartition?: number;
   maxBytes?: number;
   /** How long the group waits for a silent member before giving its partitions to another. */

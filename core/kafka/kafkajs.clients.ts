@@ -13,6 +13,7 @@ function kafkajsConsumer(kafka: Kafka, o: ConsumerOptions): ConsumerClient {
     groupId: o.groupId,
     allowAutoTopicCreation: false,
     maxWaitTimeInMs: o.maxWaitMs,
+    ...(o.minBytes ? { minBytes: o.minBytes } : {}),
     ...(o.maxBytesPerPartition ? { maxBytesPerPartition: o.maxBytesPerPartition } : {}),
     ...(o.maxBytes ? { maxBytes: o.maxBytes } : {}),
     ...(o.sessionTimeoutMs ? { sessionTimeout: o.sessionTimeoutMs } : {}),
@@ -65,3 +66,4 @@ function kafkajsProducer(kafka: Kafka): RecordProducer {
     disconnect: () => producer.disconnect(),
   };
 }
+
