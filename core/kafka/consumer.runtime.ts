@@ -57,8 +57,6 @@ export interface ConsumerRuntimeOptions {
   fetch: { maxWaitMs: number; minBytes?: number; maxBytesPerPartition?: number; maxBytes?: number; sessionTimeoutMs?: number };
   /** How often finished offsets are committed. */
   commitIntervalMs: number;
-  /** Also commit at the end of each batch (for services whose messages are finished when it ends). */
-  commitAfterBatch?: boolean;
   /** Where dead letters go; needed when the handler returns any. */
   deadLetterTopic?: string;
   /** Names the metrics: `<prefix>_lag_messages{topic,partition}`, `<prefix>_redelivered_total{topic}`, ... */
@@ -220,7 +218,6 @@ export function createConsumerRuntime(options: ConsumerRuntimeOptions, handler: 
     // Only now: a batch that failed before this point is fetched again from its first message.
     batch.resolve(last);
     positions.set(partition, { highWatermark: Number(batch.highWatermark), firstRead: positions.get(partition)?.firstRead ?? Number(batch.messages[0]!.offset) });
-    if (options.commitAfterBatch) await commit();
     updateLag(partition);
     metrics.inFlight.set(label, tracker.inFlight());
     await batch.heartbeat();
