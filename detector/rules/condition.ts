@@ -6,7 +6,7 @@ import type { Catalogue } from '../../classify/catalogue.ts';
 import { FIELDS, type FieldValue } from './fields.ts';
 import type { Ev } from './rule.types.ts';
 import { novelDestinations } from './destinations.ts';
-import { episodeOf, fingerprintsOf, labelMask, ProvenanceStore } from './provenance.ts';
+import { episodeOf, fingerprintsOf, labelMask, ProvenanceStore, type FindOptions } from './provenance.ts';
 import type { Condition, Match, ProvenanceCondition } from './rule.schema.ts';
 
 export type Predicate = (ev: Ev) => boolean;
@@ -73,12 +73,13 @@ function costOf(ms: readonly Match[]): number {
 /** True when a value of the call came from a recent labelled result; remembers that source on `ev`. */
 function compileProvenance(c: ProvenanceCondition): Predicate {
   const mask = labelMask(Array.isArray(c.from) ? c.from : [c.from]);
+  const opts: FindOptions = { exceptParties: c.except_parties, skipFamiliar: c.skip_familiar, exceptReplies: c.except_replies };
   return (ev) => {
     const store: ProvenanceStore | null = ev.user.prov;
     if (store === null) return false;
     const fps = fingerprintsOf(ev, c.in);
     if (fps.length === 0) return false;
-    const source = store.find(fps, mask, ev.ts - c.within, ev, c.same_episode ? episodeOf(ev) : null, c.except_parties, c.skip_familiar, c.except_replies);
+    const source = store.find(fps, mask, ev.ts - c.within, ev, c.same_episode ? episodeOf(ev) : null, opts);
     if (source === undefined) return false;
     ev.origin = source;
     return true;

@@ -21,6 +21,11 @@ export function destinationsOf(ev: Ev): readonly string[] {
   return [...r.recipients, ...r.hosts];
 }
 
+/** Whether the user sent to `d` in the baseline period or since the snapshot (the baseline as cached by the engine). */
+export function hasUsedDestination(user: UserState, d: string): boolean {
+  return user.baseline?.knownDestinations?.has(d) === true || user.recentDestinations?.has(d) === true;
+}
+
 /**
  * The destinations of this call the user has used neither in the baseline period nor since the
  * snapshot; [] during cold start. Reads the user's baseline as cached by the engine for this event.
@@ -30,11 +35,9 @@ export function novelDestinations(ev: Ev): readonly string[] {
   if (dests.length === 0) return NONE;
   const b = ev.user.baseline;
   if (!b || b.weeks < MIN_HISTORY_WEEKS_FOR_NOVELTY) return NONE;
-  const known = b.knownDestinations;
-  const recent = ev.user.recentDestinations;
   let out: string[] | null = null;
   for (const d of dests) {
-    if (known?.has(d) || recent?.has(d)) continue;
+    if (hasUsedDestination(ev.user, d)) continue;
     (out ??= []).push(d);
   }
   return out ?? NONE;

@@ -6,6 +6,7 @@
 // `untrusted_content`, a file or database read is `private_data`). A rule step can then ask "did a
 // recipient of this send first appear in untrusted content read in the last 15 minutes?" — the
 // strongest evidence of prompt injection an audit log has.
+import { hasUsedDestination } from './destinations.ts';
 import type { Ev, UserState } from './rule.types.ts';
 
 /** Labels a source can carry, as bits (a fingerprint may come from several calls). */
@@ -18,6 +19,18 @@ export function labelMask(labels: readonly string[]): number {
   for (let i = 0; i < labels.length; i++) m |= BIT[labels[i]!] ?? 0;
   return m;
 }
+
+/** Which sources a search leaves out (the provenance condition's options of the same names). */
+export interface FindOptions {
+  /** A value that named a party of the source (its sender, recipients) does not count. */
+  exceptParties: boolean;
+  /** A source that names a party the user has sent to does not count. */
+  skipFamiliar: boolean;
+  /** A source that names a destination of the searching call among its parties does not count. */
+  exceptReplies: boolean;
+}
+
+const NO_EXCEPTIONS: FindOptions = { exceptParties: false, skipFamiliar: false, exceptReplies: false };
 
 /** Below this many fingerprints a result is searched as it is; above, through a Set built once. */
 const SET_FROM = 24;
@@ -63,11 +76,10 @@ export class ProvenanceStore {
   }
 
   /**
-   * The most recent source of any of `fps` carrying one of `mask`'s labels, no older than `sinceTs`
-   * and not the event itself (with `exceptParties`, a value that named a party of the source does not
-   * count); undefined when none.
+   * The most recent source of any of `fps` carrying one of `mask`'s labels, no older than `sinceTs`,
+   * not the event itself and not left out by `opts`; undefined when none.
    */
-  find(fps: readonly string[], mask: number, sinceTs: number, self: Ev, episode: string | null, exceptParties = false, skipFamiliar = false, exceptReplies = false): Ev | undefined {
+  find(fps: readonly string[], mask: number, sinceTs: number, self: Ev, episode: string | null, opts: FindOptions = NO_EXCEPTIONS): Ev | undefined {
     const list = this.sources;
     for (let i = list.length - 1; i >= 0; i--) {
       const source = list[i]!;
@@ -75,9 +87,9 @@ export class ProvenanceStore {
       if (source.ts > self.ts || (source.mask & mask) === 0) continue;
       const s = source.ev;
       if (s === self || (episode !== null && episodeOf(s) !== episode)) continue;
-      if (!holdsAny(source, fps, exceptParties)) continue;
-      if (skipFamiliar && namesKnownParty(source, self.user)) continue;
-      if (exceptReplies && namesDestinationOf(source, self)) continue;
+      if (!holdsAny(source, fps, opts.exceptParties)) continue;
+      if (opts.skipFamiliar && namesKnownParty(source, self.user)) continue;
+      if (opts.exceptReplies && namesDestinationOf(source, self)) continue;
       return s;
     }
     return undefined;
@@ -91,8 +103,8 @@ export class ProvenanceStore {
 /** True when one of the call's destinations is a party (sender, recipient) of the source: a reply. */
 function namesDestinationOf(source: Source, call: Ev): boolean {
   const parties = source.parties;
-  if (!parties || call.e.schema_version !== 2 || !call.e.fingerprints) return false;
-  const destinations = call.e.fingerprints.destinations;
+  if (!parties) return false;
+  const destinations = fingerprintsOf(call, 'destinations');
   for (let i = 0; i < destinations.length; i++) if (parties.includes(destinations[i]!)) return true;
   return false;
 }
@@ -101,9 +113,7 @@ function namesDestinationOf(source: Source, call: Ev): boolean {
 function namesKnownParty(source: Source, user: UserState): boolean {
   const parties = source.parties;
   if (!parties) return false;
-  const known = user.baseline?.knownDestinations;
-  const recent = user.recentDestinations;
-  for (let i = 0; i < parties.length; i++) if (known?.has(parties[i]!) || recent?.has(parties[i]!)) return true;
+  for (let i = 0; i < parties.length; i++) if (hasUsedDestination(user, parties[i]!)) return true;
   return false;
 }
 
