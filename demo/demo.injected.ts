@@ -8,12 +8,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { buildOptionsFrom } from '../capture/capture.ts';
 import { ExchangeImporter } from '../capture/exchange.import.ts';
 import type { Config } from '../core/config.ts';
-import { createKafka } from '../core/kafka.ts';
+import { kafkaFor } from '../core/context.ts';
 import type { Logger } from '../core/logger.ts';
 import type { NamedService } from '../core/service.group.ts';
 import { AuditProducer } from '../producer/audit.producer.ts';
 import { createRng, type Rng } from '../simulate/rng.ts';
 import { AttackBuilder } from '../simulate/exchanges/attack.kit.ts';
+import { fits } from '../simulate/exchanges/attacks.ts';
 import { INJECTED } from '../simulate/exchanges/attacks.injected.ts';
 import { makePopulation, type PopUser } from '../simulate/exchanges/population.ts';
 import { DEMO_TENANT, INJECTED_EVERY_S, INJECTED_FIRST_S } from './demo.config.ts';
@@ -29,7 +30,7 @@ export function demoInjected(config: Config, log: Logger): NamedService {
   return {
     name: 'injected stories',
     async start() {
-      const producer = new AuditProducer(createKafka(config.kafka, log), { topic: config.topics.events, maxBytes: config.event.maxBytes });
+      const producer = new AuditProducer(kafkaFor(config, log), { topic: config.topics.events, maxBytes: config.event.maxBytes });
       await producer.connect();
       const importer = new ExchangeImporter(buildOptionsFrom(config, log));
       const rng = createRng(randomInt(1, 2 ** 31));
@@ -57,7 +58,7 @@ export function demoInjected(config: Config, log: Logger): NamedService {
 /** Builds one story for a fitting employee and sends its calls as events, one every CALL_GAP_MS. */
 async function tellStory(name: string, rng: Rng, importer: ExchangeImporter, producer: AuditProducer, signal: AbortSignal): Promise<void> {
   const scenario = INJECTED.find((s) => s.name === name)!;
-  const victim = demoUser(rng, (u) => scenario.needs.every((c) => u.stack[c]) && (!scenario.needs.includes('pay') || u.suppliers.length > 0));
+  const victim = demoUser(rng, (u) => fits(u, scenario));
   const b = new AttackBuilder(victim, rng, Date.now(), `demo.${name}`);
   scenario.build(b);
   for (const x of b.runs.flatMap((r) => r.exchanges)) {

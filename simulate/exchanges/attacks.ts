@@ -49,7 +49,8 @@ export interface AttackOutput {
 /** Every scenario once, and the injected-value ones a second time on other users with other vendors. */
 export const attackPlan = (): Scenario[] => [...SCENARIOS, ...INJECTED];
 
-const fits = (u: PopUser, s: Scenario) => s.needs.every((c) => u.stack[c]) && (!s.needs.includes('pay') || u.suppliers.length > 0);
+/** Whether `u`'s servers can run scenario `s` (a payment needs suppliers to pay). */
+export const fits = (u: PopUser, s: Scenario) => s.needs.every((c) => u.stack[c]) && (!s.needs.includes('pay') || u.suppliers.length > 0);
 
 /**
  * Runs the plan on users of the evaluated day. `evalRuns` gives each user's benign runs that day;
