@@ -18,21 +18,16 @@ export class UserTable {
 
   /** The user's state, made when new. */
   get(tenant: string, user: string): UserState {
-    const u = this.byId.get(user);
-    if (u !== undefined && u.tenant === tenant) return u;
-    if (u !== undefined || this.shared.size > 0) {
+    const first = this.byId.get(user);
+    if (first?.tenant === tenant) return first;
+    // Another tenant's user holds the id, or the id went to the second map earlier.
+    if (first !== undefined || this.shared.size > 0) {
       const key = tenant + SEP + user;
       const other = this.shared.get(key);
       if (other !== undefined) return other;
-      if (u !== undefined) {
-        const made = newUser(tenant, user);
-        this.shared.set(key, made);
-        return made;
-      }
+      if (first !== undefined) return put(this.shared, key, tenant, user);
     }
-    const made = newUser(tenant, user);
-    this.byId.set(user, made);
-    return made;
+    return put(this.byId, user, tenant, user);
   }
 
   /** Removes the users `drop` says to; returns how many went. */
@@ -58,6 +53,8 @@ export class UserTable {
   }
 }
 
-function newUser(tenant: string, user: string): UserState {
-  return { tenant, user, lastTs: -Infinity, ids: [], idPos: 0, slots: [], baseline: undefined, baselineOf: null, prov: null, recentDestinations: null };
+function put(map: Map<string, UserState>, key: string, tenant: string, user: string): UserState {
+  const made: UserState = { tenant, user, lastTs: -Infinity, ids: [], idPos: 0, slots: [], baseline: undefined, baselineOf: null, prov: null, recentDestinations: null };
+  map.set(key, made);
+  return made;
 }
