@@ -4,18 +4,17 @@
 // p99 produce→alert ≤ 250 ms, found by stepping the rate, and p50/p99 at half of it
 // (detector.e2e.bench.ts). Both parts print their own JSON line; the last line is the summary.
 //
-//   npm run bench:detector -- [--users 100000] [--events 1000000] [--steps 500,1000,…] [--step-seconds 30] [--chains-per-step 100] [--p99-bound 250]
+//   npm run bench:detector -- [--users 100000] [--events 1000000] [--arrival runs|uniform] [--steps 500,1000,…] [--step-seconds 30] [--chains-per-step 100] [--p99-bound 250]
 import { parseArgs } from 'node:util';
 import { E2E_OPTIONS, e2eOptionsFrom, runE2eBench } from './detector.e2e.bench.ts';
-import { runEngineBench } from './detector.engine.bench.ts';
+import { ENGINE_OPTIONS, engineOptionsFrom, runEngineBench } from './detector.engine.bench.ts';
 
 const { values } = parseArgs({
-  options: { users: { type: 'string' }, events: { type: 'string' }, ...E2E_OPTIONS },
+  options: { ...ENGINE_OPTIONS, ...E2E_OPTIONS },
 });
-const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
 
 process.stderr.write('part (a): the engine in process ...\n');
-const engine = await runEngineBench({ users: num(values.users), events: num(values.events) });
+const engine = await runEngineBench(engineOptionsFrom(values));
 process.stdout.write(`${JSON.stringify({ bench: 'detector.engine', ...engine })}\n`);
 
 process.stderr.write('part (b): end to end on the real stack ...\n');

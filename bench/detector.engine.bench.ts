@@ -7,11 +7,16 @@
 // (so `baseline` and `first_seen` rules do real work) and ~10 events within ~30 minutes of event
 // time, so all of them hold state at once.
 //
-//   npm run bench:detector:engine -- [--users 100000] [--events 1000000]
+//   npm run bench:detector:engine -- [--users 100000] [--events 1000000] [--arrival runs|uniform] [--cpu-prof-loop FILE.cpuprofile]
+// `--arrival runs` (default) sends each user's calls as an agent run, interleaved with the ~1,000 runs
+// in flight; `uniform` draws every call's user at random, the cache worst case (see `Arrival`).
 // (= node --expose-gc …: --expose-gc makes the memory figures cleaner and adds the retained-heap figure.)
 // The per-core figure is events per CPU-second of this process (process.cpuUsage over the timed
 // loop), with events per wall second beside it; machine, load and warnings as every bench (bench/lib/).
 // Last stdout line: {"bench":"detector.engine","events_per_cpu_s":…,"events_per_s_per_core":…,"peak_rss_mb_per_100k_users":…,…}
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { parseArgs } from 'node:util';
 import { uuidv7 } from '../core/ids.ts';
 import { createRng } from '../simulate/rng.ts';
 import type { BaselineSnapshot, MetricBaseline, UserBaseline } from '../detector/baselines/baseline.types.ts';
@@ -26,8 +31,12 @@ import { beginBench, toStderr, type BenchFrame } from './lib/bench.run.ts';
 export interface EngineBenchOptions {
   users?: number;
   events?: number;
+  /** How calls arrive (default `runs`: agent runs; `uniform`: each call from a random user). */
+  arrival?: Arrival;
   seed?: number;
   rulesDirs?: string[];
+  /** Writes a V8 CPU profile of the timed loop only (not the generation or warm-up) to this file. */
+  cpuProfile?: string;
 }
 
 export interface EngineBenchResult extends BenchFrame {
@@ -38,6 +47,7 @@ export interface EngineBenchResult extends BenchFrame {
   peak_rss_mb_per_100k_users: number;
   events: number;
   users: number;
+  arrival: Arrival;
   rules: number;
   matches: number;
   seconds: number;
@@ -92,7 +102,7 @@ function metric(median: number, mad: number): MetricBaseline {
 }
 
 /** Every user has four weeks of weekday history and knows the usual tools, servers and hosts. */
-function warmBaselines(): BaselineSnapshot {
+export function warmBaselines(): BaselineSnapshot {
   const user: UserBaseline = {
     callsPerHour: metric(20, 6),
     bytesOutPerHour: metric(4000, 1500),
@@ -141,26 +151,95 @@ function withFingerprints(e: AuditEventV1, rnd: () => number): AuditEvent {
   return v2;
 }
 
-export function generateEvents(users: number, count: number, seed: number): AuditEvent[] {
+/**
+ * How calls arrive. `runs` (the default) is how agents work: a user's calls come as one agent run of
+ * 1 to 19 calls about two seconds apart, interleaved with the other runs in flight. `uniform` is the
+ * worst case for caches: every call comes from a user drawn at random, so each event finds its
+ * user's state cold.
+ */
+export type Arrival = 'runs' | 'uniform';
+export const ARRIVALS: readonly Arrival[] = ['runs', 'uniform'];
+
+/** Event time between consecutive events of the stream (500 events per second of event time). */
+const EVENT_SPACING_MS = 2;
+/** Mean gap between two calls of one agent run (a model turn). */
+const CALL_GAP_MS = 2_000;
+/**
+ * Runs in flight at any moment, by Little's law: runs start at (event rate / calls per run) and
+ * last (calls per run x gap), so the number in flight is event rate x gap, whatever the run length.
+ * With 100k users and 1M events that is 1,000 concurrent runs, one per user over ~33 minutes.
+ */
+const RUNS_IN_FLIGHT = CALL_GAP_MS / EVENT_SPACING_MS;
+
+/** Users in the order they make calls: one per event. */
+function callers(users: number, count: number, arrival: Arrival, rnd: () => number): Int32Array {
+  const out = new Int32Array(count);
+  if (arrival === 'uniform') {
+    for (let i = 0; i < count; i++) out[i] = (rnd() * users) | 0;
+    return out;
+  }
+  // Every user gets a run before anyone gets a second one (users in a shuffled order), so all of
+  // them hold state as in the uniform case; a slot picked at random from the runs in flight spaces
+  // each run's calls ~RUNS_IN_FLIGHT events apart.
+  const order = Int32Array.from({ length: users }, (_, i) => i);
+  for (let i = users - 1; i > 0; i--) {
+    const j = (rnd() * (i + 1)) | 0;
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const inFlight = Math.max(1, Math.min(RUNS_IN_FLIGHT, users));
+  const user = new Int32Array(inFlight);
+  const left = new Int32Array(inFlight);
+  let next = 0;
+  const start = (k: number) => {
+    user[k] = order[next++ % users]!;
+    left[k] = 1 + ((rnd() * 19) | 0);
+  };
+  for (let k = 0; k < inFlight; k++) start(k);
+  for (let i = 0; i < count; i++) {
+    const k = (rnd() * inFlight) | 0;
+    out[i] = user[k]!;
+    if (--left[k]! === 0) start(k);
+  }
+  return out;
+}
+
+export function generateEvents(users: number, count: number, seed: number, arrival: Arrival = 'runs'): AuditEvent[] {
   const rnd = rng32(seed);
   const total = MIX.reduce((s, [w]) => s + w, 0);
   const cumulative = MIX.map(([w], i) => [MIX.slice(0, i + 1).reduce((s, [x]) => s + x, 0) / total, i] as const);
   const actors = Array.from({ length: users }, (_, i) => ({ tenant: `t${i % 50}`, actor: { user_id: `user-${i}@example.com`, client_name: 'claude-desktop' } }));
-  // Tuesday 10:00 UTC, inside the baseline's active hours; one event every 2 ms of event time.
+  const who = callers(users, count, arrival, rnd);
+  // Tuesday 10:00 UTC, inside the baseline's active hours.
   const start = Date.UTC(2025, 5, 3, 10, 0, 0);
   const bytes = (n: number) => Uint8Array.from({ length: n }, () => (rnd() * 256) | 0);
   const out: AuditEvent[] = new Array(count);
   for (let i = 0; i < count; i++) {
     const r = rnd();
     const tpl = MIX[cumulative.find(([c]) => r <= c)?.[1] ?? 0]![1];
-    const who = actors[(rnd() * users) | 0]!;
-    const ms = start + i * 2;
-    out[i] = withFingerprints({ schema_version: 1, event_id: uuidv7(ms, bytes), ts: new Date(ms).toISOString(), tenant_id: who.tenant, actor: who.actor, ...tpl } as AuditEventV1, rnd);
+    const actor = actors[who[i]!]!;
+    const ms = start + i * EVENT_SPACING_MS;
+    out[i] = withFingerprints({ schema_version: 1, event_id: uuidv7(ms, bytes), ts: new Date(ms).toISOString(), tenant_id: actor.tenant, actor: actor.actor, ...tpl } as AuditEventV1, rnd);
     // Flatten the id (built by concatenation) now, as reading it from Kafka would give a flat string;
     // else the engine's first read flattens it and the data set shrinks while memory is measured.
     hashId(out[i]!.event_id);
   }
   return out;
+}
+
+/** The inspector's sampling profiler around the timed loop, so the profile shows the engine alone. */
+async function startProfile(): Promise<{ stopTo: (file: string) => Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    stopTo: async (file) => {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+      toStderr(`bench:detector.engine: CPU profile of the timed loop in ${file}`);
+    },
+  };
 }
 
 const mb = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
@@ -173,7 +252,8 @@ export async function runEngineBench(opts: EngineBenchOptions = {}): Promise<Eng
   const count = opts.events ?? 1_000_000;
   const rules = loadRulesOrThrow(opts.rulesDirs ?? [DEFAULT_RULES_DIR]).map((r) => r.rule);
   const catalogue = loadCatalogue();
-  const events = generateEvents(users, count, opts.seed ?? 7);
+  const arrival = opts.arrival ?? 'runs';
+  const events = generateEvents(users, count, opts.seed ?? 7, arrival);
 
   // Warm the JIT on a separate engine and a slice of the data, then drop it.
   {
@@ -189,6 +269,7 @@ export async function runEngineBench(opts: EngineBenchOptions = {}): Promise<Eng
 
   const engine = createEngine({ rules, catalogue, baselines: warmBaselines(), allowedLatenessMs: 5_000 });
   let matches = 0;
+  const profiler = opts.cpuProfile ? await startProfile() : undefined;
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < count; i++) {
@@ -200,6 +281,7 @@ export async function runEngineBench(opts: EngineBenchOptions = {}): Promise<Eng
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(cpu0);
+  if (profiler && opts.cpuProfile) await profiler.stopTo(opts.cpuProfile);
   peak = Math.max(peak, process.memoryUsage.rss());
   const stats = engine.stats();
   gc?.();
@@ -210,7 +292,7 @@ export async function runEngineBench(opts: EngineBenchOptions = {}): Promise<Eng
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const eventsPerCpuS = Math.round(count / cpuSeconds);
   const eventsPerS = Math.round(count / seconds);
-  toStderr(`bench:detector.engine: ${count} events of ${stats.users} users through ${rules.length} rules: ${cpuSeconds.toFixed(2)} CPU-s, ${seconds.toFixed(2)} s wall`);
+  toStderr(`bench:detector.engine: ${count} events of ${stats.users} users (arrival: ${arrival}) through ${rules.length} rules: ${cpuSeconds.toFixed(2)} CPU-s, ${seconds.toFixed(2)} s wall`);
   toStderr(`bench:detector.engine: ${eventsPerCpuS.toLocaleString('en-US')} events per CPU-second (${eventsPerS.toLocaleString('en-US')} per wall second)`);
   // Wall time well above CPU time means the thread waited for a core: the wall figure is the machine's.
   if (seconds > cpuSeconds * 1.2) toStderr(`bench:detector.engine: wall time ${Math.round((seconds / cpuSeconds - 1) * 100)} % over CPU time: the thread waited for a core; use the per-CPU-second figure`);
@@ -221,6 +303,7 @@ export async function runEngineBench(opts: EngineBenchOptions = {}): Promise<Eng
     peak_rss_mb_per_100k_users: perUsers(peak - rssBefore),
     events: count,
     users: stats.users,
+    arrival,
     rules: rules.length,
     matches,
     seconds: Math.round(seconds * 1000) / 1000,
@@ -231,11 +314,23 @@ export async function runEngineBench(opts: EngineBenchOptions = {}): Promise<Eng
   };
 }
 
+/** Command-line options of the engine part (shared with `npm run bench:detector`). */
+export const ENGINE_OPTIONS = {
+  users: { type: 'string' },
+  events: { type: 'string' },
+  arrival: { type: 'string' },
+  'cpu-prof-loop': { type: 'string' },
+} as const;
+
+export function engineOptionsFrom(values: { users?: string; events?: string; arrival?: string; 'cpu-prof-loop'?: string }): EngineBenchOptions {
+  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  const arrival = values.arrival ?? 'runs';
+  if (!ARRIVALS.includes(arrival as Arrival)) throw new Error(`--arrival must be one of ${ARRIVALS.join(', ')}, not ${arrival}`);
+  return { users: num(values.users), events: num(values.events), arrival: arrival as Arrival, cpuProfile: values['cpu-prof-loop'] };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const arg = (name: string) => {
-    const i = process.argv.indexOf(name);
-    return i > 0 ? Number(process.argv[i + 1]) : undefined;
-  };
-  const result = await runEngineBench({ users: arg('--users'), events: arg('--events') });
+  const { values } = parseArgs({ options: ENGINE_OPTIONS });
+  const result = await runEngineBench(engineOptionsFrom(values));
   process.stdout.write(`${JSON.stringify({ bench: 'detector.engine', ...result })}\n`);
 }
