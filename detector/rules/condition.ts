@@ -33,10 +33,7 @@ export function compileMatch(m: Match | undefined): Predicate {
       const want = cond as boolean;
       costed.push({ cost: 2, p: (ev) => (novelDestinations(ev).length > 0) === want });
     } else {
-      const def = FIELDS[key]!;
-      const vp = compileCondition(cond as Condition, def.array, def.name ?? false);
-      const get = def.get;
-      costed.push({ cost: 0, p: (ev) => vp(get(ev)) });
+      costed.push({ cost: 0, p: fieldPredicate(FIELDS[key]!, cond as Condition) });
     }
   }
   const parts = costed.sort((a, b) => a.cost - b.cost).map((c) => c.p);
@@ -50,6 +47,28 @@ export function compileMatch(m: Match | undefined): Predicate {
     for (let i = 0; i < parts.length; i++) if (!parts[i]!(ev)) return false;
     return true;
   };
+}
+
+/**
+ * A test of one field. The common forms (a value, a list of values) read the field and answer in
+ * one step; the general form goes through the compiled value test.
+ */
+function fieldPredicate(def: (typeof FIELDS)[string], cond: Condition): Predicate {
+  const get = def.get;
+  const scalar = (c: unknown) => typeof c === 'string' || typeof c === 'number' || typeof c === 'boolean';
+  if (scalar(cond)) {
+    if (!def.array) return (ev) => get(ev) === cond;
+    return (ev) => {
+      const xs = get(ev) as readonly unknown[] | undefined;
+      return xs !== undefined && xs.includes(cond);
+    };
+  }
+  if (Array.isArray(cond) && !def.array && cond.every(scalar)) {
+    const set = new Set<unknown>(cond);
+    return (ev) => set.has(get(ev));
+  }
+  const vp = compileCondition(cond, def.array, def.name ?? false);
+  return (ev) => vp(get(ev));
 }
 
 /** A plain loop: `subs.some((p) => p(ev))` would allocate a closure on every event. */

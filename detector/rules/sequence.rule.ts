@@ -24,6 +24,8 @@ interface Step {
 
 interface Partial {
   evs: Ev[];
+  /** Event time of evs[0]: the maxspan test reads it on every event without touching that event. */
+  start: number;
   /** Index of the next step to satisfy. */
   stage: number;
   join: (readonly string[])[] | null;
@@ -37,9 +39,12 @@ interface Partial {
 interface KeyState {
   key: string | UserState;
   lastTs: number;
-  bufEv: Ev[];
-  bufMask: number[];
-  /** Event time of bufEv[0] (Infinity when empty): pushing checks it without touching that event. */
+  /**
+   * The key's relevant events and their step masks, interleaved (ev, mask, ev, mask...) in event-time
+   * order: one array instead of two halves the objects each key holds and touches.
+   */
+  buf: (Ev | number)[];
+  /** Event time of the oldest buffered event (Infinity when empty): pushing checks it without touching that event. */
   bufOldest: number;
   partials: Partial[];
   /** Completing event ids already raised (with their event time). */
@@ -93,7 +98,8 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
         insertSorted(s, ev, mask);
         for (const p of s.partials) p.dead = true;
         s.partials = [];
-        for (let i = 0; i < s.bufEv.length; i++) advance(s, s.bufEv[i]!, s.bufMask[i]!, ctx);
+        const buf = s.buf;
+        for (let i = 0; i < buf.length; i += 2) advance(s, buf[i] as Ev, buf[i + 1] as number, ctx);
       } else {
         // Later than the allowed lateness: best effort, as if it had arrived in order.
         insertSorted(s, ev, mask);
@@ -135,52 +141,47 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
   }
 
   function newState(key: string | UserState): KeyState {
-    return { key, lastTs: -Infinity, bufEv: [], bufMask: [], bufOldest: Infinity, partials: [], emitted: null };
+    return { key, lastTs: -Infinity, buf: [], bufOldest: Infinity, partials: [], emitted: null };
   }
 
   /** Keeps the buffer to what a replay can still need: maxspan plus lateness, and a count cap. */
   function push(s: KeyState, ev: Ev, mask: number): void {
-    s.bufEv.push(ev);
-    s.bufMask.push(mask);
-    if (s.bufEv.length === 1) s.bufOldest = ev.ts;
+    const buf = s.buf;
+    buf.push(ev, mask);
+    if (buf.length === 2) s.bufOldest = ev.ts;
     const horizon = ev.ts - handler.windowMs - lateness;
     let drop = 0;
-    if (s.bufOldest < horizon) while (drop < s.bufEv.length && s.bufEv[drop]!.ts < horizon) drop++;
-    if (s.bufEv.length - drop > MAX_BUFFER_PER_KEY) drop = s.bufEv.length - MAX_BUFFER_PER_KEY;
+    if (s.bufOldest < horizon) while (drop < buf.length && (buf[drop] as Ev).ts < horizon) drop += 2;
+    if (buf.length - drop > 2 * MAX_BUFFER_PER_KEY) drop = buf.length - 2 * MAX_BUFFER_PER_KEY;
     if (drop > 0) {
       // In place: splice would allocate an array of the dropped items on every event.
-      const keep = s.bufEv.length - drop;
-      s.bufEv.copyWithin(0, drop);
-      s.bufEv.length = keep;
-      s.bufMask.copyWithin(0, drop);
-      s.bufMask.length = keep;
-      s.bufOldest = keep > 0 ? s.bufEv[0]!.ts : Infinity;
+      const keep = buf.length - drop;
+      buf.copyWithin(0, drop);
+      buf.length = keep;
+      s.bufOldest = keep > 0 ? (buf[0] as Ev).ts : Infinity;
     }
   }
 
   function insertSorted(s: KeyState, ev: Ev, mask: number): void {
-    let i = s.bufEv.length;
-    while (i > 0 && s.bufEv[i - 1]!.ts > ev.ts) i--;
-    s.bufEv.splice(i, 0, ev);
-    s.bufMask.splice(i, 0, mask);
-    if (s.bufEv.length > MAX_BUFFER_PER_KEY) {
-      s.bufEv.shift();
-      s.bufMask.shift();
-    }
-    s.bufOldest = s.bufEv[0]!.ts;
+    const buf = s.buf;
+    let i = buf.length;
+    while (i > 0 && (buf[i - 2] as Ev).ts > ev.ts) i -= 2;
+    buf.splice(i, 0, ev, mask);
+    if (buf.length > 2 * MAX_BUFFER_PER_KEY) buf.splice(0, 2);
+    s.bufOldest = (buf[0] as Ev).ts;
   }
 
   function advance(s: KeyState, ev: Ev, mask: number, ctx: EngineContext): void {
     const partials = s.partials;
     if (mask & UNTIL_BIT) {
       // The cancelling event drops every partial match that started at or before it.
-      for (const p of partials) if (p.evs[0]!.ts <= ev.ts) p.dead = true;
+      for (const p of partials) if (p.start <= ev.ts) p.dead = true;
     }
     const n = partials.length;
     for (let i = 0; i < n; i++) {
       const p = partials[i]!;
       if (p.dead) continue;
-      if (ev.ts - p.evs[0]!.ts > maxspan && !(p.stage === last && steps[last]!.absent)) {
+      if (ev.ts - p.start > maxspan && !(p.stage === last && steps[last]!.absent)) {
         p.dead = true;
         continue;
       }
@@ -203,12 +204,13 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
       const join = first.join ? first.join.map((d) => valuesOf(d, ev)) : null;
       // Common case (no join, no timer on stage 1): restart the existing stage-1 partial in place
       // instead of allocating a new one (the newer start replaces the older one anyway).
-      const reuse = join === null && !(last === 1 && steps[1]!.absent) ? partials.find((p) => !p.dead && p.stage === 1 && p.joinKey === '') : undefined;
+      const reuse = join === null && !(last === 1 && steps[1]!.absent) ? openStart(partials) : undefined;
       if (reuse) {
         reuse.evs[0] = ev;
         reuse.evs.length = 1;
+        reuse.start = ev.ts;
       } else if (!join || join.every((v) => v.length > 0)) {
-        const p: Partial = { evs: [], stage: 0, join: null, joinKey: '', dead: false, deadline: 0, state: s };
+        const p: Partial = { evs: [], start: ev.ts, stage: 0, join: null, joinKey: '', dead: false, deadline: 0, state: s };
         partials.push(p);
         moveTo(p, 1, ev, join, ctx);
       }
@@ -252,7 +254,7 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
     // One partial per (stage, join value): the one that started latest is the tightest chain.
     for (const q of p.state.partials) {
       if (q === p || q.dead || q.stage !== stage || q.joinKey !== p.joinKey) continue;
-      if (q.evs[0]!.ts > p.evs[0]!.ts) {
+      if (q.start > p.start) {
         p.dead = true;
         return;
       }
@@ -286,7 +288,7 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
       for (const [k, ts] of s.emitted) if (ts < lastEv.ts - handler.windowMs - lateness) s.emitted.delete(k);
     }
     if (!ctx.admit(handler, s.key, lastEv.ts)) return;
-    const span = lastEv.ts - p.evs[0]!.ts;
+    const span = lastEv.ts - p.start;
     const chain = p.evs.map(describeCall).join(' -> ');
     const detail = byAbsence
       ? `${chain}, not followed by the expected step within ${formatDuration(steps[last]!.within)}`
@@ -298,3 +300,12 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
 }
 
 const EMPTY_JOIN: (readonly string[])[] = [];
+
+/** The live partial waiting for step 2 with no join (a loop: `find` would allocate a closure per event). */
+function openStart(partials: readonly Partial[]): Partial | undefined {
+  for (let i = 0; i < partials.length; i++) {
+    const p = partials[i]!;
+    if (!p.dead && p.stage === 1 && p.joinKey === '') return p;
+  }
+  return undefined;
+}
