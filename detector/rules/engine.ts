@@ -128,7 +128,7 @@ export function createEngine(opts: EngineOptions): Engine {
   const suppress = handlers.map((h) => (h.suppressMs > 0 ? new Map<string | UserState, number>() : null));
 
   const routes = new Map<string, Map<string, RuleHandler[]>>();
-  const users = new UserTable();
+  const users = new UserTable(handlers.length);
   let watermark = -Infinity;
   let nextSweep = -Infinity;
   let out: RuleMatch[] = [];

@@ -147,8 +147,14 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
   /** Keeps the buffer to what a replay can still need: maxspan plus lateness, and a count cap. */
   function push(s: KeyState, ev: Ev, mask: number): void {
     const buf = s.buf;
+    if (buf.length === 0) {
+      // Most keys hold one or two events: a literal is sized to them, where a first push would
+      // reserve room for sixteen.
+      s.buf = [ev, mask];
+      s.bufOldest = ev.ts;
+      return;
+    }
     buf.push(ev, mask);
-    if (buf.length === 2) s.bufOldest = ev.ts;
     const horizon = ev.ts - handler.windowMs - lateness;
     let drop = 0;
     if (s.bufOldest < horizon) while (drop < buf.length && (buf[drop] as Ev).ts < horizon) drop += 2;
@@ -210,9 +216,11 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
         reuse.evs.length = 1;
         reuse.start = ev.ts;
       } else if (!join || join.every((v) => v.length > 0)) {
-        const p: Partial = { evs: [], start: ev.ts, stage: 0, join: null, joinKey: '', dead: false, deadline: 0, state: s };
-        partials.push(p);
-        moveTo(p, 1, ev, join, ctx);
+        const p: Partial = { evs: [ev], start: ev.ts, stage: 0, join: null, joinKey: '', dead: false, deadline: 0, state: s };
+        // Sized literals again: the first partial of a key, the first event of a chain.
+        if (partials.length === 0) s.partials = [p];
+        else partials.push(p);
+        enter(p, 1, ev, join, ctx);
       }
     }
     // Compact: drop finished partials; keep the newest when over the cap.
@@ -242,6 +250,11 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
   function moveTo(p: Partial, stage: number, ev: Ev, join: (readonly string[])[] | null, ctx: EngineContext): void {
     // A partial is never shared (matches copy its events), so it grows in place.
     p.evs.push(ev);
+    enter(p, stage, ev, join, ctx);
+  }
+
+  /** `p` (whose events now end with `ev`) reaches `stage`: completes it or keeps the tightest chain per stage. */
+  function enter(p: Partial, stage: number, ev: Ev, join: (readonly string[])[] | null, ctx: EngineContext): void {
     p.stage = stage;
     if (join !== p.join) {
       p.join = join;

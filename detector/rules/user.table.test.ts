@@ -3,7 +3,7 @@ import { UserTable } from './user.table.ts';
 
 describe('UserTable', () => {
   it('keeps one state per tenant and user, also when an id is used in two tenants', () => {
-    const t = new UserTable();
+    const t = new UserTable(4);
     const a = t.get('acme', 'ana@x.example');
     const b = t.get('globex', 'ana@x.example');
     expect(b).not.toBe(a);
@@ -14,7 +14,7 @@ describe('UserTable', () => {
   });
 
   it('finds the second tenant’s state after the first one was removed, instead of making another', () => {
-    const t = new UserTable();
+    const t = new UserTable(4);
     const a = t.get('acme', 'ana');
     const b = t.get('globex', 'ana');
     expect(t.removeWhere((u) => u === a)).toBe(1);

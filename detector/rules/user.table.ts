@@ -7,6 +7,12 @@ import type { UserState } from './rule.types.ts';
 const SEP = '\u0001';
 
 export class UserTable {
+  /** Rules that keep per-user state: each user's slots array is made this long at once. */
+  private readonly slotCount: number;
+  constructor(slotCount: number) {
+    this.slotCount = slotCount;
+  }
+
   /** By user id: the state of the first tenant seen with that id. */
   private readonly byId = new Map<string, UserState>();
   /** By tenant + SEP + user id: the same id in other tenants. */
@@ -25,9 +31,9 @@ export class UserTable {
       const key = tenant + SEP + user;
       const other = this.shared.get(key);
       if (other !== undefined) return other;
-      if (first !== undefined) return put(this.shared, key, tenant, user);
+      if (first !== undefined) return put(this.shared, key, tenant, user, this.slotCount);
     }
-    return put(this.byId, user, tenant, user);
+    return put(this.byId, user, tenant, user, this.slotCount);
   }
 
   /** Removes the users `drop` says to; returns how many went. */
@@ -53,8 +59,9 @@ export class UserTable {
   }
 }
 
-function put(map: Map<string, UserState>, key: string, tenant: string, user: string): UserState {
-  const made: UserState = { tenant, user, lastTs: -Infinity, ids: [], idPos: 0, slots: [], baseline: undefined, baselineOf: null, prov: null, recentDestinations: null };
+function put(map: Map<string, UserState>, key: string, tenant: string, user: string, slotCount: number): UserState {
+  // Slots sized once: filling them one rule at a time would regrow the array as it goes.
+  const made: UserState = { tenant, user, lastTs: -Infinity, ids: [], idPos: 0, slots: new Array<unknown>(slotCount), baseline: undefined, baselineOf: null, prov: null, recentDestinations: null };
   map.set(key, made);
   return made;
 }
