@@ -21,7 +21,8 @@ import { uuidv7 } from '../core/ids.ts';
 import { createRng } from '../simulate/rng.ts';
 import type { BaselineSnapshot, MetricBaseline, UserBaseline } from '../detector/baselines/baseline.types.ts';
 import { loadCatalogue } from '../classify/catalogue.ts';
-import { createEngine, hashId } from '../detector/rules/engine.ts';
+import { createEngine } from '../detector/rules/engine.ts';
+import { hash53 } from '../detector/rules/hash53.ts';
 import { DEFAULT_RULES_DIR, loadRulesOrThrow } from '../detector/rules/rules.load.ts';
 import type { AuditEvent } from '../schemas/event.ts';
 import type { AuditEventV1 } from '../schemas/event.v1.ts';
@@ -231,7 +232,7 @@ export function* eventChunks(users: number, count: number, seed: number, arrival
       out[j] = withFingerprints({ schema_version: 1, event_id: uuidv7(ms, bytes), ts: new Date(ms).toISOString(), tenant_id: actor.tenant, actor: actor.actor, ...tpl } as AuditEventV1, rnd);
       // Flatten the id (built by concatenation) now, as reading it from Kafka would give a flat string;
       // else the engine's first read flattens it inside the timed loop.
-      hashId(out[j]!.event_id);
+      hash53(out[j]!.event_id);
     }
     yield out;
   }

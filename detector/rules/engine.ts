@@ -23,6 +23,8 @@ import { forgetDestinationsBefore, rememberDestinations } from './destinations.t
 import { citeOrigin, matchUserKey } from './match.ts';
 import { createPatternRule } from './pattern.rule.ts';
 import { ProvenanceStore } from './provenance.ts';
+import { keptEvent } from './event.kept.ts';
+import { hash53 } from './hash53.ts';
 import { UserTable } from './user.table.ts';
 import { DEFAULT_RISK, RiskAccumulator, type RiskOptions } from './risk.ts';
 import type { EngineContext, Ev, RuleHandler, RuleMatch, RuleRef, UserState } from './rule.types.ts';
@@ -267,7 +269,7 @@ export function createEngine(opts: EngineOptions): Engine {
       }
       s.events++;
       const u = userState(e.tenant_id, e.actor.user_id);
-      if (seenBefore(u, hashId(e.event_id))) {
+      if (seenBefore(u, hash53(e.event_id))) {
         s.duplicates++;
         return NO_MATCHES;
       }
@@ -295,7 +297,10 @@ export function createEngine(opts: EngineOptions): Engine {
       // alert, nor when its values came from untrusted content. A second injected send to the same
       // attacker address is then still a send to a new destination.
       if (!tainted(ev, out)) rememberDestinations(u, ev);
-      return collect(ev);
+      const matches = collect(ev);
+      // From here on the event only waits in windows: keep the part later steps read (event.kept.ts).
+      ev.e = keptEvent(e);
+      return matches;
     },
 
     advanceWatermark(ms: number): RuleMatch[] {
@@ -329,20 +334,4 @@ export function createEngine(opts: EngineOptions): Engine {
       out = [];
     },
   };
-}
-
-/**
- * A 53-bit hash of an event id (two 32-bit FNV-1a variants), kept instead of the string: 8 bytes
- * per remembered id, and a false "duplicate" would need a 1-in-2^53 collision within one user's
- * last few events.
- */
-export function hashId(id: string): number {
-  let a = 0x811c9dc5;
-  let b = 0x01000193;
-  for (let i = 0; i < id.length; i++) {
-    const c = id.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
-  }
-  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
 }

@@ -7,6 +7,7 @@
 // recipient of this send first appear in untrusted content read in the last 15 minutes?" — the
 // strongest evidence of prompt injection an audit log has.
 import { hasUsedDestination } from './destinations.ts';
+import { hash53 } from './hash53.ts';
 import type { Ev, UserState } from './rule.types.ts';
 
 /** Labels a source can carry, as bits (a fingerprint may come from several calls). */
@@ -41,10 +42,14 @@ interface Source {
   /** Copied from the call: a search reads these for every source, and one hop is cheaper than three. */
   ts: number;
   mask: number;
-  result: readonly string[];
+  /**
+   * The result's fingerprints as 53-bit numbers (hash53.ts): 8 bytes each in a number array where
+   * the strings took about 50, and the event can let go of its strings (event.kept.ts).
+   */
+  result: number[];
   parties: readonly string[] | undefined;
-  valueSet?: ReadonlySet<string>;
-  partySet?: ReadonlySet<string>;
+  valueSet: ReadonlySet<number> | undefined;
+  partySet: ReadonlySet<string> | undefined;
 }
 
 /**
@@ -66,7 +71,7 @@ export class ProvenanceStore {
     const fingerprints = ev.e.schema_version === 2 ? ev.e.fingerprints : undefined;
     const mask = labelMask(ev.cls.labels);
     if (!fingerprints || fingerprints.result.length === 0 || mask === 0) return;
-    const source: Source = { ev, ts: ev.ts, mask, result: fingerprints.result, parties: fingerprints.parties };
+    const source: Source = { ev, ts: ev.ts, mask, result: numbersOf(fingerprints.result), parties: fingerprints.parties, valueSet: undefined, partySet: undefined };
     const list = this.sources;
     let at = list.length;
     while (at > 0 && list[at - 1]!.ts > ev.ts) at--;
@@ -81,13 +86,14 @@ export class ProvenanceStore {
    */
   find(fps: readonly string[], mask: number, sinceTs: number, self: Ev, episode: string | null, opts: FindOptions = NO_EXCEPTIONS): Ev | undefined {
     const list = this.sources;
+    let values: number[] | undefined;
     for (let i = list.length - 1; i >= 0; i--) {
       const source = list[i]!;
       if (source.ts < sinceTs) return undefined;
       if (source.ts > self.ts || (source.mask & mask) === 0) continue;
       const s = source.ev;
       if (s === self || (episode !== null && episodeOf(s) !== episode)) continue;
-      if (!holdsAny(source, fps, opts.exceptParties)) continue;
+      if (!holdsAny(source, fps, (values ??= numbersOf(fps)), opts.exceptParties)) continue;
       if (opts.skipFamiliar && namesKnownParty(source, self.user)) continue;
       if (opts.exceptReplies && namesDestinationOf(source, self)) continue;
       return s;
@@ -117,18 +123,27 @@ function namesKnownParty(source: Source, user: UserState): boolean {
   return false;
 }
 
-/** True when the source's result holds one of `fps` (with `exceptParties`, not as one of its parties). */
-function holdsAny(source: Source, fps: readonly string[], exceptParties: boolean): boolean {
+/**
+ * True when the source's result holds one of `fps` (given also as `values`, their numbers); with
+ * `exceptParties`, not as one of its parties.
+ */
+function holdsAny(source: Source, fps: readonly string[], values: readonly number[], exceptParties: boolean): boolean {
   const result = source.result;
   const parties = exceptParties ? source.parties : undefined;
   if (result.length < SET_FROM && (parties === undefined || parties.length < SET_FROM)) {
-    for (let j = 0; j < fps.length; j++) if (result.includes(fps[j]!) && !parties?.includes(fps[j]!)) return true;
+    for (let j = 0; j < fps.length; j++) if (result.includes(values[j]!) && !parties?.includes(fps[j]!)) return true;
     return false;
   }
-  const values = (source.valueSet ??= new Set(result));
+  const valueSet = (source.valueSet ??= new Set(result));
   const partySet = parties === undefined ? undefined : (source.partySet ??= new Set(parties));
-  for (let j = 0; j < fps.length; j++) if (values.has(fps[j]!) && !partySet?.has(fps[j]!)) return true;
+  for (let j = 0; j < fps.length; j++) if (valueSet.has(values[j]!) && !partySet?.has(fps[j]!)) return true;
   return false;
+}
+
+function numbersOf(fps: readonly string[]): number[] {
+  const out = new Array<number>(fps.length);
+  for (let i = 0; i < fps.length; i++) out[i] = hash53(fps[i]!);
+  return out;
 }
 
 /** The episode an event belongs to: capture's episode id, else the trace, else the MCP session. */

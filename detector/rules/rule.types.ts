@@ -30,7 +30,8 @@ export interface UserState {
 
 /** An event with what the engine derived from it once, shared by every rule. */
 export interface Ev {
-  readonly e: AuditEvent;
+  /** The event; once every rule has seen it, the engine swaps in the part it keeps (event.kept.ts). */
+  e: AuditEvent;
   /** Event time, epoch ms. */
   readonly ts: number;
   readonly cls: Classification;

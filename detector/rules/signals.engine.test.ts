@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import type { BaselineSnapshot, MetricBaseline, UserBaseline } from '../baselines/baseline.types.ts';
 import { EMPTY_BASELINES } from '../baselines/baseline.types.ts';
 import { loadCatalogue } from '../../classify/catalogue.ts';
+import { toAlert } from './alert.ts';
 import { createEngine, type RuleMatch } from './engine.ts';
 import { call, fixtureFingerprint, timeOf, type CallSpec } from './event.builder.ts';
 import { RISK_RULE } from './risk.ts';
@@ -77,6 +78,24 @@ match: { labels: external_sink }
     const alert = out.find((m) => m.rule.id === 'a.any-send')!;
     expect(alert.evidence.map((e) => e.event_id)).toEqual(events.map((e) => e.event_id));
     expect(alert.summary).toContain('values of send_email came from the result of get_unread_emails on mail');
+  });
+
+  it('keeps no result fingerprints of a call once the rules have seen it, and still finds its values and cites it', () => {
+    const events = [injectedMail('+0s'), sendTo('+2m', ATTACKER)].map(call);
+    const mail = events[0]!;
+    const engine = createEngine({ rules: [fromMail], catalogue });
+    expect(engine.process(mail)).toEqual([]);
+    // The caller's event is untouched: the engine keeps its own copy without the lists.
+    expect(mail.schema_version === 2 && mail.fingerprints?.result).toHaveLength(2);
+    const out = engine.process(events[1]!);
+    expect(out).toHaveLength(1);
+    const kept = out[0]!.evidence[0]!;
+    expect(kept.event_id).toBe(mail.event_id);
+    expect(kept).not.toBe(mail);
+    expect(kept.schema_version === 2 && kept.fingerprints).toBeFalsy();
+    const alert = toAlert(out[0]!, { incidentId: 'i-1', detectedAt: new Date(0) });
+    expect(alert.evidence.map((e) => e.event_id)).toEqual(events.map((e) => e.event_id));
+    expect(alert.evidence[0]!.tool_name).toBe('get_unread_emails');
   });
 
   it('does not match a value the mail did not carry', () => {
