@@ -16,9 +16,7 @@ describe('keptEvent', () => {
     const kept = keptEvent(e);
     if (e.schema_version !== 2 || kept.schema_version !== 2) throw new Error('v2 expected');
     expect(kept.fingerprints).toEqual({ arguments: [], result: [], destinations: e.fingerprints!.destinations });
-    const { fingerprints: _a, ...restOfEvent } = e;
-    const { fingerprints: _b, ...restOfKept } = kept;
-    expect(restOfKept).toEqual(restOfEvent);
+    expect({ ...kept, fingerprints: e.fingerprints }).toEqual(e);
     expect(evidenceItem(kept, 'email.send')).toEqual(evidenceItem(e, 'email.send'));
     // The caller's event is not changed.
     expect(e.fingerprints!.result).toHaveLength(1);
@@ -27,6 +25,6 @@ describe('keptEvent', () => {
   it('drops the lists altogether when there is no destination', () => {
     const e = call({ at: '+0s', server: 'mail', tool: 'get_unread_emails', fp: { result: ['email:x@y.example'] } });
     const kept = keptEvent(e);
-    expect('fingerprints' in kept).toBe(false);
+    expect(kept.schema_version === 2 && kept.fingerprints).toBeUndefined();
   });
 });
