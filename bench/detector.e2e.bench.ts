@@ -32,7 +32,7 @@ import { eventKey, type AuditEventV1 } from '../schemas/event.v1.ts';
 import { chainTypes } from '../simulate/chains.ts';
 import { LiveTraffic } from '../simulate/simulate.ts';
 import { createTopics, stackTopics, stackUp } from '../stack/stack.ts';
-import { beginBench, type BenchFrame } from './lib/bench.run.ts';
+import { beginBench, numberOption, type BenchFrame } from './lib/bench.run.ts';
 import { CpuMeter, type CpuWindow } from './lib/cpu.meter.ts';
 import { judgeStep, parseSteps, type LatencySample, type StepVerdict } from './lib/rate.steps.ts';
 import { stackRoles } from './lib/stack.roles.ts';
@@ -346,13 +346,12 @@ export const E2E_OPTIONS = {
 } as const;
 
 export function e2eOptionsFrom(values: { steps?: string; 'step-seconds'?: string; 'warmup-seconds'?: string; 'chains-per-step'?: string; 'p99-bound'?: string; 'cpu-prof'?: string }): E2eBenchOptions {
-  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
   return {
     steps: values.steps === undefined ? undefined : parseSteps(values.steps),
-    stepSeconds: num(values['step-seconds']),
-    warmupSeconds: num(values['warmup-seconds']),
-    chainsPerStep: num(values['chains-per-step']),
-    p99BoundMs: num(values['p99-bound']),
+    stepSeconds: numberOption(values['step-seconds']),
+    warmupSeconds: numberOption(values['warmup-seconds']),
+    chainsPerStep: numberOption(values['chains-per-step']),
+    p99BoundMs: numberOption(values['p99-bound']),
     cpuProfDir: values['cpu-prof'],
   };
 }

@@ -27,7 +27,7 @@ import { DEFAULT_RULES_DIR, loadRulesOrThrow } from '../detector/rules/rules.loa
 import type { AuditEvent } from '../schemas/event.ts';
 import type { AuditEventV1 } from '../schemas/event.v1.ts';
 import type { AuditEventV2 } from '../schemas/event.v2.ts';
-import { beginBench, toStderr, type BenchFrame } from './lib/bench.run.ts';
+import { beginBench, numberOption, toStderr, type BenchFrame } from './lib/bench.run.ts';
 
 export interface EngineBenchOptions {
   users?: number;
@@ -36,7 +36,7 @@ export interface EngineBenchOptions {
   arrival?: Arrival;
   seed?: number;
   rulesDirs?: string[];
-  /** Writes a V8 CPU profile of the timed loop only (not the generation or warm-up) to this file. */
+  /** Writes a V8 CPU profile of the timed loop (with the chunks' making, not the warm-up) to this file. */
   cpuProfile?: string;
 }
 
@@ -245,14 +245,14 @@ export function generateEvents(users: number, count: number, seed: number, arriv
   return all;
 }
 
-/** The inspector's sampling profiler around the timed loop (with the chunks' making, which shows as the bench's own functions). */
-async function startProfile(): Promise<{ stopTo: (file: string) => Promise<void> }> {
+/** The inspector's sampling profiler around the timed loop (with the chunks' making, which shows as the bench's own functions); `stop` writes it to `file`. */
+async function startProfile(file: string): Promise<{ stop: () => Promise<void> }> {
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.start');
   return {
-    stopTo: async (file) => {
+    stop: async () => {
       const { profile } = await session.post('Profiler.stop');
       writeFileSync(file, JSON.stringify(profile));
       session.disconnect();
@@ -288,7 +288,7 @@ export async function runEngineBench(opts: EngineBenchOptions = {}): Promise<Eng
 
   const engine = createEngine({ rules, catalogue, baselines: warmBaselines(), allowedLatenessMs: 5_000 });
   let matches = 0;
-  const profiler = opts.cpuProfile ? await startProfile() : undefined;
+  const profiler = opts.cpuProfile ? await startProfile(opts.cpuProfile) : undefined;
   // Only the engine's work on each chunk is timed, not making the chunk.
   let cpuMicros = 0;
   let wallNanos = 0n;
@@ -304,7 +304,7 @@ export async function runEngineBench(opts: EngineBenchOptions = {}): Promise<Eng
   }
   const seconds = Number(wallNanos) / 1e9;
   const cpuSeconds = cpuMicros / 1e6;
-  if (profiler && opts.cpuProfile) await profiler.stopTo(opts.cpuProfile);
+  await profiler?.stop();
   peak = Math.max(peak, process.memoryUsage.rss());
   const stats = engine.stats();
   gc?.();
@@ -312,7 +312,6 @@ export async function runEngineBench(opts: EngineBenchOptions = {}): Promise<Eng
   // Keeps the engine reachable through the measurement above (else the GC would free it first).
   if (engine.stats().users !== stats.users) throw new Error('engine changed while measuring');
   const perUsers = (bytes: number) => mb((bytes * 100_000) / Math.max(1, Math.min(users, stats.users)));
-
   const eventsPerCpuS = Math.round(count / cpuSeconds);
   const eventsPerS = Math.round(count / seconds);
   toStderr(`bench:detector.engine: ${count} events of ${stats.users} users (arrival: ${arrival}) through ${rules.length} rules: ${cpuSeconds.toFixed(2)} CPU-s, ${seconds.toFixed(2)} s wall`);
@@ -346,10 +345,9 @@ export const ENGINE_OPTIONS = {
 } as const;
 
 export function engineOptionsFrom(values: { users?: string; events?: string; arrival?: string; 'cpu-prof-loop'?: string }): EngineBenchOptions {
-  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
   const arrival = values.arrival ?? 'runs';
   if (!ARRIVALS.includes(arrival as Arrival)) throw new Error(`--arrival must be one of ${ARRIVALS.join(', ')}, not ${arrival}`);
-  return { users: num(values.users), events: num(values.events), arrival: arrival as Arrival, cpuProfile: values['cpu-prof-loop'] };
+  return { users: numberOption(values.users), events: numberOption(values.events), arrival: arrival as Arrival, cpuProfile: values['cpu-prof-loop'] };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

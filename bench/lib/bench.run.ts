@@ -47,3 +47,6 @@ export function beginBench(name: string, out: (line: string) => void = (l) => pr
 
 /** A line to stderr, for benches that keep stdout for the report. */
 export const toStderr = (l: string): void => void process.stderr.write(`${l}\n`);
+
+/** A numeric command-line option as parseArgs gives it (a string, or undefined when not given). */
+export const numberOption = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));

@@ -39,7 +39,7 @@ const SET_FROM = 24;
 /** One remembered result: the call, its label bits, and (built on first need) its values as sets. */
 interface Source {
   ev: Ev;
-  /** Copied from the call: a search reads these for every source, and one hop is cheaper than three. */
+  /** Copied from the call: a search reads it for every source, and one hop is cheaper than two. */
   ts: number;
   mask: number;
   /**
