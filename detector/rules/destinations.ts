@@ -2,6 +2,7 @@
 // repositories, hosts. A v2 event names them by keyed fingerprint (`fingerprints.destinations`, so
 // an account number is never stored); a v1 event by its extracted recipients and hosts. The
 // baseline's known destinations use the same representation (baselines.queries.ts).
+import { pruneMap } from './map.prune.ts';
 import type { Ev, UserState } from './rule.types.ts';
 
 /** Users need this much history before any destination counts as novel (cold start stays silent). */
@@ -64,5 +65,5 @@ export function rememberDestinations(user: UserState, ev: Ev): void {
 export function forgetDestinationsBefore(user: UserState, computedAt: number): void {
   const map = user.recentDestinations;
   if (!map) return;
-  for (const [d, ts] of map) if (ts < computedAt) map.delete(d);
+  pruneMap(map, (ts) => ts < computedAt);
 }

@@ -24,6 +24,7 @@ import { citeOrigin, matchUserKey } from './match.ts';
 import { createPatternRule } from './pattern.rule.ts';
 import { ProvenanceStore } from './provenance.ts';
 import { keptEvent } from './event.kept.ts';
+import { pruneMap } from './map.prune.ts';
 import { hash53 } from './hash53.ts';
 import { UserTable } from './user.table.ts';
 import { DEFAULT_RISK, RiskAccumulator, type RiskOptions } from './risk.ts';
@@ -211,7 +212,7 @@ export function createEngine(opts: EngineOptions): Engine {
     users.removeWhere((u) => u.lastTs < beforeTs);
     for (const h of swept) h.sweep!(watermark - lateness);
     risk.sweep(watermark - riskHorizonMs);
-    for (const map of suppress) if (map) for (const [k, until] of map) if (until < watermark) map.delete(k);
+    for (const map of suppress) if (map) pruneMap(map, (until) => until < watermark);
   }
 
   /** Over the user limit: evict the least recently active users (down to 90% of the limit). */

@@ -5,6 +5,7 @@ import type { BaselineSnapshot, UserBaseline } from '../baselines/baseline.types
 import type { Catalogue } from '../../classify/catalogue.ts';
 import { compileMatch, interestOf } from './condition.ts';
 import { destinationsOf } from './destinations.ts';
+import { pruneMap } from './map.prune.ts';
 import { describeCall, makeMatch, refOf } from './match.ts';
 import type { EngineContext, Ev, RuleHandler } from './rule.types.ts';
 import type { FirstSeenRule } from './rule.schema.ts';
@@ -75,10 +76,10 @@ export function createFirstSeenRule(rule: FirstSeenRule, slot: number, catalogue
     },
     onBaselines(snapshot: BaselineSnapshot) {
       // Values raised before the new snapshot was computed are in its known sets now.
-      for (const [user, mine] of seen) {
-        for (const [v, ts] of mine) if (ts < snapshot.computedAt) mine.delete(v);
-        if (mine.size === 0) seen.delete(user);
-      }
+      pruneMap(seen, (mine) => {
+        pruneMap(mine, (ts) => ts < snapshot.computedAt);
+        return mine.size === 0;
+      });
     },
     keyCount: () => seen.size,
     reset() {

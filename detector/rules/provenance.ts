@@ -36,31 +36,24 @@ const NO_EXCEPTIONS: FindOptions = { exceptParties: false, skipFamiliar: false, 
 /** Below this many fingerprints a result is searched as it is; above, through a Set built once. */
 const SET_FROM = 24;
 
-/** One remembered result: the call, its label bits, and (built on first need) its values as sets. */
-interface Source {
-  ev: Ev;
-  /** Copied from the call: a search reads it for every source, and one hop is cheaper than two. */
-  ts: number;
-  mask: number;
-  /**
-   * The result's fingerprints as 53-bit numbers (hash53.ts): 8 bytes each in a number array where
-   * the strings took about 50, and the event can let go of its strings (event.kept.ts).
-   */
-  result: number[];
-  parties: readonly string[] | undefined;
-  valueSet: ReadonlySet<number> | undefined;
-  partySet: ReadonlySet<string> | undefined;
-}
-
 /**
  * The recent labelled results of one user: the last `max` calls carrying a provenance label whose
- * result had fingerprints, in event-time order. Recording is O(1) (an out-of-order call is slotted
- * in place) and allocates nothing per fingerprint; a search walks back from the newest source and
- * stops at the first that holds a value (the most recent) or at the look-back limit, so the cost
- * lands on the rare sinks, not on every read.
+ * result had fingerprints, in event-time order. Two flat arrays hold them, with no object per
+ * source, because every read of every user records one and the garbage collector pays for each
+ * object it copies and marks:
+ * - `refs`: per source, the call, its parties and where its numbers start in `nums`;
+ * - `nums`: per source, its event time, its label bits, its value count and then its values (the
+ *   result's fingerprints as 53-bit numbers, hash53.ts: 8 bytes each where the strings took about
+ *   50, and the event can let go of its strings, event.kept.ts).
+ * Recording is O(1) (an out-of-order call is slotted in place); a search walks back from the newest
+ * source and stops at the first that holds a value (the most recent) or at the look-back limit, so
+ * the cost lands on the rare sinks, not on every read.
  */
 export class ProvenanceStore {
-  private readonly sources: Source[] = [];
+  private refs: (Ev | readonly string[] | number | undefined)[] = [];
+  private nums: number[] = [];
+  /** Sets of the values and parties of large results, built when first searched. */
+  private sets: Map<Ev, { values: ReadonlySet<number>; parties: ReadonlySet<string> | undefined }> | null = null;
   private readonly max: number;
   constructor(max: number) {
     this.max = max;
@@ -71,13 +64,58 @@ export class ProvenanceStore {
     const fingerprints = ev.e.schema_version === 2 ? ev.e.fingerprints : undefined;
     const mask = labelMask(ev.cls.labels);
     if (!fingerprints || fingerprints.result.length === 0 || mask === 0) return;
-    const source: Source = { ev, ts: ev.ts, mask, result: numbersOf(fingerprints.result), parties: fingerprints.parties, valueSet: undefined, partySet: undefined };
-    const list = this.sources;
-    let at = list.length;
-    while (at > 0 && list[at - 1]!.ts > ev.ts) at--;
-    if (at === list.length) list.push(source);
-    else list.splice(at, 0, source);
-    if (list.length > this.max) list.shift();
+    const result = fingerprints.result;
+    const refs = this.refs;
+    if (refs.length > 0 && this.tsAt(refs.length - 3) > ev.ts) return this.insert(ev, mask);
+    const at = this.nums.length;
+    if (at === 0) {
+      // The first source sized to itself: a first push would reserve room for sixteen more.
+      this.refs = [ev, fingerprints.parties, 0];
+      this.nums = [ev.ts, mask, result.length];
+    } else {
+      refs.push(ev, fingerprints.parties, at);
+      this.nums.push(ev.ts, mask, result.length);
+    }
+    const nums = this.nums;
+    for (let i = 0; i < result.length; i++) nums.push(hash53(result[i]!));
+    if (this.refs.length > 3 * this.max) this.dropOldest();
+  }
+
+  /** Event time of the source whose `refs` entry starts at `r`. */
+  private tsAt(r: number): number {
+    return this.nums[this.refs[r + 2] as number]!;
+  }
+
+  /** An out-of-order call: rebuilds both arrays with it in its place (rare: within the lateness). */
+  private insert(ev: Ev, mask: number): void {
+    const old = { refs: this.refs, nums: this.nums };
+    this.refs = [];
+    this.nums = [];
+    let placed = false;
+    for (let r = 0; r < old.refs.length; r += 3) {
+      const start = old.refs[r + 2] as number;
+      if (!placed && old.nums[start]! > ev.ts) {
+        placed = true;
+        this.record(ev);
+      }
+      const n = old.nums[start + 2]!;
+      this.refs.push(old.refs[r], old.refs[r + 1], this.nums.length);
+      for (let i = 0; i < n + 3; i++) this.nums.push(old.nums[start + i]!);
+    }
+    if (this.refs.length > 3 * this.max) this.dropOldest();
+  }
+
+  /** Forgets the oldest source, in place. */
+  private dropOldest(): void {
+    const refs = this.refs;
+    const nums = this.nums;
+    const cut = refs[5] as number;
+    this.sets?.delete(refs[0] as Ev);
+    refs.copyWithin(0, 3);
+    refs.length -= 3;
+    for (let r = 2; r < refs.length; r += 3) (refs[r] as number) -= cut;
+    nums.copyWithin(0, cut);
+    nums.length -= cut;
   }
 
   /**
@@ -85,30 +123,60 @@ export class ProvenanceStore {
    * not the event itself and not left out by `opts`; undefined when none.
    */
   find(fps: readonly string[], mask: number, sinceTs: number, self: Ev, episode: string | null, opts: FindOptions = NO_EXCEPTIONS): Ev | undefined {
-    const list = this.sources;
+    const refs = this.refs;
+    const nums = this.nums;
     let values: number[] | undefined;
-    for (let i = list.length - 1; i >= 0; i--) {
-      const source = list[i]!;
-      if (source.ts < sinceTs) return undefined;
-      if (source.ts > self.ts || (source.mask & mask) === 0) continue;
-      const s = source.ev;
+    for (let r = refs.length - 3; r >= 0; r -= 3) {
+      const start = refs[r + 2] as number;
+      const ts = nums[start]!;
+      if (ts < sinceTs) return undefined;
+      if (ts > self.ts || (nums[start + 1]! & mask) === 0) continue;
+      const s = refs[r] as Ev;
       if (s === self || (episode !== null && episodeOf(s) !== episode)) continue;
-      if (!holdsAny(source, fps, (values ??= numbersOf(fps)), opts.exceptParties)) continue;
-      if (opts.skipFamiliar && namesKnownParty(source, self.user)) continue;
-      if (opts.exceptReplies && namesDestinationOf(source, self)) continue;
+      const parties = refs[r + 1] as readonly string[] | undefined;
+      if (!this.holdsAny(s, start, parties, fps, (values ??= numbersOf(fps)), opts.exceptParties)) continue;
+      if (opts.skipFamiliar && namesKnownParty(parties, self.user)) continue;
+      if (opts.exceptReplies && namesDestinationOf(parties, self)) continue;
       return s;
     }
     return undefined;
   }
 
+  /**
+   * True when the source's result (at `start` in `nums`) holds one of `fps` (given also as
+   * `values`, their numbers); with `exceptParties`, not as one of its parties.
+   */
+  private holdsAny(source: Ev, start: number, parties: readonly string[] | undefined, fps: readonly string[], values: readonly number[], exceptParties: boolean): boolean {
+    const nums = this.nums;
+    const n = nums[start + 2]!;
+    const except = exceptParties ? parties : undefined;
+    if (n < SET_FROM && (except === undefined || except.length < SET_FROM)) {
+      for (let j = 0; j < fps.length; j++) {
+        const v = values[j]!;
+        for (let i = start + 3; i < start + 3 + n; i++) {
+          if (nums[i] === v) {
+            if (!except?.includes(fps[j]!)) return true;
+            break;
+          }
+        }
+      }
+      return false;
+    }
+    const sets = (this.sets ??= new Map());
+    let set = sets.get(source);
+    if (!set) sets.set(source, (set = { values: new Set(nums.slice(start + 3, start + 3 + n)), parties: parties && new Set(parties) }));
+    const partySet = exceptParties ? set.parties : undefined;
+    for (let j = 0; j < fps.length; j++) if (set.values.has(values[j]!) && !partySet?.has(fps[j]!)) return true;
+    return false;
+  }
+
   size(): number {
-    return this.sources.length;
+    return this.refs.length / 3;
   }
 }
 
 /** True when one of the call's destinations is a party (sender, recipient) of the source: a reply. */
-function namesDestinationOf(source: Source, call: Ev): boolean {
-  const parties = source.parties;
+function namesDestinationOf(parties: readonly string[] | undefined, call: Ev): boolean {
   if (!parties) return false;
   const destinations = fingerprintsOf(call, 'destinations');
   for (let i = 0; i < destinations.length; i++) if (parties.includes(destinations[i]!)) return true;
@@ -116,27 +184,9 @@ function namesDestinationOf(source: Source, call: Ev): boolean {
 }
 
 /** True when the source names a party (sender, payee...) the user has sent to: in the baseline or since. */
-function namesKnownParty(source: Source, user: UserState): boolean {
-  const parties = source.parties;
+function namesKnownParty(parties: readonly string[] | undefined, user: UserState): boolean {
   if (!parties) return false;
   for (let i = 0; i < parties.length; i++) if (hasUsedDestination(user, parties[i]!)) return true;
-  return false;
-}
-
-/**
- * True when the source's result holds one of `fps` (given also as `values`, their numbers); with
- * `exceptParties`, not as one of its parties.
- */
-function holdsAny(source: Source, fps: readonly string[], values: readonly number[], exceptParties: boolean): boolean {
-  const result = source.result;
-  const parties = exceptParties ? source.parties : undefined;
-  if (result.length < SET_FROM && (parties === undefined || parties.length < SET_FROM)) {
-    for (let j = 0; j < fps.length; j++) if (result.includes(values[j]!) && !parties?.includes(fps[j]!)) return true;
-    return false;
-  }
-  const valueSet = (source.valueSet ??= new Set(result));
-  const partySet = parties === undefined ? undefined : (source.partySet ??= new Set(parties));
-  for (let j = 0; j < fps.length; j++) if (valueSet.has(values[j]!) && !partySet?.has(fps[j]!)) return true;
   return false;
 }
 

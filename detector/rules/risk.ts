@@ -9,6 +9,7 @@
 // user calls most active hours counts for less. A signal repeated on the same resource counts once
 // per story.
 import type { BaselineSnapshot } from '../baselines/baseline.types.ts';
+import { pruneMap } from './map.prune.ts';
 import { boundSummary, keepEvidence, matchUserKey, MAX_EVIDENCE } from './match.ts';
 import type { RuleMatch, RuleRef } from './rule.types.ts';
 import { isoToMs } from '../../core/iso.time.ts';
@@ -96,8 +97,8 @@ export class RiskAccumulator {
     s.score += weight;
     s.signals.push(signal);
     if (s.signals.length > MAX_EVIDENCE) s.signals.shift();
-    const rules = new Set(s.signals.map((m) => m.rule.id));
-    if (s.score < this.opts.threshold * factor || rules.size < this.opts.minDistinctRules) return null;
+    // The score first: counting distinct rules is the dearer test, and most signals fail the cheap one.
+    if (s.score < this.opts.threshold * factor || new Set(s.signals.map((m) => m.rule.id)).size < this.opts.minDistinctRules) return null;
     const alert = storyAlert(s, this.opts.threshold);
     this.stories.delete(key);
     return alert;
@@ -134,7 +135,7 @@ export class RiskAccumulator {
 
   /** Drops stories untouched since `beforeTs` (their risk has decayed to nothing). */
   sweep(beforeTs: number): void {
-    for (const [k, s] of this.stories) if (s.at < beforeTs) this.stories.delete(k);
+    pruneMap(this.stories, (s) => s.at < beforeTs);
   }
 
   size(): number {

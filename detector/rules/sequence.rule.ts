@@ -11,6 +11,7 @@ import type { Catalogue } from '../../classify/catalogue.ts';
 import { compileMatch, interestOf, unionInterest, type Predicate } from './condition.ts';
 import { formatDuration } from './duration.ts';
 import { FIELDS, valuesOf } from './fields.ts';
+import { pruneMap } from './map.prune.ts';
 import { compileKey, describeCall, makeMatch, refOf } from './match.ts';
 import type { EngineContext, Ev, RuleHandler, UserState } from './rule.types.ts';
 import type { SequenceRule } from './rule.schema.ts';
@@ -119,7 +120,7 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
     },
 
     sweep(beforeTs: number) {
-      for (const [k, s] of byKey) if (s.lastTs < beforeTs - handler.windowMs) byKey.delete(k);
+      pruneMap(byKey, (s) => s.lastTs < beforeTs - handler.windowMs);
     },
     keyCount: () => byKey.size,
     reset() {
@@ -298,7 +299,7 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
     else if (s.emitted.has(id)) return;
     s.emitted.set(id, lastEv.ts);
     if (s.emitted.size > 64) {
-      for (const [k, ts] of s.emitted) if (ts < lastEv.ts - handler.windowMs - lateness) s.emitted.delete(k);
+      pruneMap(s.emitted, (ts) => ts < lastEv.ts - handler.windowMs - lateness);
     }
     if (!ctx.admit(handler, s.key, lastEv.ts)) return;
     const span = lastEv.ts - p.start;

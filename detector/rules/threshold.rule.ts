@@ -6,6 +6,7 @@ import type { Catalogue } from '../../classify/catalogue.ts';
 import { compileMatch, interestOf } from './condition.ts';
 import { formatDuration } from './duration.ts';
 import { FIELDS, valuesOf } from './fields.ts';
+import { pruneMap } from './map.prune.ts';
 import { compileKey, makeMatch, refOf } from './match.ts';
 import type { EngineContext, Ev, RuleHandler, UserState } from './rule.types.ts';
 import type { ThresholdRule } from './rule.schema.ts';
@@ -56,7 +57,7 @@ export function createThresholdRule(rule: ThresholdRule, slot: number, catalogue
       check(s, ev.ts, ctx) || (s.lastTs !== ev.ts && check(s, s.lastTs, ctx));
     },
     sweep(beforeTs: number) {
-      for (const [k, s] of byKey) if (s.lastTs < beforeTs - window) byKey.delete(k);
+      pruneMap(byKey, (s) => s.lastTs < beforeTs - window);
     },
     keyCount: () => byKey.size,
     reset() {

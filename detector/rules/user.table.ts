@@ -2,6 +2,7 @@
 // always unique across tenants (they are e-mail addresses), so one map keyed by the user id alone
 // answers almost every lookup with a single hash of a string the event already carries; the rare
 // id used in two tenants goes to a second map keyed by both.
+import { pruneMap } from './map.prune.ts';
 import type { UserState } from './rule.types.ts';
 
 const SEP = '\u0001';
@@ -38,14 +39,7 @@ export class UserTable {
 
   /** Removes the users `drop` says to; returns how many went. */
   removeWhere(drop: (u: UserState) => boolean): number {
-    let n = 0;
-    for (const map of [this.byId, this.shared]) {
-      for (const [k, u] of map) if (drop(u)) {
-        map.delete(k);
-        n++;
-      }
-    }
-    return n;
+    return pruneMap(this.byId, drop) + pruneMap(this.shared, drop);
   }
 
   *values(): IterableIterator<UserState> {
