@@ -4,7 +4,7 @@
 // p99 produce→alert ≤ 250 ms, found by stepping the rate, and p50/p99 at half of it
 // (detector.e2e.bench.ts). Both parts print their own JSON line; the last line is the summary.
 //
-//   npm run bench:detector -- [--users 100000] [--events 1000000] [--arrival runs|uniform] [--steps 500,1000,…] [--step-seconds 30] [--chains-per-step 100] [--p99-bound 250]
+//   npm run bench:detector -- [--users 100000] [--events 1000000] [--arrival runs|uniform] [--steps 500,1000,…] [--step-seconds 30] [--chains-per-step 600] [--p99-bound 250]
 import { parseArgs } from 'node:util';
 import { E2E_OPTIONS, e2eOptionsFrom, runE2eBench } from './detector.e2e.bench.ts';
 import { ENGINE_OPTIONS, engineOptionsFrom, runEngineBench } from './detector.engine.bench.ts';

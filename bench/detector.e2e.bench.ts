@@ -16,7 +16,7 @@
 // of ingest, detector, broker, ClickHouse and this process (producer and alert reader), and of other
 // processes on the machine, from /proc (bench/lib/cpu.meter.ts). Everything is torn down at the end.
 //
-//   npm run bench:e2e -- [--steps 500,1000,2000,3000,5000,7500] [--step-seconds 30] [--warmup-seconds 10] [--chains-per-step 100] [--p99-bound 250] [--cpu-prof DIR]
+//   npm run bench:e2e -- [--steps 500,1000,2000,3000,5000,7500] [--step-seconds 30] [--warmup-seconds 10] [--chains-per-step 600] [--p99-bound 250] [--cpu-prof DIR]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -121,7 +121,9 @@ export async function runE2eBench(opts: E2eBenchOptions = {}): Promise<E2eBenchR
   const stepMs = (opts.stepSeconds ?? 30) * 1000;
   const warmupMs = (opts.warmupSeconds ?? 10) * 1000;
   // About 3 alerts per second of a step: enough that a step's p99 is not just its slowest alert.
-  const chainsPerStep = opts.chainsPerStep ?? 100;
+  // A p99 needs a few hundred samples to be more than the slowest alert: with 100 chains (about 85
+  // timed alerts) one pause of the machine decided it. 600 chains add about 20 events a second.
+  const chainsPerStep = opts.chainsPerStep ?? 600;
   const p99Bound = opts.p99BoundMs ?? 250;
   const log = createLogger('warn', 'bench-detector-e2e');
   const suffix = `bench_e2e_${process.pid}`;

@@ -5,23 +5,6 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { ConfigError } from '../core/config.ts';
 import { PACKAGE_ROOT } from '../core/package.paths.ts';
-import { registerBaselines } from './baselines.command.ts';
-import { registerCapture } from './capture.command.ts';
-import { registerApi } from './api.command.ts';
-import { registerConfig } from './config.command.ts';
-import { registerDetector } from './detector.command.ts';
-import { registerIngest } from './ingest.command.ts';
-import { registerKeys } from './keys.command.ts';
-import { registerMigrate } from './migrate.command.ts';
-import { registerProxy } from './proxy.command.ts';
-import { registerRedact } from './redact.command.ts';
-import { registerNotifier } from './notifier.command.ts';
-import { registerOtlp } from './otlp.command.ts';
-import { registerRetention } from './retention.command.ts';
-import { registerRules } from './rules.command.ts';
-import { registerRun } from './run.command.ts';
-import { registerSimulate } from './simulate.command.ts';
-import { registerStack } from './stack.command.ts';
 
 const { version } = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
 
@@ -31,23 +14,33 @@ const program = new Command('mcp-audit')
   .showHelpAfterError()
   .configureHelp({ sortSubcommands: true });
 
-registerStack(program);
-registerMigrate(program);
-registerProxy(program);
-registerIngest(program);
-registerDetector(program);
-registerNotifier(program);
-registerRetention(program);
-registerRun(program);
-registerApi(program);
-registerOtlp(program);
-registerKeys(program);
-registerRules(program);
-registerConfig(program);
-registerBaselines(program);
-registerSimulate(program);
-registerCapture(program);
-registerRedact(program);
+// Each command's module, loaded on demand: a service process (and each ingest worker it forks)
+// loads only its own command's code, not every service's, which took about half of a second of CPU
+// per process to load and strip of types. Help and anything that is not a command name load all.
+type Register = (program: Command) => void;
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  stack: async () => (await import('./stack.command.ts')).registerStack,
+  migrate: async () => (await import('./migrate.command.ts')).registerMigrate,
+  proxy: async () => (await import('./proxy.command.ts')).registerProxy,
+  ingest: async () => (await import('./ingest.command.ts')).registerIngest,
+  detector: async () => (await import('./detector.command.ts')).registerDetector,
+  notifier: async () => (await import('./notifier.command.ts')).registerNotifier,
+  retention: async () => (await import('./retention.command.ts')).registerRetention,
+  run: async () => (await import('./run.command.ts')).registerRun,
+  api: async () => (await import('./api.command.ts')).registerApi,
+  otlp: async () => (await import('./otlp.command.ts')).registerOtlp,
+  keys: async () => (await import('./keys.command.ts')).registerKeys,
+  rules: async () => (await import('./rules.command.ts')).registerRules,
+  config: async () => (await import('./config.command.ts')).registerConfig,
+  baselines: async () => (await import('./baselines.command.ts')).registerBaselines,
+  simulate: async () => (await import('./simulate.command.ts')).registerSimulate,
+  capture: async () => (await import('./capture.command.ts')).registerCapture,
+  redact: async () => (await import('./redact.command.ts')).registerRedact,
+};
+
+const named = process.argv[2];
+const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+for (const register of await Promise.all(wanted.map((name) => COMMANDS[name]!()))) register(program);
 
 try {
   await program.parseAsync(process.argv);
