@@ -8,7 +8,7 @@ import { NO_CLASS, type Classification } from '../classify/classify.ts';
 import { isoToMs } from '../core/iso.time.ts';
 import type { AuditEvent } from '../schemas/event.ts';
 import type { KafkaOrigin } from './event.row.ts';
-import { tsvDateTime, tsvString as s, tsvStringLists, tsvStrings as list } from './tsv.ts';
+import { tsvDateTime, tsvMillis, tsvString as s, tsvStringLists, tsvStrings as list } from './tsv.ts';
 
 /** The columns of a line, in order: the keys of toEventRow's row. */
 export const EVENT_COLUMNS = [
@@ -38,7 +38,7 @@ export function eventRowTsv(e: AuditEvent, origin: KafkaOrigin, ingestedAtSec: n
   const fp = v2?.fingerprints;
   const episode = v2?.episode;
   return (
-    `${s(e.event_id)}\t${e.schema_version}\t${tsvDateTime(Math.floor(tsMs / 1000))}\t${tsMs}\t${s(e.tenant_id)}\t${s(e.kind)}` +
+    `${s(e.event_id)}\t${e.schema_version}\t${tsvDateTime(Math.floor(tsMs / 1000))}\t${tsvMillis(tsMs)}\t${s(e.tenant_id)}\t${s(e.kind)}` +
     `\t${s(mcp.method)}\t${s(mcp.session_id ?? '')}\t${s(mcp.protocol_version ?? '')}` +
     `\t${mcp.request_id === undefined ? '' : s(String(mcp.request_id))}` +
     `\t${s(actor.user_id)}\t${s(actor.agent_id ?? '')}\t${s(actor.client_name ?? '')}\t${s(actor.client_version ?? '')}\t${s(actor.source_address ?? '')}` +
