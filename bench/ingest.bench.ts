@@ -58,6 +58,7 @@ Options:
   --stall S              stop a side whose row count has not grown for S seconds (default 30)
   --timeout S            stop a side after S seconds in all (default 900)
   --keep                 keep the bench database and topic afterwards
+  --cpu-prof DIR         write V8 CPU profiles of ours (the ingest primary and each worker) into DIR
   --help                 this text
 
 Environment: the MCP_AUDIT_* variables of the services (Kafka brokers, ClickHouse URL and user,
@@ -77,6 +78,7 @@ interface Options {
   stallMs: number;
   timeoutMs: number;
   keep: boolean;
+  cpuProfDir: string | undefined;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -92,6 +94,7 @@ function parseOptions(argv: string[]): Options {
       stall: { type: 'string', default: '30' },
       timeout: { type: 'string', default: '900' },
       keep: { type: 'boolean', default: false },
+      'cpu-prof': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -118,6 +121,7 @@ function parseOptions(argv: string[]): Options {
     stallMs: positive('stall', values.stall, 86_400) * 1000,
     timeoutMs: positive('timeout', values.timeout, 86_400) * 1000,
     keep: values.keep,
+    cpuProfDir: values['cpu-prof'],
   };
 }
 
@@ -209,8 +213,10 @@ async function produce(producer: Producer, topic: string, messages: BenchMessage
   return (performance.now() - started) / 1000;
 }
 
-function spawnIngest(env: Record<string, string>): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const proc = spawn(process.execPath, [BIN, 'ingest'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnIngest(env: Record<string, string>, cpuProfDir: string | undefined): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  // --cpu-prof is refused in NODE_OPTIONS; as a node flag the forked workers inherit it (execArgv).
+  const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
+  const proc = spawn(process.execPath, [...nodeArgs, BIN, 'ingest'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const keep = (b: Buffer) => {
     out = (out + b.toString()).slice(-8_000);
@@ -445,7 +451,7 @@ async function main(): Promise<string> {
         MCP_AUDIT_INGEST_HEALTH_PORT: '0',
         MCP_AUDIT_STACK_EVENTS_PARTITIONS: String(opts.partitions),
         MCP_AUDIT_LOG_LEVEL: process.env.MCP_AUDIT_LOG_LEVEL || 'warn',
-      });
+      }, opts.cpuProfDir);
       pid = child.proc.pid;
       const c = child;
       const p = await waitForRows(ch, database, 'events', opts.events, `round ${r + 1}, ours`, started, opts, () =>
