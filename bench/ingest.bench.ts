@@ -23,7 +23,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { Partitioners, type Admin, type Producer } from 'kafkajs';
+import { Partitioners, type Admin } from 'kafkajs';
 import { createClickHouse, type ClickHouseClient } from '../core/clickhouse.ts';
 import { loadConfig } from '../core/config.ts';
 import { createKafka } from '../core/kafka.ts';
@@ -32,10 +32,11 @@ import { ident, qualified, raw, sql } from '../core/sql.ts';
 import { migrate } from '../migrations/migrate.ts';
 import { auditEventV1 } from '../schemas/event.v1.ts';
 import { createTopics, stackUp } from '../stack/stack.ts';
-import { makeBenchMessages, type BenchMessage } from './bench.events.ts';
+import { makeBenchMessages } from './bench.events.ts';
 import { createKafkaEngine, dropKafkaEngine, type KafkaEngineOptions } from './kafka.engine.ts';
 import { beginBench, toStderr, type BenchRun } from './lib/bench.run.ts';
 import { CpuMeter, type CpuWindow } from './lib/cpu.meter.ts';
+import { produceAll } from './lib/produce.ts';
 import { runInterleaved } from './lib/interleave.ts';
 import { StallWatch, type Progress } from './lib/stall.ts';
 import { stackRoles } from './lib/stack.roles.ts';
@@ -184,33 +185,6 @@ async function waitForRows(
     }
     await sleep(POLL_MS);
   }
-}
-
-/** Produces pre-serialized messages in batches, several sends in flight (ordering per key is not needed here). */
-async function produce(producer: Producer, topic: string, messages: BenchMessage[]): Promise<number> {
-  const BATCH = 4_000;
-  const IN_FLIGHT = 6;
-  const started = performance.now();
-  let next = 0;
-  let sent = 0;
-  let lastReport = started;
-  const worker = async () => {
-    while (next < messages.length) {
-      const from = next;
-      const to = Math.min(messages.length, from + BATCH);
-      next = to;
-      await producer.send({ topic, acks: -1, messages: messages.slice(from, to) });
-      // `next` has moved on while this send was awaited; count this send's own messages.
-      sent += to - from;
-      const now = performance.now();
-      if (now - lastReport >= PROGRESS_MS) {
-        lastReport = now;
-        progress(`producing: ${fmt(sent)} / ${fmt(messages.length)} sent, ${fmt((sent * 1000) / (now - started))} msg/s`);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-  return (performance.now() - started) / 1000;
 }
 
 function spawnIngest(env: Record<string, string>, cpuProfDir: string | undefined): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
@@ -428,7 +402,7 @@ async function main(): Promise<string> {
     progress(`average event ${avgBytes.toFixed(0)} bytes of JSON, ${(totalBytes / 1024 / 1024).toFixed(0)} MiB in all`);
     const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
-    const produceSeconds = await produce(producer, topic, messages);
+    const produceSeconds = await produceAll(producer, topic, messages, progress);
     await producer.disconnect();
     messages.length = 0;
     progress(`produced ${fmt(opts.events)} events in ${produceSeconds.toFixed(1)} s (${fmt(opts.events / produceSeconds)} msg/s)`);
