@@ -13,14 +13,20 @@
 //   a new generation (rebalance) abandons the batches in progress and starts over from the committed
 //   offsets; a failure (a batch or a request) is reported as a restart and fetched again from the
 //   resolved positions, as kafkajs retries; a group lost for good (a failed rejoin) is joined again.
+//   A failure no retry can fix (a wrong password, a denied right: platformatic.errors.ts) ends the
+//   library's own retries at once, rejects start() or crashes the consumer for good, told as kafkajs'.
 import { Consumer, IS_CONTROL, ListOffsetTimestamps, Producer, type SASLOptions } from '@platformatic/kafka';
 import type { ConnectionOptions } from 'node:tls';
 import { sleep } from '../lifecycle.ts';
 import { kafkaSecurityOptions, type KafkaConnection } from '../kafka.security.ts';
+import { explainPlatformaticError, finalFailure } from './platformatic.errors.ts';
 import type { ConsumerClient, ConsumerEvents, ConsumerOptions, FetchedBatch, InboundMessage, KafkaClients, RecordProducer } from './kafka.clients.ts';
 
 /** Pause after a failed fetch or batch before fetching again (kafkajs' first retry waits 300 ms, then longer). */
 const RETRY_DELAY_MS = 1_000;
+/** The library's own delays between retries of a request: its default for the consumer, kafkajs' first one for the producer. */
+const CONSUMER_RETRY_DELAY_MS = 1_000;
+const PRODUCER_RETRY_DELAY_MS = 300;
 /** kafkajs' defaults, so both clients fetch alike unless the runtime sets them. */
 const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
 const DEFAULT_MAX_BYTES_PER_PARTITION = 1024 * 1024;
@@ -45,6 +51,29 @@ function baseOptions(c: KafkaConnection) {
   };
 }
 
+/**
+ * The library retries a failed connection however it failed (its NetworkError around a SASL refusal
+ * is retriable), up to MAX_SAFE_INTEGER times for the producer. Its retry delay sees each failure:
+ * one no retry can fix is kept and the client closed, which fails the call waiting on those retries.
+ */
+function failFast(c: KafkaConnection, delayMs: number, close: () => Promise<void>) {
+  let connectedOnce = false;
+  let failure: unknown = null;
+  return {
+    retryDelay: (_client: object, _operation: string, _attempt: number, _retries: number, error: Error) => {
+      failure ??= finalFailure(error, c, connectedOnce);
+      if (failure) setImmediate(() => void close().catch(() => {}));
+      return delayMs;
+    },
+    /** For the client's `client:broker:connect`: from now on a TLS failure is a broker going away. */
+    connected: () => void (connectedOnce = true),
+    /** The failure no retry can fix, explained; or, when there is none, `err` itself as final or not. */
+    final: (err: unknown): unknown => failure ?? (failure = finalFailure(err, c, connectedOnce)),
+    /** Why a start failed: the failure no retry can fix, else the error, explained where a setting caused it. */
+    ofStart: (err: unknown): unknown => failure ?? explainPlatformaticError(err, c, true),
+  };
+}
+
 type FetchRequestPartition = Parameters<Consumer['fetch']>[0]['topics'][number]['partitions'][number];
 
 interface PartitionBatch {
@@ -55,8 +84,10 @@ interface PartitionBatch {
 
 function platformaticConsumer(c: KafkaConnection, o: ConsumerOptions): ConsumerClient {
   const topic = o.topic;
+  const failures = failFast(c, CONSUMER_RETRY_DELAY_MS, () => consumer.close());
   const consumer = new Consumer({
     ...baseOptions(c),
+    retryDelay: failures.retryDelay,
     groupId: o.groupId,
     // Offsets are committed by the runtime only, explicitly, once the work is finished.
     autocommit: false,
@@ -190,6 +221,12 @@ function platformaticConsumer(c: KafkaConnection, o: ConsumerOptions): ConsumerC
         await handleBatches(batches, eachBatch, gen, from);
       } catch (err) {
         if (!running) break;
+        const final = failures.final(err);
+        if (final) {
+          running = false;
+          events.crashed(final, false);
+          break;
+        }
         // As kafkajs retries a failed fetch or batch: report it, wait, and fetch again from the
         // positions the handled batches resolved, so a failed batch is read again without a
         // rebalance. A consumer that lost its group meanwhile (a failed rejoin) joins again.
@@ -213,13 +250,28 @@ function platformaticConsumer(c: KafkaConnection, o: ConsumerOptions): ConsumerC
       // it stops heartbeating, so the loop joins again.
       consumer.on('error', (err: unknown) => {
         if (!running) return;
+        const final = failures.final(err);
+        if (final) {
+          running = false;
+          wake();
+          events.crashed(final, false);
+          return;
+        }
         events.crashed(err, true);
         rejoin = true;
         wake();
       });
+      consumer.on('client:broker:connect', failures.connected);
       consumer.topics.track(topic);
       running = true;
-      await consumer.joinGroup({});
+      try {
+        // As kafkajs' subscribe: a topic that does not exist fails the start (after the library's retries).
+        await consumer.metadata({ topics: [topic] });
+        await consumer.joinGroup({});
+      } catch (err) {
+        running = false;
+        throw failures.ofStart(err);
+      }
       loop = run(eachBatch, events);
     },
     async commit(offsets) {
@@ -241,11 +293,13 @@ function platformaticConsumer(c: KafkaConnection, o: ConsumerOptions): ConsumerC
 function platformaticProducer(c: KafkaConnection): RecordProducer {
   // Idempotent with acks from all in-sync replicas, as the kafkajs producer (core/kafka.ts): a retried
   // request is never written twice; murmur2 of the key picks the partition, as Java's client does.
-  const producer = new Producer({ ...baseOptions(c), idempotent: true, acks: -1, retries: Number.MAX_SAFE_INTEGER, retryDelay: 300 });
+  const failures = failFast(c, PRODUCER_RETRY_DELAY_MS, () => producer.close(true));
+  const producer = new Producer({ ...baseOptions(c), idempotent: true, acks: -1, retries: Number.MAX_SAFE_INTEGER, retryDelay: failures.retryDelay });
+  producer.on('client:broker:connect', failures.connected);
   const bytes = (v: Buffer | string | null) => (v === null ? undefined : typeof v === 'string' ? Buffer.from(v) : v);
   return {
     connect: async () => {
-      await producer.metadata({ topics: [] });
+      await producer.metadata({ topics: [] }).catch((err: unknown) => Promise.reject(failures.ofStart(err)));
     },
     send: async (topic, messages) => {
       await producer.send({
@@ -255,7 +309,7 @@ function platformaticProducer(c: KafkaConnection): RecordProducer {
           value: bytes(m.value),
           headers: new Map(Object.entries(m.headers).map(([k, v]) => [Buffer.from(k), Buffer.from(v)])),
         })),
-      });
+      }).catch((err: unknown) => Promise.reject(failures.final(err) ?? err));
     },
     disconnect: () => producer.close(),
   };
