@@ -23,7 +23,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { Partitioners, type Admin, type Producer } from 'kafkajs';
+import { Partitioners, type Admin } from 'kafkajs';
 import { createClickHouse, type ClickHouseClient } from '../core/clickhouse.ts';
 import { loadConfig } from '../core/config.ts';
 import { createKafka } from '../core/kafka.ts';
@@ -32,10 +32,11 @@ import { ident, qualified, raw, sql } from '../core/sql.ts';
 import { migrate } from '../migrations/migrate.ts';
 import { auditEventV1 } from '../schemas/event.v1.ts';
 import { createTopics, stackUp } from '../stack/stack.ts';
-import { makeBenchMessages, type BenchMessage } from './bench.events.ts';
+import { makeBenchMessages } from './bench.events.ts';
 import { createKafkaEngine, dropKafkaEngine, type KafkaEngineOptions } from './kafka.engine.ts';
 import { beginBench, toStderr, type BenchRun } from './lib/bench.run.ts';
 import { CpuMeter, type CpuWindow } from './lib/cpu.meter.ts';
+import { produceAll } from './lib/produce.ts';
 import { runInterleaved } from './lib/interleave.ts';
 import { StallWatch, type Progress } from './lib/stall.ts';
 import { stackRoles } from './lib/stack.roles.ts';
@@ -58,6 +59,7 @@ Options:
   --stall S              stop a side whose row count has not grown for S seconds (default 30)
   --timeout S            stop a side after S seconds in all (default 900)
   --keep                 keep the bench database and topic afterwards
+  --cpu-prof DIR         write V8 CPU profiles of ours (the ingest primary and each worker) into DIR
   --help                 this text
 
 Environment: the MCP_AUDIT_* variables of the services (Kafka brokers, ClickHouse URL and user,
@@ -77,6 +79,7 @@ interface Options {
   stallMs: number;
   timeoutMs: number;
   keep: boolean;
+  cpuProfDir: string | undefined;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -92,6 +95,7 @@ function parseOptions(argv: string[]): Options {
       stall: { type: 'string', default: '30' },
       timeout: { type: 'string', default: '900' },
       keep: { type: 'boolean', default: false },
+      'cpu-prof': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -118,6 +122,7 @@ function parseOptions(argv: string[]): Options {
     stallMs: positive('stall', values.stall, 86_400) * 1000,
     timeoutMs: positive('timeout', values.timeout, 86_400) * 1000,
     keep: values.keep,
+    cpuProfDir: values['cpu-prof'],
   };
 }
 
@@ -182,35 +187,10 @@ async function waitForRows(
   }
 }
 
-/** Produces pre-serialized messages in batches, several sends in flight (ordering per key is not needed here). */
-async function produce(producer: Producer, topic: string, messages: BenchMessage[]): Promise<number> {
-  const BATCH = 4_000;
-  const IN_FLIGHT = 6;
-  const started = performance.now();
-  let next = 0;
-  let sent = 0;
-  let lastReport = started;
-  const worker = async () => {
-    while (next < messages.length) {
-      const from = next;
-      const to = Math.min(messages.length, from + BATCH);
-      next = to;
-      await producer.send({ topic, acks: -1, messages: messages.slice(from, to) });
-      // `next` has moved on while this send was awaited; count this send's own messages.
-      sent += to - from;
-      const now = performance.now();
-      if (now - lastReport >= PROGRESS_MS) {
-        lastReport = now;
-        progress(`producing: ${fmt(sent)} / ${fmt(messages.length)} sent, ${fmt((sent * 1000) / (now - started))} msg/s`);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-  return (performance.now() - started) / 1000;
-}
-
-function spawnIngest(env: Record<string, string>): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const proc = spawn(process.execPath, [BIN, 'ingest'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnIngest(env: Record<string, string>, cpuProfDir: string | undefined): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  // --cpu-prof is refused in NODE_OPTIONS; as a node flag the forked workers inherit it (execArgv).
+  const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
+  const proc = spawn(process.execPath, [...nodeArgs, BIN, 'ingest'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const keep = (b: Buffer) => {
     out = (out + b.toString()).slice(-8_000);
@@ -422,7 +402,7 @@ async function main(): Promise<string> {
     progress(`average event ${avgBytes.toFixed(0)} bytes of JSON, ${(totalBytes / 1024 / 1024).toFixed(0)} MiB in all`);
     const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
-    const produceSeconds = await produce(producer, topic, messages);
+    const produceSeconds = await produceAll(producer, topic, messages, progress);
     await producer.disconnect();
     messages.length = 0;
     progress(`produced ${fmt(opts.events)} events in ${produceSeconds.toFixed(1)} s (${fmt(opts.events / produceSeconds)} msg/s)`);
@@ -445,7 +425,7 @@ async function main(): Promise<string> {
         MCP_AUDIT_INGEST_HEALTH_PORT: '0',
         MCP_AUDIT_STACK_EVENTS_PARTITIONS: String(opts.partitions),
         MCP_AUDIT_LOG_LEVEL: process.env.MCP_AUDIT_LOG_LEVEL || 'warn',
-      });
+      }, opts.cpuProfDir);
       pid = child.proc.pid;
       const c = child;
       const p = await waitForRows(ch, database, 'events', opts.events, `round ${r + 1}, ours`, started, opts, () =>

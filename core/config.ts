@@ -95,6 +95,11 @@ export const settings = {
     schema: int(1, 1_000).default(6),
     doc: 'Partitions each consumer (ingest, detector, notifier) works on at the same time, one batch per partition; more than the partitions it is assigned changes nothing.',
   },
+  MCP_AUDIT_KAFKA_CONSUMER_CLIENT: {
+    path: 'consumer.client',
+    schema: z.enum(['kafkajs', 'platformatic']).default('kafkajs'),
+    doc: 'Kafka client library under the consumers of ingest, detector and notifier: `kafkajs`, or `platformatic` (@platformatic/kafka, evaluated in BENCHMARKS.md), with the dead-letter producer of those consumers; other producers stay on kafkajs.',
+  },
   MCP_AUDIT_NAME_PREFIX: {
     schema: z.string().max(100).regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only').default(''),
     doc: 'Put before the default name of every topic and consumer group (MCP_AUDIT_TOPIC_*, *_GROUP_ID), e.g. `staging.`, to isolate a pipeline with one setting; names set explicitly are kept as they are.',

@@ -12,6 +12,7 @@ import type { Config } from '../core/config.ts';
 import { isoToMs } from '../core/iso.time.ts';
 import { startHealthServer, type HealthServer } from '../core/health.server.ts';
 import { idempotentProducerConfig, sendAll } from '../core/kafka.ts';
+import { consumerClients } from '../core/kafka/consumer.clients.ts';
 import { createConsumerRuntime, type InboundMessage } from '../core/kafka/consumer.runtime.ts';
 import type { Service } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
@@ -235,7 +236,7 @@ export function createDetectorService<M extends EngineMatch>(config: Config, dep
         });
       },
     },
-    deps,
+    { ...deps, kafka: consumerClients(config, deps.kafka) },
   );
 
   return {

@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import type { Kafka } from 'kafkajs';
 import type { ClickHouseClient } from '../core/clickhouse.ts';
 import type { Config } from '../core/config.ts';
+import { consumerClients } from '../core/kafka/consumer.clients.ts';
 import { createConsumerRuntime, type InboundMessage, type Ticket } from '../core/kafka/consumer.runtime.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Registry } from '../core/metrics.ts';
@@ -119,7 +120,7 @@ export function createPipelineRunner<T>(config: Config, pipeline: IngestPipeline
       // Stop: insert what was read, so the runtime's last commit covers it.
       drain: () => batcher.drain(),
     },
-    deps,
+    { ...deps, kafka: consumerClients(config, deps.kafka) },
   );
 
   async function flush(items: Item[]): Promise<void> {

@@ -16,6 +16,7 @@ import type { Kafka } from 'kafkajs';
 import type { ClickHouseClient } from '../core/clickhouse.ts';
 import type { Config } from '../core/config.ts';
 import { startHealthServer, type HealthServer } from '../core/health.server.ts';
+import { consumerClients } from '../core/kafka/consumer.clients.ts';
 import { createConsumerRuntime, type InboundMessage, type Ticket } from '../core/kafka/consumer.runtime.ts';
 import { sleep, type Service } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
@@ -140,7 +141,7 @@ export function createNotifierService(config: Config, deps: NotifierDeps): Notif
         for (const w of workers) w.close();
       },
     },
-    deps,
+    { ...deps, kafka: consumerClients(config, deps.kafka) },
   );
 
   async function recordOutcome(dest: Destination, items: PendingAlert[], outcome: Outcome): Promise<void> {

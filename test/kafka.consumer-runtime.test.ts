@@ -3,6 +3,7 @@
 // and not one read again after a rebalance; stops in the order pause -> drain -> commit -> leave;
 // parks a fetch of more than 1 MiB of dead letters in requests the broker accepts.
 // Each test has its own topic, consumer group and registry; the messages go to partition 0.
+// MCP_AUDIT_KAFKA_CONSUMER_CLIENT=platformatic runs the same tests on @platformatic/kafka.
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { createConsumerRuntime, type ConsumerHandler, type ConsumerRuntime, type
 import { MAX_REQUEST_BYTES } from '../core/kafka/dead.letters.ts';
 import type { KafkaClients } from '../core/kafka/kafka.clients.ts';
 import { kafkajsClients } from '../core/kafka/kafkajs.clients.ts';
+import { platformaticClients } from '../core/kafka/platformatic.clients.ts';
 import { createRegistry, type Registry } from '../core/metrics.ts';
 import { committedToEnd, headersOf, readTopic } from './support/alerts.factory.ts';
 import { eventually, testLog } from './support/test.env.ts';
@@ -19,9 +21,15 @@ const run = randomBytes(4).toString('hex');
 let kafka: Kafka;
 const runtimes: ConsumerRuntime[] = [];
 
+const connection = { brokers: [process.env.MCP_AUDIT_KAFKA_BROKERS ?? '127.0.0.1:9092'], clientId: 'runtime-test' };
+
 beforeAll(() => {
-  kafka = createKafka({ brokers: [process.env.MCP_AUDIT_KAFKA_BROKERS ?? '127.0.0.1:9092'], clientId: 'runtime-test' }, testLog);
+  kafka = createKafka(connection, testLog);
 });
+
+/** The client library under test (MCP_AUDIT_KAFKA_CONSUMER_CLIENT). */
+const clientsUnderTest = (): KafkaClients =>
+  process.env.MCP_AUDIT_KAFKA_CONSUMER_CLIENT === 'platformatic' ? platformaticClients(connection) : kafkajsClients(kafka);
 
 afterAll(async () => {
   for (const r of runtimes) await r.stop();
@@ -42,7 +50,7 @@ async function scenario(name: string, count: number, size = 100, partitions = 1)
   return { topic, dlq: `${topic}.dlq`, group: `t.runtime_${name}_${run}` };
 }
 
-function start(s: { topic: string; dlq: string; group: string }, handler: ConsumerHandler, registry: Registry, clients: KafkaClients | Kafka = kafka): ConsumerRuntime {
+function start(s: { topic: string; dlq: string; group: string }, handler: ConsumerHandler, registry: Registry, clients: KafkaClients = clientsUnderTest()): ConsumerRuntime {
   const runtime = createConsumerRuntime(
     {
       name: 'test',
@@ -148,7 +156,7 @@ describe('the consumer runtime', () => {
   it('stops in order: pause, drain, commit, leave the group, close the producer', { timeout: 60_000 }, async () => {
     const s = await scenario('stop', 10);
     const steps: string[] = [];
-    const real = kafkajsClients(kafka);
+    const real = clientsUnderTest();
     const recording: KafkaClients = {
       consumer(o) {
         const c = real.consumer(o);
@@ -204,7 +212,7 @@ describe('the consumer runtime', () => {
   it('stops cleanly when asked while it is still joining its group (a SIGTERM right after start)', { timeout: 60_000 }, async () => {
     const s = await scenario('early_stop', 3);
     const steps: string[] = [];
-    const real = kafkajsClients(kafka);
+    const real = clientsUnderTest();
     let openGate = () => {};
     const gate = new Promise<void>((r) => (openGate = r));
     // The consumer exists but has not joined yet when the stop comes: kafkajs cannot pause it then.
@@ -239,7 +247,7 @@ describe('the consumer runtime', () => {
     // request would exceed the broker's default limit of 1,048,588 bytes.
     const s = await scenario('dlq', 26, 40_200);
     const requests: number[] = [];
-    const real = kafkajsClients(kafka);
+    const real = clientsUnderTest();
     const counting: KafkaClients = {
       consumer: (o) => real.consumer(o),
       producer() {
