@@ -66,7 +66,7 @@ export class ProvenanceStore {
     if (!fingerprints || fingerprints.result.length === 0 || mask === 0) return;
     const result = fingerprints.result;
     const refs = this.refs;
-    if (refs.length > 0 && this.tsAt(refs.length - 3) > ev.ts) return this.insert(ev, mask);
+    if (refs.length > 0 && this.tsAt(refs.length - 3) > ev.ts) return this.insert(ev);
     const at = this.nums.length;
     if (at === 0) {
       // The first source sized to itself: a first push would reserve room for sixteen more.
@@ -87,7 +87,7 @@ export class ProvenanceStore {
   }
 
   /** An out-of-order call: rebuilds both arrays with it in its place (rare: within the lateness). */
-  private insert(ev: Ev, mask: number): void {
+  private insert(ev: Ev): void {
     const old = { refs: this.refs, nums: this.nums };
     this.refs = [];
     this.nums = [];
