@@ -3,7 +3,7 @@
 // and not one read again after a rebalance; stops in the order pause -> drain -> commit -> leave;
 // parks a fetch of more than 1 MiB of dead letters in requests the broker accepts.
 // Each test has its own topic, consumer group and registry; the messages go to partition 0.
-// MCP_AUDIT_KAFKA_CONSUMER_CLIENT=platformatic runs the same tests on @platformatic/kafka.
+// Every test runs on each Kafka client library the runtime can use (kafkajs, @platformatic/kafka).
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,9 +27,10 @@ beforeAll(() => {
   kafka = createKafka(connection, testLog);
 });
 
-/** The client library under test (MCP_AUDIT_KAFKA_CONSUMER_CLIENT). */
-const clientsUnderTest = (): KafkaClients =>
-  process.env.MCP_AUDIT_KAFKA_CONSUMER_CLIENT === 'platformatic' ? platformaticClients(connection) : kafkajsClients(kafka);
+const CLIENTS = ['kafkajs', 'platformatic'] as const;
+/** The client library under test: set by each `describe` below (they run one after the other). */
+let client: (typeof CLIENTS)[number] = 'kafkajs';
+const clientsUnderTest = (): KafkaClients => (client === 'platformatic' ? platformaticClients(connection) : kafkajsClients(kafka));
 
 afterAll(async () => {
   for (const r of runtimes) await r.stop();
@@ -37,7 +38,7 @@ afterAll(async () => {
 
 /** A fresh topic (`partitions` of them) and group; `count` messages of `size` bytes produced to partition 0. */
 async function scenario(name: string, count: number, size = 100, partitions = 1) {
-  const topic = `t.runtime_${name}_${run}`;
+  const topic = `t.runtime_${client}_${name}_${run}`;
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: partitions }, { topic: `${topic}.dlq`, numPartitions: 1 }], waitForLeaders: true });
@@ -47,7 +48,7 @@ async function scenario(name: string, count: number, size = 100, partitions = 1)
   // One request, so that the first fetch of the consumer holds them all.
   await producer.send({ topic, messages: Array.from({ length: count }, (_, i) => ({ partition: 0, key: `k${i}`, value: JSON.stringify({ i, pad: 'x'.repeat(size) }) })) });
   await producer.disconnect();
-  return { topic, dlq: `${topic}.dlq`, group: `t.runtime_${name}_${run}` };
+  return { topic, dlq: `${topic}.dlq`, group: `t.runtime_${client}_${name}_${run}` };
 }
 
 function start(s: { topic: string; dlq: string; group: string }, handler: ConsumerHandler, registry: Registry, clients: KafkaClients = clientsUnderTest()): ConsumerRuntime {
@@ -87,7 +88,11 @@ async function metric(registry: Registry, name: string): Promise<number> {
 
 const offsetOf = (t: Ticket) => t.offset;
 
-describe('the consumer runtime', () => {
+describe.each(CLIENTS)('the consumer runtime on %s', (library) => {
+  beforeAll(() => {
+    client = library;
+  });
+
   it('commits only the contiguous run of finished offsets', { timeout: 60_000 }, async () => {
     const s = await scenario('contiguous', 10);
     const tickets: Ticket[] = [];
