@@ -99,7 +99,7 @@ export const settings = {
     path: 'consumer.client',
     // @platformatic/kafka by default: the same tests pass on both, and it takes less CPU per event in ingest and the detector (BENCHMARKS.md).
     schema: z.enum(['kafkajs', 'platformatic']).default('platformatic'),
-    doc: 'Kafka client library under the consumers of ingest, detector and notifier, with the dead-letter producer of those consumers: `platformatic` (@platformatic/kafka) or `kafkajs`; other producers stay on kafkajs. With `platformatic`, an mTLS listener reached without a client certificate shows as connections closed and retried, where kafkajs names the certificate settings and stops.',
+    doc: 'Kafka client library under the consumers of ingest, detector and notifier, with the dead-letter producer of those consumers: `platformatic` (@platformatic/kafka) or `kafkajs`; other producers stay on kafkajs.',
   },
   MCP_AUDIT_NAME_PREFIX: {
     schema: z.string().max(100).regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only').default(''),

@@ -65,6 +65,17 @@ const UNTRUSTED_CERTIFICATE = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+/**
+ * Node's codes for the broker's TLS alert that it wants a client certificate, or a trusted one (a Java
+ * broker answers a missing one with bad_certificate; OpenSSL 3 and 1.1 name that alert differently).
+ */
+const CLIENT_CERTIFICATE_REFUSED = new Set([
+  'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+  'ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE',
+  'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
+  'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+]);
+
 type ErrorLike = Error & { code?: string; cause?: unknown; originalError?: unknown };
 
 /** The error and what it wraps (kafkajs keeps the last attempt's error as `cause` after its retries). */
@@ -105,7 +116,8 @@ export function explainKafkaError(err: unknown, c: KafkaConnection): unknown {
   }
   const text = chain.map((e) => `${e.code ?? ''} ${e.message}`).join(' | ');
   const last = chain.at(-1)?.message.trim();
-  if (c.tls && /alert bad certificate|alert certificate required|alert unknown ca/i.test(text)) {
+  const refused = chain.some((e) => e.code !== undefined && CLIENT_CERTIFICATE_REFUSED.has(e.code));
+  if (c.tls && (refused || /alert bad certificate|alert certificate required|alert unknown ca/i.test(text))) {
     return new KafkaSettingsError(
       `Kafka at ${where} refused our TLS client certificate (${last}): it wants one signed by a CA it trusts, ` +
         'in MCP_AUDIT_KAFKA_TLS_CERT_FILE and MCP_AUDIT_KAFKA_TLS_KEY_FILE',

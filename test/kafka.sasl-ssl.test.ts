@@ -4,15 +4,17 @@
 // the same listener into ClickHouse. PLAIN and SCRAM-SHA-256 connect too, and a client certificate
 // passes a listener that requires one. Every wrong setting fails with an error naming the setting:
 // a wrong password at once (no retry loop; the CLI exits 2), plaintext to the TLS port, TLS without
-// the CA, TLS to the plaintext port, and no client certificate where one is required.
+// the CA, TLS to the plaintext port, and no client certificate where one is required (on kafkajs, and
+// on @platformatic/kafka under ingest, which exits 2 as well).
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createCapture } from '../capture/capture.ts';
 import { loadConfig } from '../core/config.ts';
 import { createKafka, type KafkaConnection } from '../core/kafka.ts';
 import { KafkaSettingsError } from '../core/kafka.security.ts';
+import { platformaticClients } from '../core/kafka/platformatic.clients.ts';
 import { createLogger } from '../core/logger.ts';
 import type { IngestService } from '../ingest/ingest.service.ts';
 import { AuditProducer } from '../producer/audit.producer.ts';
@@ -36,6 +38,10 @@ const ONE_RETRY = { retry: { retries: 1, initialRetryTime: 100 } };
 
 /** The connection a configuration describes, with `env` over the secured settings. */
 const connectionWith = (env: Record<string, string>): KafkaConnection => loadConfig({ ...process.env, ...secured, ...env }).kafka;
+
+/** The SSL listener that requires a client certificate, without SASL (and, unless added, without a certificate). */
+const mtlsListener = () => ({ MCP_AUDIT_KAFKA_BROKERS: broker!.mtls, MCP_AUDIT_KAFKA_SASL_MECHANISM: '', MCP_AUDIT_KAFKA_SASL_USERNAME: '', MCP_AUDIT_KAFKA_SASL_PASSWORD: '' });
+const namesClientCertificate = /refused our TLS client certificate .*MCP_AUDIT_KAFKA_TLS_CERT_FILE and MCP_AUDIT_KAFKA_TLS_KEY_FILE/;
 
 /** Failed attempts log at error level by design; these are expected, so they go nowhere. */
 const quiet = createLogger('silent', 'test');
@@ -102,12 +108,12 @@ describe('Kafka over SASL_SSL', () => {
     for (const mechanism of ['plain', 'scram-sha-256']) {
       expect(await connectError(connectionWith({ MCP_AUDIT_KAFKA_SASL_MECHANISM: mechanism })), mechanism).toBeNull();
     }
-    const mtls = { MCP_AUDIT_KAFKA_BROKERS: broker!.mtls, MCP_AUDIT_KAFKA_SASL_MECHANISM: '', MCP_AUDIT_KAFKA_SASL_USERNAME: '', MCP_AUDIT_KAFKA_SASL_PASSWORD: '' };
+    const mtls = mtlsListener();
     expect(await connectError(connectionWith({ ...mtls, MCP_AUDIT_KAFKA_TLS_CERT_FILE: certs.clientCert, MCP_AUDIT_KAFKA_TLS_KEY_FILE: certs.clientKey }))).toBeNull();
     // Negative control: the same listener without the client certificate.
     const refused = await connectError(connectionWith(mtls), ONE_RETRY);
     expect(refused).toBeInstanceOf(KafkaSettingsError);
-    expect(String(refused)).toMatch(/refused our TLS client certificate .*MCP_AUDIT_KAFKA_TLS_CERT_FILE and MCP_AUDIT_KAFKA_TLS_KEY_FILE/);
+    expect(String(refused)).toMatch(namesClientCertificate);
   }, 300_000);
 });
 
@@ -135,6 +141,21 @@ describe('a wrong Kafka setting fails with an error naming it', () => {
     expect(await child.exited, child.output()).toBe(2);
     expect(child.output()).toMatch(new RegExp(`mcp-audit: ${namesCredentials.source}`));
     expect(child.output()).not.toContain('wrong-password');
+  }, 120_000);
+
+  it('no client certificate on the mTLS listener stops `mcp-audit ingest` on @platformatic/kafka with exit code 2 and the message, as on kafkajs', async () => {
+    const platformatic = { ...mtlsListener(), MCP_AUDIT_KAFKA_CONSUMER_CLIENT: 'platformatic' };
+    const child = spawnCli(['ingest'], { ...t.env, ...platformatic, MCP_AUDIT_INGEST_WORKERS: '1' });
+    // A child still retrying when the test gives up must not outlive it.
+    onTestFinished(() => void child.proc.kill('SIGKILL'));
+    expect(await child.exited, child.output()).toBe(2);
+    expect(child.output()).toMatch(new RegExp(`mcp-audit: Kafka at ${broker!.mtls} ${namesClientCertificate.source}`));
+    // The consumer's own start, which ingest does not reach: its dead-letter producer connects first.
+    const consumer = platformaticClients(connectionWith(platformatic)).consumer({ groupId: 'mtls-no-certificate', topic: t.config.topics.events, concurrency: 1, maxWaitMs: 100 });
+    const err = await consumer.start(() => Promise.resolve(), { assigned: () => {}, crashed: () => {} }).then(() => null, (e: unknown) => e);
+    await consumer.disconnect().catch(() => {});
+    expect(err).toBeInstanceOf(KafkaSettingsError);
+    expect(String(err)).toMatch(namesClientCertificate);
   }, 120_000);
 
   it('a wrong password in capture: calls go on, events wait, and the error names the settings', async () => {

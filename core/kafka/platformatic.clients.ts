@@ -15,7 +15,7 @@
 //   resolved positions, as kafkajs retries; a group lost for good (a failed rejoin) is joined again.
 //   A failure no retry can fix (a wrong password, a denied right: platformatic.errors.ts) ends the
 //   library's own retries at once, rejects start() or crashes the consumer for good, told as kafkajs'.
-import { Consumer, IS_CONTROL, ListOffsetTimestamps, Producer, type SASLOptions } from '@platformatic/kafka';
+import { Consumer, IS_CONTROL, ListOffsetTimestamps, Producer, type ConnectionPoolEventPayload, type SASLOptions } from '@platformatic/kafka';
 import type { ConnectionOptions } from 'node:tls';
 import { sleep } from '../lifecycle.ts';
 import { kafkaSecurityOptions, type KafkaConnection } from '../kafka.security.ts';
@@ -57,18 +57,25 @@ function baseOptions(c: KafkaConnection) {
  * one no retry can fix is kept and the client closed, which fails the call waiting on those retries.
  */
 function failFast(c: KafkaConnection, delayMs: number, close: () => Promise<void>) {
+  // Made only once a request was answered: a TLS connection the library counts as made may still be
+  // refused by the broker right after (TLS 1.3 checks the client certificate after the client's handshake).
   let connectedOnce = false;
+  /** What the last connection that failed said: a closed connection's only trace of the broker's TLS alert. */
+  let connectionError: unknown = null;
   let failure: unknown = null;
+  const judge = (err: unknown) => finalFailure(err, c, connectedOnce, connectionError);
   return {
     retryDelay: (_client: object, _operation: string, _attempt: number, _retries: number, error: Error) => {
-      failure ??= finalFailure(error, c, connectedOnce);
+      failure ??= judge(error);
       if (failure) setImmediate(() => void close().catch(() => {}));
       return delayMs;
     },
-    /** For the client's `client:broker:connect`: from now on a TLS failure is a broker going away. */
-    connected: () => void (connectedOnce = true),
+    /** For the client's `client:broker:connect`: keeps the error the connection fails with. */
+    watch: ({ connection }: ConnectionPoolEventPayload) => void connection.on('error', (err: unknown) => (connectionError = err)),
+    /** A request was answered: from now on a TLS failure is a broker going away. */
+    answered: () => void (connectedOnce = true),
     /** The failure no retry can fix, explained; or, when there is none, `err` itself as final or not. */
-    final: (err: unknown): unknown => failure ?? (failure = finalFailure(err, c, connectedOnce)),
+    final: (err: unknown): unknown => failure ?? (failure = judge(err)),
     /** Why a start failed: the failure no retry can fix, else the error, explained where a setting caused it. */
     ofStart: (err: unknown): unknown => failure ?? explainPlatformaticError(err, c, true),
   };
@@ -261,12 +268,13 @@ function platformaticConsumer(c: KafkaConnection, o: ConsumerOptions): ConsumerC
         rejoin = true;
         wake();
       });
-      consumer.on('client:broker:connect', failures.connected);
+      consumer.on('client:broker:connect', failures.watch);
       consumer.topics.track(topic);
       running = true;
       try {
         // As kafkajs' subscribe: a topic that does not exist fails the start (after the library's retries).
         await consumer.metadata({ topics: [topic] });
+        failures.answered();
         await consumer.joinGroup({});
       } catch (err) {
         running = false;
@@ -295,11 +303,12 @@ function platformaticProducer(c: KafkaConnection): RecordProducer {
   // request is never written twice; murmur2 of the key picks the partition, as Java's client does.
   const failures = failFast(c, PRODUCER_RETRY_DELAY_MS, () => producer.close(true));
   const producer = new Producer({ ...baseOptions(c), idempotent: true, acks: -1, retries: Number.MAX_SAFE_INTEGER, retryDelay: failures.retryDelay });
-  producer.on('client:broker:connect', failures.connected);
+  producer.on('client:broker:connect', failures.watch);
   const bytes = (v: Buffer | string | null) => (v === null ? undefined : typeof v === 'string' ? Buffer.from(v) : v);
   return {
     connect: async () => {
       await producer.metadata({ topics: [] }).catch((err: unknown) => Promise.reject(failures.ofStart(err)));
+      failures.answered();
     },
     send: async (topic, messages) => {
       await producer.send({
@@ -310,6 +319,7 @@ function platformaticProducer(c: KafkaConnection): RecordProducer {
           headers: new Map(Object.entries(m.headers).map(([k, v]) => [Buffer.from(k), Buffer.from(v)])),
         })),
       }).catch((err: unknown) => Promise.reject(failures.final(err) ?? err));
+      failures.answered();
     },
     disconnect: () => producer.close(),
   };

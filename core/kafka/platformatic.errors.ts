@@ -63,18 +63,32 @@ export function explainPlatformaticError(err: unknown, c: KafkaConnection, atCon
   return explained instanceof KafkaSettingsError ? explained : err;
 }
 
+/** Whether Node's TLS layer failed somewhere in the error (an alert of the broker, a handshake gone wrong). */
+const fromTls = (err: unknown) => allIn(err).some((e) => /^ERR_(SSL|TLS)_/.test(e.code ?? ''));
+
 /**
  * A failure no retry can fix, or null: the broker refuses our SASL credentials or mechanism, or denies
- * a right (its error codes say so); or, before any connection worked (`connectedOnce` false), the TLS
- * settings fail (a certificate that does not verify, TLS to a listener that does not speak it). After
- * a connection worked, a TLS failure is a broker going away, as a closed connection always is.
+ * a right (its error codes say so); or, before any connection worked (`connectedOnce` false: no request
+ * answered yet), the TLS settings fail (a certificate that does not verify, TLS to a listener that does
+ * not speak it, no client certificate where the broker requires one). After a connection worked, a TLS
+ * failure is a broker going away, as a closed connection always is.
+ *
+ * `connectionError`: what the last connection that failed said (its 'error' event). Under TLS 1.3 the
+ * client's handshake ends before the broker checks the client certificate, so the broker's alert (a
+ * Java broker's bad_certificate, ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE) comes on a connection the
+ * library counts as made, and the request waiting on it fails only with a bare "Connection closed":
+ * the alert is in that event alone.
  */
-export function finalFailure(err: unknown, c: KafkaConnection, connectedOnce: boolean): unknown {
+export function finalFailure(err: unknown, c: KafkaConnection, connectedOnce: boolean, connectionError?: unknown): unknown {
   const all = allIn(err);
   const denied = all.find((e) => e.code === 'PLT_KFK_PROTOCOL' && DENIED.has(e.apiId ?? ''));
   if (denied) return denied;
   const explained = explainPlatformaticError(err, c);
-  if (!(explained instanceof KafkaSettingsError)) return null;
+  if (!(explained instanceof KafkaSettingsError)) {
+    if (connectedOnce || !fromTls(connectionError)) return null;
+    const said = explainPlatformaticError(connectionError, c);
+    return said instanceof KafkaSettingsError ? said : null;
+  }
   const saidByBroker = all.some((e) => e.code === 'PLT_KFK_AUTHENTICATION' || (e.code === 'PLT_KFK_PROTOCOL' && SASL.has(e.apiId ?? '')));
   return saidByBroker || !connectedOnce ? explained : null;
 }
