@@ -1,9 +1,9 @@
 // The consumer runtime's client interfaces (kafka.clients.ts) implemented with @platformatic/kafka,
 // the consumers' default client (MCP_AUDIT_KAFKA_CONSUMER_CLIENT=platformatic; BENCHMARKS.md says
 // why, and `kafkajs` chooses the other). The library's own MessagesStream turns every record into
-// a message object with its own commit closure and header map and moves the fetch position as soon as a record is read; the runtime
-// needs the opposite (a batch per partition, the position moved only once the batch is handled, so a
-// failed batch is fetched again). So this file keeps the library's group membership (join, sync,
+// a message object with its own commit closure and header map and moves the fetch position as soon
+// as a record is read; the runtime needs the opposite (a batch per partition, the position moved
+// only once the batch is handled, so a failed batch is fetched again). So this file keeps the library's group membership (join, sync,
 // heartbeats on its own timer, rejoin on a rebalance) and its requests (metadata, fetch, offset
 // fetch and commit), and runs the fetch loop itself, as kafkajs does:
 //
