@@ -3,9 +3,10 @@
 // why, and `kafkajs` chooses the other). The library's own MessagesStream turns every record into
 // a message object with its own commit closure and header map and moves the fetch position as soon
 // as a record is read; the runtime needs the opposite (a batch per partition, the position moved
-// only once the batch is handled, so a failed batch is fetched again). So this file keeps the library's group membership (join, sync,
-// heartbeats on its own timer, rejoin on a rebalance) and its requests (metadata, fetch, offset
-// fetch and commit), and runs the fetch loop itself, as kafkajs does:
+// only once the batch is handled, so a failed batch is fetched again). So this file keeps the
+// library's group membership (join, sync, heartbeats on its own timer, rejoin on a rebalance) and
+// its requests (metadata, fetch, offset fetch and commit), and runs the fetch loop itself, as
+// kafkajs does:
 //
 //   join -> positions from the committed offsets (the earliest offset where the group has none)
 //     -> fetch from each partition's leader -> one batch per partition, `concurrency` at a time
