@@ -556,13 +556,6 @@ async function main(): Promise<string> {
   }
 }
 
-// kafkajs 2.2.4 schedules timers with negative delays, which Node 24 warns about on every run (as in
-// bin/mcp-audit.js); Node clamps them to 1 ms as kafkajs expects. Other warnings still print.
-process.removeAllListeners('warning');
-process.on('warning', (w) => {
-  if (w.name !== 'TimeoutNegativeWarning') process.stderr.write(`${w.name}: ${w.message}\n`);
-});
-
 main().then(
   (report) => {
     process.stdout.write(report);

@@ -23,6 +23,7 @@ import type { ConsumerClient, KafkaClients } from '../core/kafka/kafka.clients.t
 import { kafkajsClients } from '../core/kafka/kafkajs.clients.ts';
 import { platformaticClients } from '../core/kafka/platformatic.clients.ts';
 import { createLogger } from '../core/logger.ts';
+import { INGEST_FETCH } from '../ingest/pipeline.runner.ts';
 import { createTopics, stackUp } from '../stack/stack.ts';
 import { makeBenchMessages } from './bench.events.ts';
 import { beginBench, toStderr } from './lib/bench.run.ts';
@@ -49,8 +50,6 @@ const SELF = fileURLToPath(import.meta.url);
 const SIDES = ['kafkajs', 'platformatic'] as const;
 type SideName = (typeof SIDES)[number];
 
-/** ingest's fetch settings (ingest/pipeline.runner.ts) and the default concurrency. */
-const FETCH = { concurrency: 6, maxWaitMs: 250, minBytes: 256 * 1024, maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 32 * 1024 * 1024 };
 const COMMIT_MS = 1_000;
 
 /** What a child reports. */
@@ -76,7 +75,8 @@ async function child(side: SideName, topic: string, group: string, ends: number[
   const log = createLogger('warn', 'bench-child');
   const connection = { brokers: config.kafka.brokers, clientId: `bench-${side}` };
   const clients: KafkaClients = side === 'kafkajs' ? kafkajsClients(createKafka(connection, log)) : platformaticClients(connection);
-  const consumer: ConsumerClient = clients.consumer({ groupId: group, topic, ...FETCH });
+  // As ingest reads: its fetch settings and the configured concurrency.
+  const consumer: ConsumerClient = clients.consumer({ groupId: group, topic, concurrency: config.consumer.concurrency, ...INGEST_FETCH });
   const next = ends.map(() => 0);
   const r = { received: 0, out_of_order: 0, twice: 0, value_bytes: 0 };
   let firstBatchAt = 0;
@@ -257,13 +257,6 @@ async function main(): Promise<string> {
     await admin.disconnect();
   }
 }
-
-// kafkajs 2.2.4 schedules timers with negative delays, which Node 24 warns about on every run; Node
-// clamps them to 1 ms as kafkajs expects. Other warnings still print.
-process.removeAllListeners('warning');
-process.on('warning', (w) => {
-  if (w.name !== 'TimeoutNegativeWarning') process.stderr.write(`${w.name}: ${w.message}\n`);
-});
 
 main().then(
   (out) => {

@@ -43,6 +43,18 @@ export interface PipelineRunner {
   unhealthy(): string | null;
 }
 
+/** How ingest fetches (also what bench:kafka-client reads with, so both clients are timed as ingest uses them). */
+export const INGEST_FETCH = {
+  // Rows wait for a batch insert (MCP_AUDIT_INGEST_FLUSH_MS) anyway: the broker collects up to
+  // 256 KiB or 250 ms per fetch, instead of answering each fetch with the few events that came
+  // since the last (dozens of fetch requests a second at a few thousand events/s).
+  maxWaitMs: 250,
+  minBytes: 256 * 1024,
+  // Enough data per partition fetch for a good insert batch without buffering too much.
+  maxBytesPerPartition: 4 * 1024 * 1024,
+  maxBytes: 32 * 1024 * 1024,
+};
+
 export function createPipelineRunner<T>(config: Config, pipeline: IngestPipeline<T>, deps: PipelineRunnerDeps): PipelineRunner {
   const { metrics } = deps;
   const log = deps.log.child({ pipeline: pipeline.name });
@@ -88,16 +100,7 @@ export function createPipelineRunner<T>(config: Config, pipeline: IngestPipeline
       groupId: pipeline.groupId,
       topic,
       concurrency: config.consumer.concurrency,
-      fetch: {
-        // Rows wait for a batch insert (MCP_AUDIT_INGEST_FLUSH_MS) anyway: the broker collects up to
-        // 256 KiB or 250 ms per fetch, instead of answering each fetch with the few events that came
-        // since the last (dozens of fetch requests a second at a few thousand events/s).
-        maxWaitMs: 250,
-        minBytes: 256 * 1024,
-        // Enough data per partition fetch for a good insert batch without buffering too much.
-        maxBytesPerPartition: 4 * 1024 * 1024,
-        maxBytes: 32 * 1024 * 1024,
-      },
+      fetch: INGEST_FETCH,
       commitIntervalMs: 1000,
       deadLetterTopic: pipeline.dlqTopic,
       metricsPrefix: 'mcp_audit_ingest',
