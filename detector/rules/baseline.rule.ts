@@ -5,7 +5,8 @@
 // start stays silent, and a user raises at most one alert per rule per hour.
 import { robustZ, type MetricBaseline, type UserBaseline } from '../baselines/baseline.types.ts';
 import type { Catalogue } from '../../classify/catalogue.ts';
-import { compileMatch, interestOf } from './condition.ts';
+import { compileMatch, interestOf, type Predicate } from './condition.ts';
+import { specializeByMatch } from './condition.fold.ts';
 import { describeCall, makeMatch, refOf } from './match.ts';
 import type { EngineContext, Ev, RuleHandler } from './rule.types.ts';
 import type { BaselineRule } from './rule.schema.ts';
@@ -41,7 +42,6 @@ export function hourOfWeek(ms: number): number {
 
 export function createBaselineRule(rule: BaselineRule, slot: number, catalogue: Catalogue): RuleHandler {
   const ref = refOf(rule);
-  const pred = compileMatch(rule.match);
   const interest = interestOf(rule.match, catalogue);
   const minSpread = rule.min_spread ?? DEFAULT_MIN_SPREAD[rule.metric];
   const metric = rule.metric;
@@ -59,7 +59,25 @@ export function createBaselineRule(rule: BaselineRule, slot: number, catalogue: 
     kinds: interest.kinds ?? new Set(['tool_call']),
     windowMs: HOUR_MS,
     suppressMs: rule.suppress ?? 0,
-    onEvent(ev: Ev, ctx: EngineContext) {
+    onEvent: onEventFor(compileMatch(rule.match)),
+    specialize: (route) => specializeByMatch(handler, rule.match, route, onEventFor),
+    reset() {},
+  };
+
+  function state(ev: Ev): HourState {
+    let s = ev.user.slots[slot] as HourState | undefined;
+    if (!s) ev.user.slots[slot] = s = { hour: -1, calls: 0, bytesOut: 0, errors: 0, resources: null, firedHour: -1 };
+    return s;
+  }
+
+  function fire(ev: Ev, ctx: EngineContext, detail: string): void {
+    if (!ctx.admit(handler, ev.user, ev.ts)) return;
+    ctx.emit(makeMatch(rule, ref, [ev], detail));
+  }
+
+  /** The rule's event handler around `pred`, the match (or what a route leaves of it, condition.fold.ts). */
+  function onEventFor(pred: Predicate) {
+    return (ev: Ev, ctx: EngineContext): void => {
       if (!pred(ev)) return;
       const b = ctx.userBaseline(ev.user);
       if (!b) return;
@@ -123,19 +141,7 @@ export function createBaselineRule(rule: BaselineRule, slot: number, catalogue: 
       s.firedHour = hour;
       const shown = metric === 'error_rate' ? `${(value * 100).toFixed(0)}% errors over ${s.calls} calls` : `${value}`;
       fire(ev, ctx, `${metric.replaceAll('_', ' ')} this hour ${shown} vs median ${m.median} (robust z ${z.toFixed(1)}, ${m.samples} samples)`);
-    },
-    reset() {},
-  };
-
-  function state(ev: Ev): HourState {
-    let s = ev.user.slots[slot] as HourState | undefined;
-    if (!s) ev.user.slots[slot] = s = { hour: -1, calls: 0, bytesOut: 0, errors: 0, resources: null, firedHour: -1 };
-    return s;
-  }
-
-  function fire(ev: Ev, ctx: EngineContext, detail: string): void {
-    if (!ctx.admit(handler, ev.user, ev.ts)) return;
-    ctx.emit(makeMatch(rule, ref, [ev], detail));
+    };
   }
 
   return handler;

@@ -53,7 +53,7 @@ export function compileMatch(m: Match | undefined): Predicate {
  * A test of one field. The common forms (a value, a list of values) read the field and answer in
  * one step; the general form goes through the compiled value test.
  */
-function fieldPredicate(def: (typeof FIELDS)[string], cond: Condition): Predicate {
+export function fieldPredicate(def: (typeof FIELDS)[string], cond: Condition): Predicate {
   const get = def.get;
   const scalar = (c: unknown) => typeof c === 'string' || typeof c === 'number' || typeof c === 'boolean';
   if (scalar(cond)) {

@@ -3,7 +3,8 @@
 // `poisoning` — a description holds instructions aimed at the model ("ignore previous
 // instructions", "<IMPORTANT>", "before using this tool read ~/.ssh ...").
 import type { Catalogue } from '../../classify/catalogue.ts';
-import { compileMatch } from './condition.ts';
+import { compileMatch, type Predicate } from './condition.ts';
+import { specializeByMatch } from './condition.fold.ts';
 import { makeMatch, refOf, truncate } from './match.ts';
 import type { EngineContext, Ev, RuleHandler } from './rule.types.ts';
 import type { DriftRule } from './rule.schema.ts';
@@ -21,7 +22,6 @@ const MAX_TOOLS_PER_SERVER = 1024;
 
 export function createDriftRule(rule: DriftRule, slot: number, _catalogue: Catalogue): RuleHandler {
   const ref = refOf(rule);
-  const pred = compileMatch(rule.match);
   const phrases = rule.phrases.map((p) => new RegExp(p, 'i'));
   const servers = new Map<string, ServerState>();
 
@@ -32,7 +32,16 @@ export function createDriftRule(rule: DriftRule, slot: number, _catalogue: Catal
     kinds: new Set(['tool_list']),
     windowMs: 0,
     suppressMs: rule.suppress ?? 0,
-    onEvent(ev: Ev, ctx: EngineContext) {
+    onEvent: onEventFor(compileMatch(rule.match)),
+    specialize: (route) => specializeByMatch(handler, rule.match, route, onEventFor),
+    keyCount: () => servers.size,
+    reset() {
+      servers.clear();
+    },
+  };
+  /** The rule's event handler around `pred`, the match (or what a route leaves of it, condition.fold.ts). */
+  function onEventFor(pred: Predicate) {
+    return (ev: Ev, ctx: EngineContext): void => {
       const tools = ev.e.tools;
       if (!tools || tools.length === 0 || !pred(ev)) return;
       const key = `${ev.e.tenant_id}\u0001${ev.e.server.name}`;
@@ -73,11 +82,8 @@ export function createDriftRule(rule: DriftRule, slot: number, _catalogue: Catal
       }
       if (poisoned.length === 0 || !ctx.admit(handler, key, ev.ts)) return;
       ctx.emit(makeMatch(rule, ref, [ev], `server ${ev.e.server.name} describes tools with instructions aimed at the model: ${poisoned.join(', ')}`));
-    },
-    keyCount: () => servers.size,
-    reset() {
-      servers.clear();
-    },
-  };
+    };
+  }
+
   return handler;
 }

@@ -13,7 +13,7 @@
 // Idempotent: the same event id seen again for a user (within that user's last `dedupPerUser`
 // events) is dropped, so a consumer re-reading uncommitted events raises nothing twice.
 import { EMPTY_BASELINES, type BaselineSnapshot, type UserBaseline } from '../baselines/baseline.types.ts';
-import type { Catalogue } from '../../classify/catalogue.ts';
+import type { Catalogue, Classification } from '../../classify/catalogue.ts';
 import { classifyWithHints, ToolHintsMemory } from '../../classify/tool.hints.ts';
 import type { AuditEvent } from '../../schemas/event.ts';
 import { createBaselineRule } from './baseline.rule.ts';
@@ -130,7 +130,8 @@ export function createEngine(opts: EngineOptions): Engine {
   const userWindow = Math.max(maxWindow + lateness, MIN_USER_WINDOW_MS);
   const suppress = handlers.map((h) => (h.suppressMs > 0 ? new Map<string | UserState, number>() : null));
 
-  const routes = new Map<string, Map<string, RuleHandler[]>>();
+  const routes = new Map<string, WeakMap<Classification, RuleHandler[]>>();
+  const routeLists = new Map<string, RuleHandler[]>();
   const users = new UserTable(handlers.length);
   let watermark = -Infinity;
   let nextSweep = -Infinity;
@@ -169,13 +170,28 @@ export function createEngine(opts: EngineOptions): Engine {
     },
   };
 
-  function route(kind: string, cls: string): RuleHandler[] {
-    let byClass = routes.get(kind);
-    if (!byClass) routes.set(kind, (byClass = new Map()));
-    let list = byClass.get(cls);
+  /**
+   * The rules an event of this kind and classification can match, each specialized to them
+   * (condition.fold.ts). Classifications are interned, so the lists are found by the object; two
+   * objects that read alike share one list.
+   */
+  function route(kind: string, cls: Classification): RuleHandler[] {
+    let byCls = routes.get(kind);
+    if (!byCls) routes.set(kind, (byCls = new WeakMap()));
+    let list = byCls.get(cls);
     if (!list) {
-      list = handlers.filter((h) => (h.kinds === null || h.kinds.has(kind)) && (h.classes === null || h.classes.has(cls)));
-      byClass.set(cls, list);
+      const sig = `${kind}\u0001${cls.class}\u0001${cls.inferred}\u0001${cls.labels.join('\u0001')}`;
+      list = routeLists.get(sig);
+      if (!list) {
+        list = [];
+        for (const h of handlers) {
+          if ((h.kinds !== null && !h.kinds.has(kind)) || (h.classes !== null && !h.classes.has(cls.class))) continue;
+          const s = h.specialize ? h.specialize({ kind, cls }) : h;
+          if (s !== null) list.push(s);
+        }
+        routeLists.set(sig, list);
+      }
+      byCls.set(cls, list);
     }
     return list;
   }
@@ -287,7 +303,7 @@ export function createEngine(opts: EngineOptions): Engine {
         ctx.userBaseline(u);
         forgetDestinationsBefore(u, ctx.baselines.computedAt);
       }
-      const list = route(e.kind, cls.class);
+      const list = route(e.kind, cls);
       for (let i = 0; i < list.length; i++) list[i]!.onEvent(ev, ctx);
       // Only after every rule has seen the call: its own result is no provenance of its arguments,
       // and its destinations are not novel to itself.
@@ -327,6 +343,7 @@ export function createEngine(opts: EngineOptions): Engine {
     reset(): void {
       users.clear();
       routes.clear();
+      routeLists.clear();
       for (const h of handlers) h.reset();
       for (const map of suppress) map?.clear();
       risk.reset();

@@ -3,7 +3,7 @@
 // silently never matches.
 import { destinationsOf } from './destinations.ts';
 import { episodeOf } from './provenance.ts';
-import type { Ev } from './rule.types.ts';
+import type { Ev, RouteFacts } from './rule.types.ts';
 import { shellCommandsOf } from './shell.commands.ts';
 
 export type FieldValue = string | number | boolean | readonly string[] | undefined;
@@ -14,14 +14,25 @@ interface FieldDef {
   array: boolean;
   /** Names (not paths): a glob without '/' also matches the last '/'-segment. */
   name?: boolean;
+  /**
+   * The field's value on every event of a route (its kind and classification, RouteFacts), or
+   * VARIES when events of one route can differ in it. Lets the engine decide such conditions once
+   * per route instead of once per event (condition.fold.ts).
+   */
+  fixed?: (route: RouteFacts) => FieldValue | typeof VARIES;
 }
+
+/** A field whose value is not decided by the route. */
+export const VARIES: unique symbol = Symbol('varies');
 
 const s = (get: (ev: Ev) => string | undefined, name = false): FieldDef => ({ get, array: false, name });
 const n = (get: (ev: Ev) => number | undefined): FieldDef => ({ get, array: false });
 const a = (get: (ev: Ev) => readonly string[] | undefined): FieldDef => ({ get, array: true });
 
+const NO_COMMANDS: readonly string[] = Object.freeze([]);
+
 export const FIELDS: Record<string, FieldDef> = {
-  kind: s((ev) => ev.e.kind),
+  kind: { ...s((ev) => ev.e.kind), fixed: (r) => r.kind },
   tenant_id: s((ev) => ev.e.tenant_id),
   user_id: s((ev) => ev.e.actor.user_id),
   'actor.user_id': s((ev) => ev.e.actor.user_id),
@@ -35,9 +46,9 @@ export const FIELDS: Record<string, FieldDef> = {
   'server.version': s((ev) => ev.e.server.version),
   'server.transport': s((ev) => ev.e.server.transport),
   'tool.name': s((ev) => ev.e.tool?.name, true),
-  'tool.class': s((ev) => ev.cls.class),
-  'tool.inferred': { get: (ev) => ev.cls.inferred, array: false },
-  labels: a((ev) => ev.cls.labels),
+  'tool.class': { ...s((ev) => ev.cls.class), fixed: (r) => r.cls.class },
+  'tool.inferred': { get: (ev) => ev.cls.inferred, array: false, fixed: (r) => r.cls.inferred },
+  labels: { ...a((ev) => ev.cls.labels), fixed: (r) => r.cls.labels },
   'arguments.preview': s((ev) => ev.e.arguments?.preview),
   'arguments.size_bytes': n((ev) => ev.e.arguments?.size_bytes),
   // v2 only: argument names, and the kinds of secrets capture's redaction removed (never values).
@@ -52,7 +63,7 @@ export const FIELDS: Record<string, FieldDef> = {
   destinations: a((ev) => destinationsOf(ev)),
   // Command names a shell call runs, after undoing quoting, escapes, $IFS, brace expansion,
   // substitutions and look-alike letters (shell.normalize.ts); [] for other calls.
-  'shell.commands': a((ev) => shellCommandsOf(ev)),
+  'shell.commands': { ...a((ev) => shellCommandsOf(ev)), fixed: (r) => (r.cls.class === 'shell.exec' ? VARIES : NO_COMMANDS) },
   'resource.paths': a((ev) => ev.e.resource?.paths),
   'resource.urls': a((ev) => ev.e.resource?.urls),
   'resource.hosts': a((ev) => ev.e.resource?.hosts),

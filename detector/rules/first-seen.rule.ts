@@ -3,7 +3,8 @@
 // baseline, or with less history than `min_history_weeks`, stay silent (cold start).
 import type { BaselineSnapshot, UserBaseline } from '../baselines/baseline.types.ts';
 import type { Catalogue } from '../../classify/catalogue.ts';
-import { compileMatch, interestOf } from './condition.ts';
+import { compileMatch, interestOf, type Predicate } from './condition.ts';
+import { specializeByMatch } from './condition.fold.ts';
 import { destinationsOf } from './destinations.ts';
 import { pruneMap } from './map.prune.ts';
 import { describeCall, makeMatch, refOf } from './match.ts';
@@ -17,7 +18,6 @@ const NOTHING: ReadonlySet<string> = new Set();
 
 export function createFirstSeenRule(rule: FirstSeenRule, slot: number, catalogue: Catalogue): RuleHandler {
   const ref = refOf(rule);
-  const pred = compileMatch(rule.match);
   const interest = interestOf(rule.match, catalogue);
   const known: (b: UserBaseline) => ReadonlySet<string> =
     rule.field === 'tool.name' ? (b) => b.knownTools
@@ -43,7 +43,23 @@ export function createFirstSeenRule(rule: FirstSeenRule, slot: number, catalogue
     kinds: interest.kinds ?? new Set(rule.field === 'server.name' ? ['tool_call', 'tool_list', 'resource_read'] : ['tool_call']),
     windowMs: 0,
     suppressMs: rule.suppress ?? 0,
-    onEvent(ev: Ev, ctx: EngineContext) {
+    onEvent: onEventFor(compileMatch(rule.match)),
+    specialize: (route) => specializeByMatch(handler, rule.match, route, onEventFor),
+    onBaselines(snapshot: BaselineSnapshot) {
+      // Values raised before the new snapshot was computed are in its known sets now.
+      pruneMap(seen, (mine) => {
+        pruneMap(mine, (ts) => ts < snapshot.computedAt);
+        return mine.size === 0;
+      });
+    },
+    keyCount: () => seen.size,
+    reset() {
+      seen.clear();
+    },
+  };
+  /** The rule's event handler around `pred`, the match (or what a route leaves of it, condition.fold.ts). */
+  function onEventFor(pred: Predicate) {
+    return (ev: Ev, ctx: EngineContext): void => {
       if (single !== null) {
         const v = single(ev);
         if (v === undefined) return;
@@ -73,18 +89,8 @@ export function createFirstSeenRule(rule: FirstSeenRule, slot: number, catalogue
       }
       if (!fresh || !ctx.admit(handler, ev.user, ev.ts)) return;
       ctx.emit(makeMatch(rule, ref, [ev], `first ${rule.field} ${fresh.map((v) => JSON.stringify(v)).join(', ')} for this user: ${describeCall(ev)}`));
-    },
-    onBaselines(snapshot: BaselineSnapshot) {
-      // Values raised before the new snapshot was computed are in its known sets now.
-      pruneMap(seen, (mine) => {
-        pruneMap(mine, (ts) => ts < snapshot.computedAt);
-        return mine.size === 0;
-      });
-    },
-    keyCount: () => seen.size,
-    reset() {
-      seen.clear();
-    },
-  };
+    };
+  }
+
   return handler;
 }

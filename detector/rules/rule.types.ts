@@ -40,6 +40,15 @@ export interface Ev {
   origin: Ev | undefined;
 }
 
+/**
+ * What every event of one engine route shares: its kind and its classification (classifications
+ * are interned, classify.ts). Conditions on these are decided once per route (condition.fold.ts).
+ */
+export interface RouteFacts {
+  readonly kind: string;
+  readonly cls: Classification;
+}
+
 export interface RuleRef {
   id: string;
   version: number;
@@ -103,4 +112,9 @@ export interface RuleHandler {
   keyCount?(): number;
   reset(): void;
   onBaselines?(snapshot: BaselineSnapshot): void;
+  /**
+   * This rule for the events of one route, with the conditions the route decides taken out of its
+   * tests; null when none of those events can match. Absent: the handler serves every route as is.
+   */
+  specialize?(route: RouteFacts): RuleHandler | null;
 }

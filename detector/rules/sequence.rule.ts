@@ -8,7 +8,8 @@
 // replaying the buffer in event-time order; a completion is raised at most once per completing
 // event, so a replay never raises the same chain twice.
 import type { Catalogue } from '../../classify/catalogue.ts';
-import { compileMatch, interestOf, unionInterest, type Predicate } from './condition.ts';
+import { ALWAYS, compileMatch, interestOf, unionInterest, type Predicate } from './condition.ts';
+import { matchOnRoute } from './condition.fold.ts';
 import { formatDuration } from './duration.ts';
 import { FIELDS, valuesOf } from './fields.ts';
 import { pruneMap } from './map.prune.ts';
@@ -17,7 +18,6 @@ import type { EngineContext, Ev, RuleHandler, UserState } from './rule.types.ts'
 import type { SequenceRule } from './rule.schema.ts';
 
 interface Step {
-  pred: Predicate;
   absent: boolean;
   within: number;
   join: (typeof FIELDS)[string][] | null;
@@ -52,6 +52,30 @@ interface KeyState {
   emitted: Map<string, number> | null;
 }
 
+/**
+ * Which steps an event satisfies: `fixed` has the bits of the steps its route always satisfies,
+ * `preds` the tests of the others (bit `bits[i]`), `until` the cancelling condition's.
+ */
+interface StepTests {
+  fixed: number;
+  bits: number[];
+  preds: Predicate[];
+  until: Predicate | null;
+}
+
+/** Step tests from one predicate per step (false: never on this route, ALWAYS: always). */
+function testsOf(steps: readonly (Predicate | false)[], until: Predicate | null): StepTests {
+  const t: StepTests = { fixed: 0, bits: [], preds: [], until };
+  steps.forEach((p, i) => {
+    if (p === ALWAYS) t.fixed |= 1 << i;
+    else if (p !== false) {
+      t.bits.push(1 << i);
+      t.preds.push(p);
+    }
+  });
+  return t;
+}
+
 /** Bounds on per-key state: a flood of matching events cannot grow it without limit. */
 const MAX_PARTIALS_PER_KEY = 32;
 const MAX_BUFFER_PER_KEY = 256;
@@ -60,12 +84,10 @@ const UNTIL_BIT = 1 << 30;
 export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: Catalogue): RuleHandler {
   const ref = refOf(rule);
   const steps: Step[] = rule.steps.map((s) => ({
-    pred: compileMatch(s.match),
     absent: s.absent,
     within: s.within ?? 0,
     join: s.by ? s.by.map((f) => FIELDS[f]!) : null,
   }));
-  const until = rule.until ? compileMatch(rule.until) : null;
   const keyOf = compileKey(rule.by);
   const maxspan = rule.maxspan;
   const last = steps.length - 1;
@@ -83,29 +105,13 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
     windowMs: maxspan + Math.max(0, ...steps.map((s) => s.within)),
     suppressMs: rule.suppress ?? 0,
 
-    onEvent(ev: Ev, ctx: EngineContext) {
-      let mask = until !== null && until(ev) ? UNTIL_BIT : 0;
-      for (let i = 0; i < steps.length; i++) if (steps[i]!.pred(ev)) mask |= 1 << i;
-      if (mask === 0) return;
-      lateness = ctx.allowedLatenessMs;
-      const key = keyOf(ev);
-      const s = stateFor(key);
-      if (ev.ts >= s.lastTs) {
-        push(s, ev, mask);
-        s.lastTs = ev.ts;
-        advance(s, ev, mask, ctx);
-      } else if (ev.ts >= ctx.watermark) {
-        // Out of order, within the allowed lateness: rebuild the key's partials in event-time order.
-        insertSorted(s, ev, mask);
-        for (const p of s.partials) p.dead = true;
-        s.partials = [];
-        const buf = s.buf;
-        for (let i = 0; i < buf.length; i += 2) advance(s, buf[i] as Ev, buf[i + 1] as number, ctx);
-      } else {
-        // Later than the allowed lateness: best effort, as if it had arrived in order.
-        insertSorted(s, ev, mask);
-        advance(s, ev, mask, ctx);
-      }
+    onEvent: onEventFor(testsOf(rule.steps.map((st) => compileMatch(st.match)), rule.until ? compileMatch(rule.until) : null)),
+
+    specialize(route) {
+      const preds = rule.steps.map((st) => matchOnRoute(st.match, route));
+      const until = rule.until ? matchOnRoute(rule.until, route) : false;
+      if (until === false && preds.every((p) => p === false)) return null;
+      return { ...handler, onEvent: onEventFor(testsOf(preds, until === false ? null : until)) };
     },
 
     onWatermark(ctx: EngineContext) {
@@ -129,6 +135,35 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
       timerHead = 0;
     },
   };
+
+  /** The rule's event handler over the step tests of one route (or of all, before specializing). */
+  function onEventFor(tests: StepTests) {
+    return (ev: Ev, ctx: EngineContext): void => {
+      let mask = tests.fixed | (tests.until !== null && tests.until(ev) ? UNTIL_BIT : 0);
+      const { bits, preds } = tests;
+      for (let i = 0; i < preds.length; i++) if (preds[i]!(ev)) mask |= bits[i]!;
+      if (mask === 0) return;
+      lateness = ctx.allowedLatenessMs;
+      const key = keyOf(ev);
+      const s = stateFor(key);
+      if (ev.ts >= s.lastTs) {
+        push(s, ev, mask);
+        s.lastTs = ev.ts;
+        advance(s, ev, mask, ctx);
+      } else if (ev.ts >= ctx.watermark) {
+        // Out of order, within the allowed lateness: rebuild the key's partials in event-time order.
+        insertSorted(s, ev, mask);
+        for (const p of s.partials) p.dead = true;
+        s.partials = [];
+        const buf = s.buf;
+        for (let i = 0; i < buf.length; i += 2) advance(s, buf[i] as Ev, buf[i + 1] as number, ctx);
+      } else {
+        // Later than the allowed lateness: best effort, as if it had arrived in order.
+        insertSorted(s, ev, mask);
+        advance(s, ev, mask, ctx);
+      }
+    };
+  }
 
   function stateFor(key: string | UserState): KeyState {
     if (typeof key === 'string') {

@@ -3,7 +3,8 @@
 // is inserted in place); after a match the key stays quiet for one window, so a burst raises one
 // alert, not one per event past the threshold.
 import type { Catalogue } from '../../classify/catalogue.ts';
-import { compileMatch, interestOf } from './condition.ts';
+import { compileMatch, interestOf, type Predicate } from './condition.ts';
+import { specializeByMatch } from './condition.fold.ts';
 import { formatDuration } from './duration.ts';
 import { FIELDS, valuesOf } from './fields.ts';
 import { pruneMap } from './map.prune.ts';
@@ -23,7 +24,6 @@ const MAX_EVENTS_PER_KEY = 4096;
 
 export function createThresholdRule(rule: ThresholdRule, slot: number, catalogue: Catalogue): RuleHandler {
   const ref = refOf(rule);
-  const pred = compileMatch(rule.match);
   const keyOf = compileKey(rule.by);
   const window = rule.window;
   const distinct = rule.distinct ? FIELDS[rule.distinct]! : null;
@@ -38,24 +38,8 @@ export function createThresholdRule(rule: ThresholdRule, slot: number, catalogue
     kinds,
     windowMs: window,
     suppressMs: rule.suppress ?? 0,
-    onEvent(ev: Ev, ctx: EngineContext) {
-      if (!pred(ev)) return;
-      const s = stateFor(keyOf(ev));
-      const evs = s.evs;
-      // Insert in event-time order (almost always at the end).
-      let i = evs.length;
-      while (i > 0 && evs[i - 1]!.ts > ev.ts) i--;
-      if (i === evs.length) evs.push(ev);
-      else evs.splice(i, 0, ev);
-      if (ev.ts > s.lastTs) s.lastTs = ev.ts;
-      const horizon = s.lastTs - window - ctx.allowedLatenessMs;
-      let drop = 0;
-      while (drop < evs.length && evs[drop]!.ts < horizon) drop++;
-      if (evs.length - drop > keep) drop = evs.length - keep;
-      if (drop > 0) evs.splice(0, drop);
-      // The windows that contain the new event: the one ending at it, and (late arrival) the newest.
-      check(s, ev.ts, ctx) || (s.lastTs !== ev.ts && check(s, s.lastTs, ctx));
-    },
+    onEvent: onEventFor(compileMatch(rule.match)),
+    specialize: (route) => specializeByMatch(handler, rule.match, route, onEventFor),
     sweep(beforeTs: number) {
       pruneMap(byKey, (s) => s.lastTs < beforeTs - window);
     },
@@ -95,6 +79,28 @@ export function createThresholdRule(rule: ThresholdRule, slot: number, catalogue
     let s = key.slots[slot] as KeyState | undefined;
     if (!s) key.slots[slot] = s = { key, evs: [], lastTs: -Infinity, quietUntil: -Infinity };
     return s;
+  }
+
+  /** The rule's event handler around `pred`, the match (or what a route leaves of it, condition.fold.ts). */
+  function onEventFor(pred: Predicate) {
+    return (ev: Ev, ctx: EngineContext): void => {
+      if (!pred(ev)) return;
+      const s = stateFor(keyOf(ev));
+      const evs = s.evs;
+      // Insert in event-time order (almost always at the end).
+      let i = evs.length;
+      while (i > 0 && evs[i - 1]!.ts > ev.ts) i--;
+      if (i === evs.length) evs.push(ev);
+      else evs.splice(i, 0, ev);
+      if (ev.ts > s.lastTs) s.lastTs = ev.ts;
+      const horizon = s.lastTs - window - ctx.allowedLatenessMs;
+      let drop = 0;
+      while (drop < evs.length && evs[drop]!.ts < horizon) drop++;
+      if (evs.length - drop > keep) drop = evs.length - keep;
+      if (drop > 0) evs.splice(0, drop);
+      // The windows that contain the new event: the one ending at it, and (late arrival) the newest.
+      check(s, ev.ts, ctx) || (s.lastTs !== ev.ts && check(s, s.lastTs, ctx));
+    };
   }
 
   return handler;
