@@ -5,13 +5,16 @@
 // (detector.e2e.bench.ts). Both parts print their own JSON line; the last line is the summary.
 //
 //   npm run bench:detector -- [--users 100000] [--events 1000000] [--arrival runs|uniform] [--steps 500,1000,…] [--step-seconds 30] [--chains-per-step 600] [--p99-bound 250]
-import { parseArgs } from 'node:util';
-import { E2E_OPTIONS, e2eOptionsFrom, runE2eBench } from './detector.e2e.bench.ts';
-import { ENGINE_OPTIONS, engineOptionsFrom, runEngineBench } from './detector.engine.bench.ts';
+import { E2E_OPTIONS, E2E_USAGE, e2eOptionsFrom, runE2eBench } from './detector.e2e.bench.ts';
+import { ENGINE_OPTIONS, ENGINE_USAGE, engineOptionsFrom, runEngineBench } from './detector.engine.bench.ts';
+import { benchArgs } from './lib/bench.args.ts';
 
-const { values } = parseArgs({
-  options: { ...ENGINE_OPTIONS, ...E2E_OPTIONS },
-});
+const values = benchArgs({ ...ENGINE_OPTIONS, ...E2E_OPTIONS }, `
+npm run bench:detector -- [options of both parts]
+Part (a), the engine in process, then part (b), end to end on the real stack; each prints its JSON
+line, the last line is the summary.
+${ENGINE_USAGE.replace(/^[^\n]*\n[^\n]*\n[^\n]*\n/, '').replace(/\n  --help[^\n]*$/, '')}
+${E2E_USAGE.replace(/^[^\n]*\n[^\n]*\n[^\n]*\n[^\n]*\n/, '')}`);
 
 process.stderr.write('part (a): the engine in process ...\n');
 const engine = await runEngineBench(engineOptionsFrom(values));

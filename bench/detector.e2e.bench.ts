@@ -19,7 +19,6 @@
 //   npm run bench:e2e -- [--steps 500,1000,2000,3000,5000,7500] [--step-seconds 30] [--warmup-seconds 10] [--chains-per-step 600] [--p99-bound 250] [--cpu-prof DIR]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { Admin } from 'kafkajs';
 import { createClickHouse } from '../core/clickhouse.ts';
 import { loadConfig } from '../core/config.ts';
@@ -32,6 +31,7 @@ import { eventKey, type AuditEventV1 } from '../schemas/event.v1.ts';
 import { chainTypes } from '../simulate/chains.ts';
 import { LiveTraffic } from '../simulate/simulate.ts';
 import { createTopics, stackTopics, stackUp } from '../stack/stack.ts';
+import { benchArgs } from './lib/bench.args.ts';
 import { beginBench, numberOption, type BenchFrame } from './lib/bench.run.ts';
 import { CpuMeter, type CpuWindow } from './lib/cpu.meter.ts';
 import { judgeStep, parseSteps, type LatencySample, type StepVerdict } from './lib/rate.steps.ts';
@@ -358,8 +358,21 @@ export function e2eOptionsFrom(values: { steps?: string; 'step-seconds'?: string
   };
 }
 
+/** The usage of part (b) alone. */
+export const E2E_USAGE = `
+npm run bench:e2e -- [options]
+Produce to alert on the real stack: steps the offered rate, reports the highest rate sustained with
+p99 produce-to-alert within the bound, then p50/p99 at half of it. Last stdout line: a JSON object.
+  --steps R1,R2,...        offered rates in events per second
+  --step-seconds N         seconds per step
+  --warmup-seconds N       seconds before the first step
+  --chains-per-step N      timed attack chains per step (default 600)
+  --p99-bound MS           the p99 a sustained step must keep (default 250)
+  --cpu-prof DIR           V8 CPU profiles of the pipeline's processes into DIR
+  --help                   this text`;
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: E2E_OPTIONS });
+  const values = benchArgs(E2E_OPTIONS, E2E_USAGE);
   const result = await runE2eBench(e2eOptionsFrom(values));
   process.stdout.write(`${JSON.stringify({ bench: 'detector.e2e', ...result })}\n`);
   process.exit(0);

@@ -16,7 +16,6 @@
 // Last stdout line: {"bench":"detector.engine","events_per_cpu_s":…,"events_per_s_per_core":…,"peak_rss_mb_per_100k_users":…,…}
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { parseArgs } from 'node:util';
 import { uuidv7 } from '../core/ids.ts';
 import { createRng } from '../simulate/rng.ts';
 import type { BaselineSnapshot, MetricBaseline, UserBaseline } from '../detector/baselines/baseline.types.ts';
@@ -27,6 +26,7 @@ import { DEFAULT_RULES_DIR, loadRulesOrThrow } from '../detector/rules/rules.loa
 import type { AuditEvent } from '../schemas/event.ts';
 import type { AuditEventV1 } from '../schemas/event.v1.ts';
 import type { AuditEventV2 } from '../schemas/event.v2.ts';
+import { benchArgs } from './lib/bench.args.ts';
 import { beginBench, numberOption, toStderr, type BenchFrame } from './lib/bench.run.ts';
 
 export interface EngineBenchOptions {
@@ -350,8 +350,19 @@ export function engineOptionsFrom(values: { users?: string; events?: string; arr
   return { users: numberOption(values.users), events: numberOption(values.events), arrival: arrival as Arrival, cpuProfile: values['cpu-prof-loop'] };
 }
 
+/** The usage of part (a) alone. */
+export const ENGINE_USAGE = `
+npm run bench:detector:engine -- [options]   (= node --expose-gc bench/detector.engine.bench.ts)
+Events per CPU-second through classification and the shipped rule pack, in process, and the memory
+per 100,000 users. Last stdout line: a JSON object.
+  --users N               active users (default 100000)
+  --events N              events (default 1000000)
+  --arrival runs|uniform  calls as interleaved agent runs (default) or each from a random user
+  --cpu-prof-loop FILE    write a V8 CPU profile of the timed loop to FILE (.cpuprofile)
+  --help                  this text`;
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: ENGINE_OPTIONS });
+  const values = benchArgs(ENGINE_OPTIONS, ENGINE_USAGE);
   const result = await runEngineBench(engineOptionsFrom(values));
   process.stdout.write(`${JSON.stringify({ bench: 'detector.engine', ...result })}\n`);
 }
