@@ -2,7 +2,7 @@
 // by side: a 1.x SDK server in a 2025-era session, and a 2.x SDK server answering stateless
 // 2026-07-28 requests over Streamable HTTP (one server instance per request). Every call succeeds
 // while Kafka is away (events spill to disk), and every event arrives once it is back, exactly
-// once in ClickHouse. Uses its own Kafka broker (stack/stack.ts) on free ports, never the shared one.
+// once in ClickHouse. Uses its own Kafka broker (support/private.kafka.ts), never the shared one.
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,15 +12,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createCapture, type Capture } from '../capture/capture.ts';
 import { withAudit } from '../capture/sdk.middleware.ts';
-import { loadConfig } from '../core/config.ts';
 import { createKafka } from '../core/kafka.ts';
 import type { IngestService } from '../ingest/ingest.service.ts';
-import { kafkaLibsDir, startKafka, stopKafka, type KafkaInstance } from '../stack/stack.ts';
+import { startKafka, stopKafka, type KafkaInstance } from '../stack/stack.ts';
 import type { AuditEventV2 } from '../schemas/event.v2.ts';
 import { auditedEchoClient, readTopicRaw } from './capture.support.ts';
 import { statelessV2, type Upstream } from './support/http.upstreams.ts';
 import { eventCounts, startIngest, waitForDistinct } from './support/ingest.harness.ts';
-import { freePort } from './support/ports.ts';
+import { brokersOf, startPrivateKafka } from './support/private.kafka.ts';
 import { createTestEnv, testLog, type TestEnv } from './support/test.env.ts';
 
 const OUTAGE_MS = 30_000;
@@ -34,17 +33,10 @@ let spillDir: string;
 let upstream: Upstream | undefined;
 
 beforeAll(async () => {
-  broker = {
-    version: '3.9.2',
-    dir: mkdtempSync(join(tmpdir(), 'mcpa-kafka-outage-')),
-    port: await freePort(),
-    controllerPort: await freePort(),
-    libsDir: kafkaLibsDir(loadConfig().stack.dir, '3.9.2'),
-  };
-  await startKafka(broker, testLog);
+  broker = await startPrivateKafka('kafka-outage');
   spillDir = mkdtempSync(join(tmpdir(), 'mcpa-spill-'));
   t = await createTestEnv('capture_outage', {
-    MCP_AUDIT_KAFKA_BROKERS: `127.0.0.1:${broker.port}`,
+    MCP_AUDIT_KAFKA_BROKERS: brokersOf(broker),
     MCP_AUDIT_CAPTURE_SPILL_DIR: spillDir,
     // Small enough that the outage overflows memory, so the disk path is what carries the events.
     MCP_AUDIT_CAPTURE_MEMORY_EVENTS: '20',

@@ -1,12 +1,11 @@
 // Crash safety: `mcp-audit ingest` is SIGKILLed mid-stream and started again. Every event id must
 // be present and none counted twice by a count query (FINAL collapses the re-delivered rows).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { qualified, sql } from '../core/sql.ts';
 import type { AuditProducer } from '../producer/audit.producer.ts';
 import { spawnCli, type Child } from './support/child.ts';
 import { makeEvents } from './support/events.factory.ts';
-import { connectProducer, eventCounts, waitForDistinct } from './support/ingest.harness.ts';
-import { createTestEnv, eventually, queryRows, type TestEnv } from './support/test.env.ts';
+import { connectProducer, eventCounts, storedEventIds, waitForDistinct } from './support/ingest.harness.ts';
+import { createTestEnv, eventually, type TestEnv } from './support/test.env.ts';
 
 let t: TestEnv;
 let producer: AuditProducer;
@@ -45,11 +44,7 @@ describe('ingest killed with SIGKILL', () => {
 
     const counts = await eventCounts(t);
     expect(counts).toEqual({ distinct: events.length, final: events.length });
-    const rows = await queryRows<{ event_id: string }>(
-      t.clickhouse,
-      sql`SELECT event_id FROM ${qualified(t.config.clickhouse.database, 'events')} FINAL`.text,
-    );
-    const stored = new Set(rows.map((r) => r.event_id));
+    const stored = await storedEventIds(t);
     expect(stored.size).toBe(events.length);
     for (const e of events) expect(stored.has(e.event_id)).toBe(true);
     expect(atKill).toBeLessThan(events.length);

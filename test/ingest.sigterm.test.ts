@@ -4,25 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditProducer } from '../producer/audit.producer.ts';
 import { spawnCli, type Child } from './support/child.ts';
 import { makeEvents } from './support/events.factory.ts';
-import { connectProducer, eventCounts } from './support/ingest.harness.ts';
+import { connectProducer, eventCounts, ingestMetric, rawEventCount } from './support/ingest.harness.ts';
 import { freePort } from './support/ports.ts';
-import { createTestEnv, eventually, queryRows, type TestEnv } from './support/test.env.ts';
-import { qualified, sql } from '../core/sql.ts';
+import { createTestEnv, eventually, type TestEnv } from './support/test.env.ts';
 
 let t: TestEnv;
 let producer: AuditProducer;
 let port: number;
 const children: Child[] = [];
 
-async function metric(name: string): Promise<number> {
-  try {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(`topic="${t.config.topics.events}"`));
-    return line ? Number(line.split(' ').pop()) : 0;
-  } catch {
-    return 0;
-  }
-}
+const metric = (name: string) => ingestMetric(t, port, name);
 
 beforeAll(async () => {
   port = await freePort();
@@ -40,8 +31,7 @@ afterAll(async () => {
   await t?.clickhouse.close();
 });
 
-const rawCount = async () =>
-  Number((await queryRows<{ n: string }>(t.clickhouse, sql`SELECT count() AS n FROM ${qualified(t.config.clickhouse.database, 'events')}`.text))[0]!.n);
+const rawCount = () => rawEventCount(t);
 
 describe('ingest on SIGTERM', () => {
   it('flushes what it buffered, commits, and exits 0', async () => {

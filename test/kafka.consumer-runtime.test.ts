@@ -141,6 +141,50 @@ describe.each(CLIENTS)('the consumer runtime on %s', (library) => {
     expect(await metric(registry, 'mcp_audit_test_consumed_total')).toBe(20 + firstBatch);
   });
 
+  it('counts what a batch read before it failed part-way (a heartbeat lost while waiting for room)', { timeout: 60_000 }, async () => {
+    const s = await scenario('partway', 10);
+    const registry = createRegistry('test');
+    const seen: number[] = [];
+    let heartbeatFailed = false;
+    const real = clientsUnderTest();
+    // The first heartbeat fails, as kafkajs' does with the broker gone; it comes while intake waits for room.
+    const losingHeartbeat: KafkaClients = {
+      producer: () => real.producer(),
+      consumer(o) {
+        const c = real.consumer(o);
+        return {
+          ...c,
+          start: (eachBatch, events) =>
+            c.start(
+              (b) =>
+                eachBatch({
+                  ...b,
+                  heartbeat: async () => {
+                    if (heartbeatFailed) return b.heartbeat();
+                    heartbeatFailed = true;
+                    throw new Error('the heartbeat failed (test)');
+                  },
+                }),
+              events,
+            ),
+        };
+      },
+    };
+    const runtime = start(
+      s,
+      // No room after three messages, until the heartbeat has failed.
+      { message: (_m, t) => (seen.push(t.offset), 'done'), hasRoom: () => seen.length < 3 || heartbeatFailed },
+      registry,
+      losingHeartbeat,
+    );
+    await runtime.start();
+    expect(await eventually(async () => (await committed(s.group, s.topic)) === 10, 30_000)).toBe(true);
+    // The three read before the failure are read again without a rebalance: counted both times.
+    expect(seen).toEqual([0, 1, 2, ...Array.from({ length: 10 }, (_, i) => i)]);
+    expect(await metric(registry, 'mcp_audit_test_redelivered_total')).toBe(3);
+    expect(await metric(registry, 'mcp_audit_test_consumed_total')).toBe(13);
+  });
+
   it('does not count what a rebalance hands over again', { timeout: 120_000 }, async () => {
     const s = await scenario('rebalance', 20, 100, 2);
     const registry = createRegistry('test');

@@ -1,16 +1,12 @@
 // Smoke test of the pipeline on Kafka 4.1.2 (the default stack runs 3.9.2): a 4.1.2 broker on its
 // own ports, the producer library, ingest into ClickHouse, and the dead-letter path.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../core/config.ts';
 import { createKafka, idempotentProducerConfig } from '../core/kafka.ts';
 import type { IngestService } from '../ingest/ingest.service.ts';
-import { kafkaLibsDir, startKafka, stopKafka, type KafkaInstance } from '../stack/stack.ts';
+import { stopKafka, type KafkaInstance } from '../stack/stack.ts';
 import { makeEvents } from './support/events.factory.ts';
 import { connectProducer, eventCounts, startIngest, waitForDistinct } from './support/ingest.harness.ts';
-import { freePort } from './support/ports.ts';
+import { brokersOf, startPrivateKafka } from './support/private.kafka.ts';
 import { createTestEnv, testLog, type TestEnv } from './support/test.env.ts';
 
 let broker: KafkaInstance;
@@ -18,15 +14,8 @@ let t: TestEnv;
 let ingest: IngestService;
 
 beforeAll(async () => {
-  broker = {
-    version: '4.1.2',
-    dir: mkdtempSync(join(tmpdir(), 'mcpa-kafka41-')),
-    port: await freePort(),
-    controllerPort: await freePort(),
-    libsDir: kafkaLibsDir(loadConfig().stack.dir, '4.1.2'),
-  };
-  await startKafka(broker, testLog);
-  t = await createTestEnv('kafka41', { MCP_AUDIT_KAFKA_BROKERS: `127.0.0.1:${broker.port}` });
+  broker = await startPrivateKafka('kafka41', '4.1.2');
+  t = await createTestEnv('kafka41', { MCP_AUDIT_KAFKA_BROKERS: brokersOf(broker) });
   ingest = await startIngest(t);
 }, 900_000);
 afterAll(async () => {

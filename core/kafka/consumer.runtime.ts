@@ -187,27 +187,32 @@ export function createConsumerRuntime(options: ConsumerRuntimeOptions, handler: 
     let last: string | null = null;
     let consumed = 0;
     let redelivered = 0;
-    for (const message of batch.messages) {
-      if (left()) break;
-      if (handler.hasRoom && !handler.hasRoom()) {
-        await waitForRoom(batch, left);
+    try {
+      for (const message of batch.messages) {
         if (left()) break;
+        if (handler.hasRoom && !handler.hasRoom()) {
+          await waitForRoom(batch, left);
+          if (left()) break;
+        }
+        const ticket = tracker.receive(partition, Number(message.offset));
+        consumed++;
+        if (ticket.redelivered) redelivered++;
+        const handled = handler.message(message, ticket);
+        if (handled === 'done') done.push(ticket);
+        else if (handled !== 'pending') letters.push({ ticket, letter: deadLetterOf(message, { topic, partition }, handled.deadLetter) });
+        last = message.offset;
       }
-      const ticket = tracker.receive(partition, Number(message.offset));
-      consumed++;
-      if (ticket.redelivered) redelivered++;
-      const handled = handler.message(message, ticket);
-      if (handled === 'done') done.push(ticket);
-      else if (handled !== 'pending') letters.push({ ticket, letter: deadLetterOf(message, { topic, partition }, handled.deadLetter) });
-      last = message.offset;
+    } finally {
+      // Counted once per batch: a metric update per message is measurable at tens of thousands a second.
+      // Also when the batch fails part-way (a heartbeat while waiting for room, with the broker gone):
+      // what the handler took was read, and a pending message may still be stored.
+      if (consumed > 0) metrics.consumed.inc(label, consumed);
+      if (redelivered > 0) {
+        metrics.redelivered.inc(label, redelivered);
+        log.warn({ partition, redelivered, upTo: tracker.highestReceived(partition) }, 'messages redelivered outside a rebalance');
+      }
     }
     if (last === null) return;
-    // Counted once per batch: a metric update per message is measurable at tens of thousands a second.
-    metrics.consumed.inc(label, consumed);
-    if (redelivered > 0) {
-      metrics.redelivered.inc(label, redelivered);
-      log.warn({ partition, redelivered, upTo: tracker.highestReceived(partition) }, 'messages redelivered outside a rebalance');
-    }
     if (letters.length > 0) {
       await deadLetter(letters.map((l) => l.letter));
       for (const l of letters) tracker.finish(l.ticket);

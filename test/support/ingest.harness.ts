@@ -38,3 +38,26 @@ export async function waitForDistinct(t: TestEnv, n: number, timeoutMs = 60_000)
   await eventually(async () => (last = (await eventCounts(t)).distinct) >= n, timeoutMs);
   return last;
 }
+
+/** Rows in `events` as stored, duplicates included (until a background merge collapses them). */
+export async function rawEventCount(t: TestEnv): Promise<number> {
+  const [row] = await queryRows<{ n: string }>(t.clickhouse, sql`SELECT count() AS n FROM ${qualified(t.config.clickhouse.database, 'events')}`.text);
+  return Number(row!.n);
+}
+
+/** Every event id in `events`, through FINAL. */
+export async function storedEventIds(t: TestEnv): Promise<Set<string>> {
+  const rows = await queryRows<{ event_id: string }>(t.clickhouse, sql`SELECT event_id FROM ${qualified(t.config.clickhouse.database, 'events')} FINAL`.text);
+  return new Set(rows.map((r) => r.event_id));
+}
+
+/** A counter of the events topic on an ingest process's /metrics (`port`); 0 while it does not answer. */
+export async function ingestMetric(t: TestEnv, port: number, name: string): Promise<number> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(`topic="${t.config.topics.events}"`));
+    return line ? Number(line.split(' ').pop()) : 0;
+  } catch {
+    return 0;
+  }
+}
