@@ -23,10 +23,13 @@ export function compileMatch(m: Match | undefined): Predicate {
     if (cond === undefined) continue;
     if (key === 'any') {
       const subs = (cond as Match[]).map(compileMatch);
-      costed.push({ cost: costOf(cond as Match[]), p: (ev) => anyHolds(subs, ev) });
+      // One alternative (often all a route leaves, condition.fold.ts) is tested directly.
+      const only = subs.length === 1 ? subs[0]! : null;
+      costed.push({ cost: costOf(cond as Match[]), p: only ?? ((ev) => anyHolds(subs, ev)) });
     } else if (key === 'none') {
       const subs = (cond as Match[]).map(compileMatch);
-      costed.push({ cost: costOf(cond as Match[]), p: (ev) => !anyHolds(subs, ev) });
+      const only = subs.length === 1 ? subs[0]! : null;
+      costed.push({ cost: costOf(cond as Match[]), p: only ? (ev) => !only(ev) : (ev) => !anyHolds(subs, ev) });
     } else if (key === 'provenance') {
       costed.push({ cost: 3, p: compileProvenance(cond as ProvenanceCondition) });
     } else if (key === 'novel_destination') {
