@@ -55,6 +55,8 @@ export class ProvenanceStore {
   /** Sets of the values and parties of large results, built when first searched. */
   private sets: Map<Ev, { values: ReadonlySet<number>; parties: ReadonlySet<string> | undefined }> | null = null;
   private readonly max: number;
+  /** Event time of the newest source: kept here so recording does not read the numbers array for it. */
+  private newestTs = -Infinity;
   constructor(max: number) {
     this.max = max;
   }
@@ -66,7 +68,8 @@ export class ProvenanceStore {
     if (!fingerprints || fingerprints.result.length === 0 || mask === 0) return;
     const result = fingerprints.result;
     const refs = this.refs;
-    if (refs.length > 0 && this.tsAt(refs.length - 3) > ev.ts) return this.insert(ev);
+    if (refs.length > 0 && this.newestTs > ev.ts) return this.insert(ev);
+    this.newestTs = ev.ts;
     const at = this.nums.length;
     if (at === 0) {
       // The first source sized to itself: a first push would reserve room for sixteen more.
@@ -81,14 +84,12 @@ export class ProvenanceStore {
     if (this.refs.length > 3 * this.max) this.dropOldest();
   }
 
-  /** Event time of the source whose `refs` entry starts at `r`. */
-  private tsAt(r: number): number {
-    return this.nums[this.refs[r + 2] as number]!;
-  }
-
   /** An out-of-order call: rebuilds both arrays with it in its place (rare: within the lateness). */
   private insert(ev: Ev): void {
     const old = { refs: this.refs, nums: this.nums };
+    // The sources before the call are re-recorded first, so record() appends it; the newest stays.
+    const newest = this.newestTs;
+    this.newestTs = -Infinity;
     this.refs = [];
     this.nums = [];
     let placed = false;
@@ -102,6 +103,7 @@ export class ProvenanceStore {
       this.refs.push(old.refs[r], old.refs[r + 1], this.nums.length);
       for (let i = 0; i < n + 3; i++) this.nums.push(old.nums[start + i]!);
     }
+    this.newestTs = newest;
     if (this.refs.length > 3 * this.max) this.dropOldest();
   }
 
