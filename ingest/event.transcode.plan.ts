@@ -43,12 +43,18 @@ export interface Field {
   path: string;
   slot: number;
   token: Token;
-  /** Its object's fields when token is Obj. */
-  node?: ObjectNode;
+  /** Its object's fields when token is Obj (always set, so every Field has one shape for V8). */
+  node: ObjectNode | undefined;
 }
 
 export interface ObjectNode {
   fields: Field[];
+  /**
+   * The transcoder's guess of the next key: follow[k + 1] is the index of the field that came after
+   * field k (follow[0]: the first) in the last object read. A producer writes its objects in one
+   * order, so after the first event nearly every guess is right; a wrong one costs a search.
+   */
+  follow: Int32Array;
 }
 
 /** How one version checks a present field. */
@@ -56,6 +62,8 @@ export interface SlotRule {
   validate: Validate;
   /** For strings checked by length alone: bounds in UTF-16 units (= bytes for ASCII text), so ASCII text needs no string made. */
   lengthOnly?: { min: number; max: number };
+  /** For enums of strings: the values, so plain ASCII text is matched by its bytes and the value is the schema's own string. */
+  enumValues?: { bytes: Uint8Array; value: string }[];
 }
 
 export interface VersionPlan {
@@ -245,7 +253,9 @@ function walk(s: Schema, parentPath: string | null, out: Walked[], stored: Reado
     if (token !== Token.Fallback) {
       try {
         const bounds = lengthOnly(id);
-        rule = bounds === undefined ? { validate: compileValidator(inner as unknown as z.ZodType) } : { validate: compileValidator(inner as unknown as z.ZodType), lengthOnly: bounds };
+        const validate = compileValidator(inner as unknown as z.ZodType);
+        const values = id.type === 'enum' && (id.checks ?? []).length === 0 ? Object.values(id.entries ?? {}) : [];
+        rule = bounds !== undefined ? { validate, lengthOnly: bounds } : values.length > 0 && values.every((v) => typeof v === 'string') ? { validate, enumValues: values.map((value) => ({ bytes: Buffer.from(value), value })) } : { validate };
       } catch (err) {
         if (!(err instanceof UnsupportedSchema)) throw err;
         token = Token.Fallback;
@@ -263,7 +273,7 @@ export function compileTranscodePlan(schemas: ReadonlyMap<unknown, z.ZodType> = 
   }
   const stored = new Set(Object.values(COLUMN_SOURCES).flatMap((c) => (Array.isArray(c) ? [c[1]] : [])));
 
-  const root: ObjectNode = { fields: [] };
+  const root: ObjectNode = { fields: [], follow: new Int32Array(0) };
   const nodes = new Map<string | null, ObjectNode>([[null, root]]);
   const fieldOf = new Map<string, Field>();
   const perVersion: [number, Walked[], Schema][] = [];
@@ -277,8 +287,8 @@ export function compileTranscodePlan(schemas: ReadonlyMap<unknown, z.ZodType> = 
     for (const w of walked) {
       const known = fieldOf.get(w.path);
       if (known === undefined) {
-        const field: Field = { key: w.key, keyBytes: Buffer.from(w.key, 'utf8'), path: w.path, slot: fieldOf.size, token: w.token };
-        if (w.token === Token.Obj) nodes.set(w.path, (field.node = { fields: [] }));
+        const field: Field = { key: w.key, keyBytes: Buffer.from(w.key, 'utf8'), path: w.path, slot: fieldOf.size, token: w.token, node: undefined };
+        if (w.token === Token.Obj) nodes.set(w.path, (field.node = { fields: [], follow: new Int32Array(0) }));
         nodes.get(w.parentPath)!.fields.push(field);
         fieldOf.set(w.path, field);
       } else if (known.token !== w.token) {
@@ -288,7 +298,9 @@ export function compileTranscodePlan(schemas: ReadonlyMap<unknown, z.ZodType> = 
     }
   }
   // A Fallback object's fields are never reached.
-  for (const f of fieldOf.values()) if (f.token === Token.Fallback) delete f.node;
+  for (const f of fieldOf.values()) if (f.token === Token.Fallback) f.node = undefined;
+  // First guess: the schema's order.
+  for (const node of nodes.values()) node.follow = Int32Array.from({ length: node.fields.length + 1 }, (_, k) => k);
 
   const slotOf = new Map([...fieldOf].map(([p, f]) => [p, f.slot]));
   const versions = new Map<number, VersionPlan>();

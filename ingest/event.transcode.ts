@@ -100,6 +100,13 @@ export class EventTranscoder {
   private topicBytes = Buffer.alloc(0);
   private atSec = -1;
   private atText = '';
+  // The last second of a `YYYY-MM-DDTHH:MM:SS.mmmZ` time seen (events come in time order): its text
+  // up to the seconds, its milliseconds, its ts column and the start of its ts_ms column.
+  private readonly secPrefix = new Uint8Array(19);
+  private secMs = NaN;
+  private secText = '';
+  private msHead: string | null = null;
+  private tsMs = NaN;
 
   constructor(plan: TranscodePlan = compileTranscodePlan()) {
     this.plan = plan;
@@ -191,20 +198,22 @@ export class EventTranscoder {
     if (i < n && b[i] === 125) return i + 1;
     const fields = node.fields;
     const nf = fields.length;
-    // Keys usually come in the schema's order: look from the one after the last match.
-    let hint = 0;
+    const follow = node.follow;
+    // The index of the last field read (-1: none yet); the next key is guessed from it.
+    let prev = -1;
     for (;;) {
       if (i >= n || b[i] !== 34) return -1;
       const ks = i + 1;
       let idx = -1;
       let j = -1;
-      // The key the schema's order predicts, when its bytes and a closing quote are there (a key of
-      // the schema holds no escape, so those bytes are the whole key).
-      if (hint < nf) {
-        const kb = fields[hint]!.keyBytes;
+      // The key the last object of this kind had next, when its bytes and a closing quote are there
+      // (a key of the schema holds no escape, so those bytes are the whole key).
+      const guess = follow[prev + 1]!;
+      if (guess < nf) {
+        const kb = fields[guess]!.keyBytes;
         const ke = ks + kb.length;
         if (ke < n && b[ke] === 34 && sameBytes(kb, b, ks)) {
-          idx = hint;
+          idx = guess;
           j = ke;
         }
       }
@@ -218,8 +227,7 @@ export class EventTranscoder {
           j++;
         }
         if (j >= n) return -1;
-        for (let t = 0; t < nf; t++) {
-          const x = hint + t < nf ? hint + t : hint + t - nf;
+        for (let x = 0; x < nf; x++) {
           const kb = fields[x]!.keyBytes;
           if (kb.length === j - ks && sameBytes(kb, b, ks)) {
             idx = x;
@@ -228,8 +236,9 @@ export class EventTranscoder {
         }
         // Unknown: strict objects refuse it.
         if (idx < 0) return -1;
+        follow[prev + 1] = idx;
       }
-      hint = idx + 1;
+      prev = idx;
       const { slot, token, node: child } = fields[idx]!;
       // Repeated: JSON.parse would keep the last; the old path decides.
       if (this.seen[slot] === this.gen) return -1;
@@ -440,9 +449,12 @@ export class EventTranscoder {
       if (token === Token.Obj) continue;
       if (token === Token.Str || (token === Token.StrOrNum && (f & NUM) === 0)) {
         const bounds = rule.lengthOnly;
+        const values = rule.enumValues;
         if (bounds !== undefined && (f & (HI | ESC)) === 0) {
           const len = this.end[slot]! - this.start[slot]!;
           if (len < bounds.min || len > bounds.max) return null;
+        } else if (values !== undefined && (f & (HI | ESC)) === 0) {
+          if (!this.enumValue(slot, values)) return null;
         } else if (!rule.validate(this.str(slot))) return null;
       } else if (token === Token.Num || token === Token.StrOrNum) {
         if (!rule.validate(this.numberOf(slot))) return null;
@@ -460,10 +472,26 @@ export class EventTranscoder {
     // The root refinements (schemas' superRefine): fields a kind requires; v2's hash_key_id with keyed hashes.
     if (!this.has(this.plan.kindSlot)) return null;
     const kind = this.str(this.plan.kindSlot);
-    for (const [k, slot] of this.kindRequired) if (kind === k && !this.has(slot)) return null;
+    const kinds = this.kindRequired;
+    for (let k = 0; k < kinds.length; k++) if (kind === kinds[k]![0] && !this.has(kinds[k]![1])) return null;
     const keyed = plan.keyed;
     if (keyed !== null && !this.has(keyed.needs)) for (const slot of keyed.any) if (this.has(slot)) return null;
     return classify(this.classifiable(kind));
+  }
+
+  /** True when the plain ASCII text of `slot` is one of `values`; its value is then that string. */
+  private enumValue(slot: number, values: { bytes: Uint8Array; value: string }[]): boolean {
+    const s = this.start[slot]!;
+    const len = this.end[slot]! - s;
+    for (let v = 0; v < values.length; v++) {
+      const { bytes, value } = values[v]!;
+      if (bytes.length === len && sameBytes(bytes, this.bytes, s)) {
+        this.vals[slot] = value;
+        this.made[slot] = this.gen;
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The fields classification reads, as the event object would hold them. */
@@ -474,7 +502,11 @@ export class EventTranscoder {
     if (this.has(s.args)) e.arguments = this.has(s.keys) ? { preview: this.str(s.preview), keys: this.strs(s.keys) } : { preview: this.str(s.preview) };
     if (this.has(s.resource)) {
       const r: Record<string, string[]> = {};
-      for (const [key, slot] of this.resourceLists) if (this.has(slot)) r[key] = this.strs(slot);
+      const lists = this.resourceLists;
+      for (let k = 0; k < lists.length; k++) {
+        const slot = lists[k]![1];
+        if (this.has(slot)) r[lists[k]![0]] = this.strs(slot);
+      }
       e.resource = r;
     }
     return e;
@@ -494,7 +526,6 @@ export class EventTranscoder {
     const out = this.slab;
     const from = this.slabPos;
     let o = from;
-    let tsMs = NaN;
     const codes = this.opCode;
     for (let c = 0; c < codes.length; c++) {
       if (c > 0) out[o++] = 9;
@@ -504,21 +535,28 @@ export class EventTranscoder {
           if (this.has(slot)) o = this.writeString(out, o, slot);
           break;
         case OP_NUM:
-          o = this.has(slot) ? this.writeNumber(out, o, slot) : ascii(out, o, '0');
+          if (this.has(slot)) o = this.writeNumber(out, o, slot);
+          else out[o++] = 48;
           break;
         case OP_SCALAR:
           if (this.has(slot)) o = this.flags[slot]! & NUM ? this.writeNumber(out, o, slot) : this.writeString(out, o, slot);
           break;
         case OP_LIST:
-          o = this.has(slot) ? this.writeList(out, o, slot) : ascii(out, o, '[]');
+          if (this.has(slot)) o = this.writeList(out, o, slot);
+          else o = emptyList(out, o);
           break;
         case OP_FLAG:
           out[o++] = this.has(slot) && this.num[slot] === 1 ? 49 : 48;
           break;
         case OP_TS_SEC:
+          o = ascii(out, o, this.second(slot) ? this.secText : tsvDateTime(Math.floor(this.tsMs / 1000)));
+          break;
         case OP_TS_MS:
-          if (tsMs !== tsMs) tsMs = isoToMs(this.str(slot));
-          o = ascii(out, o, codes[c] === OP_TS_SEC ? tsvDateTime(Math.floor(tsMs / 1000)) : tsvMillis(tsMs));
+          if (this.second(slot) && this.msHead !== null) {
+            // The second's digits, then the three millisecond digits of the text (tsvMillis' own form).
+            o = ascii(out, o, this.msHead);
+            o = copy(this.bytes, this.start[slot]! + 20, this.start[slot]! + 23, out, o);
+          } else o = ascii(out, o, tsvMillis(this.tsMs));
           break;
         case OP_CLASS:
           o = text(out, o, tsvString(cls.class));
@@ -527,7 +565,7 @@ export class EventTranscoder {
           out[o++] = cls.inferred ? 49 : 48;
           break;
         case OP_EMPTY_LIST:
-          o = ascii(out, o, '[]');
+          o = emptyList(out, o);
           break;
       }
     }
@@ -552,6 +590,39 @@ export class EventTranscoder {
     if (o - from > bound) throw new Error('transcoded line overran its bound');
     this.slabPos = o;
     return out.subarray(from, o);
+  }
+
+  /**
+   * Reads the event time into tsMs (isoToMs, as eventRowTsv does); true when it is in the common
+   * form and its second is the one in secText / msHead (computed once per second: only the
+   * milliseconds differ, and they never carry into the second).
+   */
+  private second(slot: number): boolean {
+    const b = this.bytes;
+    const s = this.start[slot]!;
+    if (this.end[slot]! - s !== 24 || this.flags[slot] !== 0 || b[s + 19] !== 46 || b[s + 23] !== 90) {
+      this.tsMs = isoToMs(this.str(slot));
+      return false;
+    }
+    const d0 = b[s + 20]! - 48;
+    const d1 = b[s + 21]! - 48;
+    const d2 = b[s + 22]! - 48;
+    if (d0 < 0 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) {
+      this.tsMs = isoToMs(this.str(slot));
+      return false;
+    }
+    const ms = d0 * 100 + d1 * 10 + d2;
+    if (!sameBytes(this.secPrefix, b, s) || this.secMs !== this.secMs) {
+      for (let k = 0; k < 19; k++) this.secPrefix[k] = b[s + k]!;
+      const t = isoToMs(this.str(slot));
+      this.secMs = t - ms;
+      const sec = Math.floor(t / 1000);
+      this.secText = tsvDateTime(sec);
+      // tsvMillis writes the second then three digits for times from 1 s to 2^31 s; String otherwise.
+      this.msHead = this.secMs >= 1000 && this.secMs + 999 < 2 ** 31 * 1000 ? String(sec) : null;
+    }
+    this.tsMs = this.secMs + ms;
+    return this.secMs === this.secMs;
   }
 
   /** A String field: the bytes as they are (no escape: nothing TabSeparated escapes can be in them), else tsvString of the value. */
@@ -621,6 +692,12 @@ function copy(src: Buffer, s: number, e: number, out: Buffer, o: number): number
   if (e - s > 64) return o + src.copy(out, o, s, e);
   for (let i = s; i < e; i++) out[o++] = src[i]!;
   return o;
+}
+
+function emptyList(out: Buffer, o: number): number {
+  out[o] = 91;
+  out[o + 1] = 93;
+  return o + 2;
 }
 
 /** Text known to be ASCII (digits, '[]'). */
