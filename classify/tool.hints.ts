@@ -2,8 +2,7 @@
 // later call of a tool the catalogue does not know can be classified from its description and
 // input keys (classify's `hints`). The same hints object is returned until the next listing, which
 // lets classify reuse its cached inference by identity. Bounded: the oldest servers are forgotten.
-import type { AuditEvent } from '../schemas/event.ts';
-import { classify, type Catalogue, type Classification, type ToolHints } from './classify.ts';
+import { classify, type Catalogue, type Classifiable, type Classification, type ToolHints } from './classify.ts';
 
 /** Servers remembered at once (per detector); a listing of a new one beyond this drops the oldest. */
 export const MAX_REMEMBERED_SERVERS = 10_000;
@@ -69,7 +68,7 @@ const serverKey = (tenantId: string, serverName: string) => `${tenantId}\u0000${
  * listings as they pass. Ingest and the detector both classify this way, so the class stored in
  * ClickHouse is the class the rules matched on.
  */
-export function classifyWithHints(memory: ToolHintsMemory, e: AuditEvent, catalogue: Catalogue): Classification {
+export function classifyWithHints(memory: ToolHintsMemory, e: ToolListing & Classifiable, catalogue: Catalogue): Classification {
   if (e.kind === 'tool_list') {
     memory.observe(e);
     return classify(e, catalogue);

@@ -22,4 +22,10 @@ export interface IngestPipeline<T> {
   decode: (bytes: Buffer | null, maxBytes: number) => Decoded<T>;
   /** Rows of one message, in insert order; an offset is finished only when all are confirmed. */
   tables: TableTarget<T>[];
+  /**
+   * Optional: the rows of every table straight from the message's bytes, or null when `decode` and
+   * each table's `toRow` must decide (events: ingest/event.transcode.ts). Must accept only what
+   * `decode` accepts, and give the rows `toRow` would.
+   */
+  transcode?: (bytes: Buffer | null, maxBytes: number, origin: KafkaOrigin, ingestedAtSec: number) => (object | string)[] | null;
 }

@@ -1,6 +1,7 @@
 // Runs one ingest pipeline (ingest.pipeline.ts): a Kafka topic -> ClickHouse tables.
 //
 //   decode -> validate -> rows -> batch -> insert per table (JSONEachRow or TabSeparated) -> finished
+//   (or, for events, bytes -> rows in one step: the pipeline's `transcode`, with decode for what it declines)
 //   (anything that cannot be ingested) -> the pipeline's dead-letter topic with its reason -> finished
 //
 // The Kafka side (fetching, backpressure, offsets, commits, dead letters, stop) is the consumer
@@ -108,14 +109,18 @@ export function createPipelineRunner<T>(config: Config, pipeline: IngestPipeline
     {
       message(message, ticket) {
         consumedSince++;
-        const partition = ticket.partition;
+        const origin = { topic, partition: ticket.partition, offset: message.offset };
+        const ingestedAt = Math.floor(Date.now() / 1000);
+        const rows = pipeline.transcode?.(message.value, config.event.maxBytes, origin, ingestedAt);
+        if (rows) {
+          batcher.add({ rows, ticket, message });
+          return 'pending';
+        }
         const decoded = pipeline.decode(message.value, config.event.maxBytes);
         if (!decoded.ok) {
           countDead(decoded.reason);
           return { deadLetter: { reason: decoded.reason, step: decoded.step, detail: decoded.detail } };
         }
-        const origin = { topic, partition, offset: message.offset };
-        const ingestedAt = Math.floor(Date.now() / 1000);
         batcher.add({ rows: pipeline.tables.map((t) => t.toRow(decoded.value, origin, ingestedAt)), ticket, message });
         return 'pending';
       },

@@ -18,7 +18,7 @@ import { eventSchemaByVersion } from './event.versions.ts';
 type Validate = (v: unknown) => boolean;
 
 /** The parts of zod's internal definition this reads (zod/v4/core, meant for library authors). */
-interface Def {
+export interface Def {
   type: string;
   checks?: Check[];
   shape?: Record<string, Schema>;
@@ -31,10 +31,10 @@ interface Def {
   format?: string;
   pattern?: RegExp;
 }
-interface Schema {
+export interface Schema {
   _zod: { def: Def };
 }
-interface Check {
+export interface Check {
   _zod: {
     def: { check: string; minimum?: number; maximum?: number; value?: number; inclusive?: boolean; format?: string; pattern?: RegExp; when?: unknown };
     check: (payload: { value: unknown; issues: unknown[] }) => void | Promise<void>;
