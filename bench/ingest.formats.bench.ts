@@ -12,13 +12,15 @@
 //      order (no column list) is our lines with their fields moved;
 //   4. rounds, variants interleaved (order reversed every other round), each into a fresh table with
 //      its merges stopped: the server's utime + stime (/proc/<pid>/stat) before and after each insert
-//      request, and the wall time of each; then merges started again and their CPU counted until the
-//      table has none for a few seconds. The server's idle CPU (measured before) is subtracted.
+//      request (and of it the kernel's, which is where the cost of a part's ~160 files shows), and
+//      the wall time of each; then merges started again and their CPU counted until the table has
+//      none for a few seconds (18.16 resumes them late, so usually none ran: --merges-during-inserts
+//      leaves them running as ingest does). The server's idle CPU (measured before) is subtracted.
 //   5. every table's rows are checked equal to the source's (RowBinary bytes of every column, hashed).
 //
 // Progress goes to stderr, results to stdout; the last line is one JSON object with the figures.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -147,6 +149,15 @@ function ch(query: string, body?: Buffer): Promise<Buffer> {
 }
 const text = async (query: string) => (await ch(query)).toString().trim();
 const cpuTicks = () => readProcStat(pid)?.ticks ?? NaN;
+/** The server's system (kernel) time in ticks: /proc/<pid>/stat's 15th field. */
+const systemTicks = (): number => {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[12]);
+  } catch {
+    return NaN;
+  }
+};
 
 // ---- the data -----------------------------------------------------------------------------------
 
@@ -235,6 +246,8 @@ async function main(): Promise<void> {
 
   interface Result {
     insert_cpu_s: number;
+  /** Of which in the kernel (system time). */
+  insert_system_cpu_s: number;
     insert_wall_s: number;
     per_insert_wall_ms: number[];
     merge_cpu_s: number;
@@ -263,12 +276,15 @@ async function main(): Promise<void> {
       const meter = new CpuMeter([{ name: 'clickhouse', pids: () => [pid] }]).start();
       const perInsert: number[] = [];
       let ticks = 0;
+      let sys = 0;
       let wall = 0;
       let bytes = 0;
       for (const body of bodies.get(v.name)!) {
         const t0 = cpuTicks();
+        const s0 = systemTicks();
         const w0 = performance.now();
         await ch(query, body);
+        sys += systemTicks() - s0;
         const w = performance.now() - w0;
         ticks += cpuTicks() - t0 - (idle * w) / 1000;
         wall += w;
@@ -288,6 +304,7 @@ async function main(): Promise<void> {
       await ch(`DROP TABLE ${t}`);
       const r: Result = {
         insert_cpu_s: roundTo(ticks / hz),
+      insert_system_cpu_s: roundTo(sys / hz),
         insert_wall_s: roundTo(wall / 1000),
         per_insert_wall_ms: perInsert.map((x) => roundTo(x, 1)),
         merge_cpu_s: roundTo(mergeTicks / hz),
@@ -295,7 +312,7 @@ async function main(): Promise<void> {
         parts_after: parts,
         bytes,
       };
-      progress(`${v.name} round ${round + 1}: insert ${r.insert_cpu_s} CPU-s in ${r.insert_wall_s} s, merges ${r.merge_cpu_s} CPU-s, ${parts} parts`);
+      progress(`${v.name} round ${round + 1}: insert ${r.insert_cpu_s} CPU-s (kernel ${r.insert_system_cpu_s}) in ${r.insert_wall_s} s, merges ${r.merge_cpu_s} CPU-s, ${parts} parts`);
       return r;
     },
   }));
@@ -316,6 +333,7 @@ async function main(): Promise<void> {
       bytes_per_row: roundTo(rs[0]!.bytes / N, 1),
       insert_cpu_s_per_1m: rs.map((r) => perM(r.insert_cpu_s)),
       insert_cpu_s_per_1m_median: perM(median(rs.map((r) => r.insert_cpu_s))),
+      insert_system_cpu_s_per_1m: rs.map((r) => perM(r.insert_system_cpu_s)),
       insert_wall_s_per_1m_median: perM(median(rs.map((r) => r.insert_wall_s))),
       insert_wall_ms_p50: roundTo(median(walls), 1),
       insert_wall_ms_max: roundTo(quantile(walls, 1), 1),
@@ -325,13 +343,16 @@ async function main(): Promise<void> {
   });
   const base = summary.find((s) => s.variant === 'tsv-20k');
   console.log(`\nClickHouse ${own ? '18.16 (private server)' : 'stack server (shared)'}, ${N.toLocaleString('en-US')} rows per variant, ${ROUNDS} rounds; CPU-s per 1M rows (idle ${(idle / hz).toFixed(3)} CPU-s/s subtracted)`);
-  console.log('| variant | bytes/row | insert CPU-s / 1M (rounds) | median | vs tsv-20k | insert wall s / 1M | wall ms per insert p50 / max | merges CPU-s / 1M | parts after |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('| variant | bytes/row | insert CPU-s / 1M (rounds) | of which kernel | median | vs tsv-20k | insert wall s / 1M | wall ms per insert p50 / max | merges CPU-s / 1M | parts after |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const s of summary) {
     const vs = base ? `${Math.round((s.insert_cpu_s_per_1m_median / base.insert_cpu_s_per_1m_median - 1) * 100)} %` : '';
     console.log(
-      `| ${s.variant} | ${s.bytes_per_row} | ${s.insert_cpu_s_per_1m.join(', ')} | ${s.insert_cpu_s_per_1m_median} | ${vs} | ${s.insert_wall_s_per_1m_median} | ${s.insert_wall_ms_p50} / ${s.insert_wall_ms_max} | ${s.merge_cpu_s_per_1m_median} | ${s.parts_after.join(', ')} |`,
+      `| ${s.variant} | ${s.bytes_per_row} | ${s.insert_cpu_s_per_1m.join(', ')} | ${s.insert_system_cpu_s_per_1m.join(', ')} | ${s.insert_cpu_s_per_1m_median} | ${vs} | ${s.insert_wall_s_per_1m_median} | ${s.insert_wall_ms_p50} / ${s.insert_wall_ms_max} | ${s.merge_cpu_s_per_1m_median} | ${s.parts_after.join(', ')} |`,
     );
+  }
+  if (stopMerges && summary.every((x, i) => x.parts_after.every((p) => p === bodies.get(chosen[i]!.name)!.length))) {
+    console.log('note: no part was merged after SYSTEM START MERGES within the quiet window (18.16 resumes them late), so the merges column is idle time; --merges-during-inserts counts inserts with the merges they cause');
   }
   const frame = run.finish();
   console.log(JSON.stringify({ bench: 'ingest-formats', events: N, rounds: ROUNDS, private_server: !!own, merges_stopped_during_inserts: stopMerges, idle_cpu_s_per_s: roundTo(idle / hz), summary, ...frame }));
