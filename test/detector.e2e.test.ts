@@ -49,7 +49,12 @@ describe('detector end to end', () => {
     const onTopic = await readAlertsTopic(t);
     for (const chain of run.manifest.chains) {
       const rule = PRIMARY_RULE[chain.type];
-      const mine = (a: { rule_id: string; evidence_event_ids: readonly string[] }) => a.rule_id === rule && a.evidence_event_ids.includes(chain.trigger_event_id);
+      // An alert of the chain's rule that cites one of its events, as the quality score counts a
+      // catch: the user's own traffic is simulated up to the current hour, and in some hours a
+      // routine send falls between a credential read and the attacker's request, so the story cites
+      // that send (the first sink after the read) instead of the chain's last event.
+      const chainEvents = new Set(chain.event_ids);
+      const mine = (a: { rule_id: string; evidence_event_ids: readonly string[] }) => a.rule_id === rule && a.evidence_event_ids.some((id) => chainEvents.has(id));
       expect(inClickHouse.filter(mine), `${chain.id} in ClickHouse`).toHaveLength(1);
       expect(onTopic.map((a) => ({ rule_id: a.rule.id, evidence_event_ids: a.evidence.map((e) => e.event_id) })).filter(mine), `${chain.id} on the topic`).toHaveLength(1);
     }
