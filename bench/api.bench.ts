@@ -10,7 +10,6 @@
 //   4. prints the percentiles, the CPU time per request of this process (the API and its client) and
 //      of ClickHouse (bench/lib/cpu.meter.ts), the machine, the load before and after, and warnings
 //      when the machine was busy; the last line is one JSON object.
-import { parseArgs } from 'node:util';
 import { buildApp } from '../api/app.ts';
 import { KeyStore } from '../api/auth/key.store.ts';
 import { createClickHouse } from '../core/clickhouse.ts';
@@ -20,18 +19,28 @@ import { createRegistry } from '../core/metrics.ts';
 import { ident, qualified, raw, sql } from '../core/sql.ts';
 import { migrate } from '../migrations/migrate.ts';
 import { stackUp } from '../stack/stack.ts';
+import { benchArgs } from './lib/bench.args.ts';
 import { beginBench, toStderr } from './lib/bench.run.ts';
 import { CpuMeter, type CpuWindow } from './lib/cpu.meter.ts';
 import { stackRoles } from './lib/stack.roles.ts';
 
-const { values: opts } = parseArgs({
-  options: {
+const opts = benchArgs(
+  {
     events: { type: 'string', default: '10000000' },
     alerts: { type: 'string', default: '100000' },
     requests: { type: 'string', default: '200' },
     fresh: { type: 'boolean', default: false },
   },
-});
+  `
+npm run bench:api -- [options]
+p50/p95 latency of the incident list and detail over HTTP, with the events and alerts in ClickHouse
+(a database of its own, kept for re-runs). Last stdout line: a JSON object.
+  --events N      events in the database (default 10000000; at least 100 x --alerts)
+  --alerts N      alerts (default 100000)
+  --requests N    timed requests per endpoint (default 200)
+  --fresh         rebuild the database even if it exists
+  --help          this text`,
+);
 const EVENTS = Number(opts.events);
 const ALERTS = Number(opts.alerts);
 const REQUESTS = Number(opts.requests);
