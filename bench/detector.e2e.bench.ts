@@ -19,12 +19,11 @@
 //   npm run bench:e2e -- [--steps 500,1000,2000,3000,5000,7500] [--step-seconds 30] [--warmup-seconds 10] [--chains-per-step 600] [--p99-bound 250] [--cpu-prof DIR]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Kafka, type Admin } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { createClickHouse } from '../core/clickhouse.ts';
 import { loadConfig } from '../core/config.ts';
 import { createKafka } from '../core/kafka.ts';
 import { consumerClients } from '../core/kafka/consumer.clients.ts';
-import { kafkajsClients } from '../core/kafka/kafkajs.clients.ts';
 import { createLogger } from '../core/logger.ts';
 import { ident, sql } from '../core/sql.ts';
 import { migrate } from '../migrations/migrate.ts';
@@ -91,8 +90,8 @@ const BIN = fileURLToPath(new URL('../bin/mcp-audit.js', import.meta.url));
 const say = (msg: string) => process.stderr.write(`${msg}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const DEFAULT_STEPS = [500, 1000, 2000, 3000, 5000, 7500];
-/** The longest the bench waits for the detector to catch up after a step. */
 const NO_HEADERS: Record<string, string> = {};
+/** The longest the bench waits for the detector to catch up after a step. */
 const DRAIN_MAX_MS = 60_000;
 
 /** Starts `mcp-audit <command>` and resolves once a log line contains `readyText`. */
@@ -161,8 +160,7 @@ export async function runE2eBench(opts: E2eBenchOptions = {}): Promise<E2eBenchR
   // sharing 2 cores with everything it measures, is not what limits the rate. It is the producer of
   // the consumers' client library (MCP_AUDIT_KAFKA_CONSUMER_CLIENT): @platformatic/kafka's took 7–13
   // µs of CPU per event in 50-event sends against kafkajs' 23–30.
-  const chosen = consumerClients(config, kafka);
-  const producer = chosen instanceof Kafka ? kafkajsClients(chosen).producer() : chosen.producer();
+  const producer = consumerClients(config, kafka).producer();
   // At most 500 events per request: a request is one record batch per partition, and the broker
   // refuses batches over its 1 MB message limit.
   const send = async (events: AuditEventV1[]) => {
