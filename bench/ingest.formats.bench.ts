@@ -22,7 +22,6 @@
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCatalogue } from '../classify/catalogue.ts';
@@ -36,6 +35,7 @@ import { decodeEvent } from '../schemas/event.decode.ts';
 import { DEFAULT_EVENT_MAX_BYTES } from '../schemas/event.v1.ts';
 import { clickhousePid } from '../stack/clickhouse.process.ts';
 import { clickhouseUrl, stackInstances, startClickHouse, stopClickHouse, type ClickHouseInstance } from '../stack/stack.ts';
+import { freePort } from '../stack/free.port.ts';
 import { makeBenchMessages } from './bench.events.ts';
 import { benchArgs } from './lib/bench.args.ts';
 import { beginBench, numberOption } from './lib/bench.run.ts';
@@ -43,8 +43,6 @@ import { CpuMeter } from './lib/cpu.meter.ts';
 import { runInterleaved } from './lib/interleave.ts';
 import { clockTicks, readProcStat } from './lib/proc.stat.ts';
 import { median, quantile, roundTo } from './lib/stats.ts';
-
-
 
 type Format = 'TabSeparated' | 'RowBinary' | 'Native';
 interface Variant {
@@ -97,17 +95,6 @@ function fail(message: string): never {
 }
 const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const a = server.address();
-      server.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 // ---- the server -------------------------------------------------------------------------------
 

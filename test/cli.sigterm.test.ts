@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from './support/ports.ts';
+import { freePort } from '../stack/free.port.ts';
 import { createTestEnv, eventually, type TestEnv } from './support/test.env.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));

@@ -19,7 +19,7 @@ import { startClickHouse, stopClickHouse, type ClickHouseInstance } from '../sta
 import { insertAlerts, makeChain } from './support/api.factory.ts';
 import { makeEventsV2 } from './support/events.v2.factory.ts';
 import { connectProducer, startIngest, waitForDistinct } from './support/ingest.harness.ts';
-import { freePort } from './support/ports.ts';
+import { freePort } from '../stack/free.port.ts';
 import { createTestEnv, queryRows, testLog, type TestEnv } from './support/test.env.ts';
 import { makeCertificates, type TestCertificates } from './support/tls.certs.ts';
 

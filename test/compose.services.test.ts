@@ -4,7 +4,7 @@
 // `baselines schedule` answers the /healthz its healthcheck probes. Both stop cleanly on SIGTERM.
 import { describe, expect, it } from 'vitest';
 import { spawnCli } from './support/child.ts';
-import { freePort } from './support/ports.ts';
+import { freePort } from '../stack/free.port.ts';
 import { createTestEnv, eventually } from './support/test.env.ts';
 
 const healthz = async (port: number) => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0);

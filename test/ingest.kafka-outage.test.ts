@@ -13,7 +13,7 @@ import { startKafka, stopKafka, type KafkaInstance } from '../stack/stack.ts';
 import { spawnCli, type Child } from './support/child.ts';
 import { makeEvents } from './support/events.factory.ts';
 import { connectProducer, eventCounts, ingestMetric, rawEventCount, storedEventIds, waitForDistinct } from './support/ingest.harness.ts';
-import { freePort } from './support/ports.ts';
+import { freePort } from '../stack/free.port.ts';
 import { brokersOf, startPrivateKafka } from './support/private.kafka.ts';
 import { createTestEnv, eventually, testLog, type TestEnv } from './support/test.env.ts';
 

@@ -5,7 +5,7 @@ import type { AuditProducer } from '../producer/audit.producer.ts';
 import { spawnCli, type Child } from './support/child.ts';
 import { makeEvents } from './support/events.factory.ts';
 import { connectProducer, eventCounts, ingestMetric, rawEventCount } from './support/ingest.harness.ts';
-import { freePort } from './support/ports.ts';
+import { freePort } from '../stack/free.port.ts';
 import { createTestEnv, eventually, type TestEnv } from './support/test.env.ts';
 
 let t: TestEnv;

@@ -11,7 +11,7 @@ import { loadDestinations } from '../notifier/destinations.config.ts';
 import { createNotifierService, type NotifierService } from '../notifier/notifier.service.ts';
 import { startTestReceiver, type TestReceiver } from './support/siem.receiver.ts';
 import { committedToEnd, makeAlerts, produceAlerts, readTopic } from './support/alerts.factory.ts';
-import { freePort } from './support/ports.ts';
+import { freePort } from '../stack/free.port.ts';
 import { createTestEnv, eventually, testLog, type TestEnv } from './support/test.env.ts';
 
 const OUTAGE_MS = 60_000;

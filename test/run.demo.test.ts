@@ -7,7 +7,7 @@ import { createKafka } from '../core/kafka.ts';
 import { RISK_RULE } from '../detector/rules/risk.ts';
 import { loadRulesOrThrow } from '../detector/rules/rules.load.ts';
 import { spawnCli, type Child } from './support/child.ts';
-import { freePort } from './support/ports.ts';
+import { freePort } from '../stack/free.port.ts';
 import { createTestEnv, eventually, queryRows, testLog, type TestEnv } from './support/test.env.ts';
 
 const WAIT_MS = 180_000;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Partitioners } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../core/config.ts';
-import { freePort } from './support/ports.ts';
+import { freePort } from '../stack/free.port.ts';
 import { createKafka } from '../core/kafka.ts';
 import { createLogger } from '../core/logger.ts';
 import { clickhousePid } from '../stack/clickhouse.process.ts';

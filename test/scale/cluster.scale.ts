@@ -27,7 +27,7 @@ import { kafkaPid, startKafka, stopKafka, type KafkaInstance } from '../../stack
 import { kafkaLibsDir } from '../../stack/stack.ts';
 import { readAlertsTopic, type StoredAlert } from '../support/alerts.topic.ts';
 import { eventCounts } from '../support/ingest.harness.ts';
-import { freePort } from '../support/ports.ts';
+import { freePort } from '../../stack/free.port.ts';
 import { createTestEnv, eventually, queryRows, testLog, type TestEnv } from '../support/test.env.ts';
 import { committedOffsets, endOffsets, groupAssignment, partitionInfo } from './groups.ts';
 import { Services } from './services.ts';

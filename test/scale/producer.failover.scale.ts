@@ -19,7 +19,7 @@ import { clusterBrokers, kafkaClusterInstances, startKafkaCluster, stopKafkaClus
 import { kafkaPid, type KafkaInstance } from '../../stack/kafka.process.ts';
 import { kafkaLibsDir } from '../../stack/stack.ts';
 import { createTopics } from '../../stack/topics.ts';
-import { freePort } from '../support/ports.ts';
+import { freePort } from '../../stack/free.port.ts';
 import { partitionInfo } from './groups.ts';
 
 const PARTITIONS = 6;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../core/config.ts';
 import { kafkaLibsDir, startKafka, stopKafka, type KafkaInstance } from '../../stack/stack.ts';
-import { freePort } from './ports.ts';
+import { freePort } from '../../stack/free.port.ts';
 import { testLog } from './test.env.ts';
 import type { TestCertificates } from './tls.certs.ts';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../core/config.ts';
 import { kafkaLibsDir, startKafka, type KafkaInstance, type KafkaVersion } from '../../stack/stack.ts';
-import { freePort } from './ports.ts';
+import { freePort } from '../../stack/free.port.ts';
 import { testLog } from './test.env.ts';
 
 /** Starts a single-node broker; `name` prefixes its temporary folder. Stop it with stopKafka. */

@@ -1,3 +1,5 @@
+// A free TCP port for a server started outside the stack's fixed ports (private brokers and ClickHouse
+// servers of tests and benches).
 import { createServer } from 'node:net';
 
 /** A port nothing listens on right now (the OS picks it). */
