@@ -1,10 +1,13 @@
 // Flattens a validated event of either contract version into one row of the ClickHouse `events`
-// table (migrations/0001_events.sql, 0006_events_v2.sql). Absent optional fields become the column's
-// empty value so the table needs no Nullable columns, which are slower on every ClickHouse version:
-// a v1 row leaves the v2 columns empty, a v2 row leaves args_sha256 and result_sha256 empty.
+// table, as the column table of event.columns.ts states it: each column's value read from its
+// source, an absent field as its kind's empty value. Not on ingest's hot path (eventRowTsv and the
+// transcoder write the same row as a line), so it reads the table instead of restating it.
 import { NO_CLASS, type Classification } from '../classify/classify.ts';
 import type { AuditEvent } from '../schemas/event.ts';
 import { isoToMs } from '../core/iso.time.ts';
+import { EVENT_ROW, type EventColumn, type EventRow } from './event.columns.ts';
+
+export type { EventRow } from './event.columns.ts';
 
 export interface KafkaOrigin {
   topic: string;
@@ -12,74 +15,66 @@ export interface KafkaOrigin {
   offset: string;
 }
 
-export type EventRow = ReturnType<typeof toEventRow>;
+type Sources = [event: AuditEvent, cls: Classification, origin: KafkaOrigin & { ingested_at: number }];
+type Read = (from: Sources) => unknown;
+
+/** The value at `keys` under `o`, undefined when a step is absent. */
+function at(o: unknown, keys: readonly string[]): unknown {
+  for (const k of keys) {
+    if (o === undefined || o === null) return undefined;
+    o = (o as Record<string, unknown>)[k];
+  }
+  return o;
+}
+
+/** A column's raw value from its source (undefined when absent), `tools[].name` as one value per element. */
+function reader(c: EventColumn): Read {
+  const source = c.source === 'classification' ? 1 : c.source === 'origin' ? 2 : 0;
+  const [listPath, itemPath] = c.from.split('[].') as [string, string | undefined];
+  const keys = listPath.split('.');
+  if (itemPath === undefined) return (from) => at(from[source], keys);
+  const itemKeys = itemPath.split('.');
+  // An element without the field gives the element's empty value: '' in a list of strings, [] in a list of lists.
+  const itemEmpty = (): unknown => (c.kind === 'string_lists' ? [] : '');
+  return (from) => (at(from[source], keys) as unknown[] | undefined)?.map((x) => at(x, itemKeys) ?? itemEmpty());
+}
+
+/** A column's value in the row: the raw value as its kind stores it, or the kind's empty value. */
+function column(c: EventColumn): Read {
+  const read = reader(c);
+  const only = c.only;
+  const value = ((): ((v: unknown) => unknown) => {
+    switch (c.kind) {
+      case 'string':
+        return (v) => v ?? '';
+      case 'text_or_number':
+        return (v) => (v === undefined ? '' : String(v));
+      case 'number':
+        return (v) => v ?? 0;
+      case 'flag':
+        return (v) => (v ? 1 : 0);
+      case 'strings':
+      case 'string_lists':
+        return (v) => v ?? [];
+      case 'iso_seconds':
+        return (v) => Math.floor(isoToMs(v as string) / 1000);
+      case 'iso_millis':
+        return (v) => isoToMs(v as string);
+      case 'seconds':
+      case 'uint64_text':
+        return (v) => v;
+    }
+  })();
+  return only === undefined ? (from) => value(read(from)) : (from) => value(from[0].schema_version === only ? read(from) : undefined);
+}
+
+const NAMES = EVENT_ROW.map((c) => c.name);
+const COLUMNS = EVENT_ROW.map(column);
 
 /** `cls` is the event's classification (classify/classify.ts); ingest always passes it. */
-export function toEventRow(e: AuditEvent, origin: KafkaOrigin, ingestedAtSec: number, cls: Classification = NO_CLASS) {
-  const tsMs = isoToMs(e.ts);
-  // Plain hashes exist only in v1, keyed hashes and the rest only in v2.
-  const v1 = e.schema_version === 1 ? e : undefined;
-  const v2 = e.schema_version === 2 ? e : undefined;
-  return {
-    event_id: e.event_id,
-    schema_version: e.schema_version,
-    ts: Math.floor(tsMs / 1000),
-    ts_ms: tsMs,
-    tenant_id: e.tenant_id,
-    kind: e.kind,
-    mcp_method: e.mcp.method,
-    mcp_session_id: e.mcp.session_id ?? '',
-    mcp_protocol_version: e.mcp.protocol_version ?? '',
-    mcp_request_id: e.mcp.request_id === undefined ? '' : String(e.mcp.request_id),
-    user_id: e.actor.user_id,
-    agent_id: e.actor.agent_id ?? '',
-    client_name: e.actor.client_name ?? '',
-    client_version: e.actor.client_version ?? '',
-    source_address: e.actor.source_address ?? '',
-    server_name: e.server.name,
-    server_version: e.server.version ?? '',
-    server_transport: e.server.transport,
-    server_fingerprint: e.server.fingerprint ?? '',
-    tool_name: e.tool?.name ?? '',
-    tool_call_id: e.tool?.call_id ?? '',
-    tool_class: cls.class,
-    tool_class_inferred: cls.inferred ? 1 : 0,
-    args_preview: e.arguments?.preview ?? '',
-    args_sha256: v1?.arguments?.sha256 ?? '',
-    args_size: e.arguments?.size_bytes ?? 0,
-    resource_paths: e.resource?.paths ?? [],
-    resource_urls: e.resource?.urls ?? [],
-    resource_hosts: e.resource?.hosts ?? [],
-    resource_recipients: e.resource?.recipients ?? [],
-    resource_tables: e.resource?.tables ?? [],
-    result_status: e.result?.status ?? '',
-    result_error_type: e.result?.error_type ?? '',
-    result_size: e.result?.size_bytes ?? 0,
-    result_sha256: v1?.result?.sha256 ?? '',
-    duration_ms: e.duration_ms ?? 0,
-    listed_tool_names: e.tools?.map((t) => t.name) ?? [],
-    listed_tool_descriptions: e.tools?.map((t) => t.description ?? '') ?? [],
-    listed_tool_description_sha256: e.tools?.map((t) => t.description_sha256) ?? [],
-    trace_id: e.trace?.trace_id ?? '',
-    span_id: e.trace?.span_id ?? '',
-    hash_key_id: v2?.hash_key_id ?? '',
-    args_hmac: v2?.arguments?.hmac_sha256 ?? '',
-    args_keys: v2?.arguments?.keys ?? [],
-    args_secrets: v2?.arguments?.secrets ?? [],
-    args_truncated: v2?.arguments?.truncated ? 1 : 0,
-    result_hmac: v2?.result?.hmac_sha256 ?? '',
-    result_secrets: v2?.result?.secrets ?? [],
-    result_truncated: v2?.result?.truncated ? 1 : 0,
-    fp_args: v2?.fingerprints?.arguments ?? [],
-    fp_result: v2?.fingerprints?.result ?? [],
-    fp_destinations: v2?.fingerprints?.destinations ?? [],
-    episode_id: v2?.episode?.id ?? '',
-    episode_basis: v2?.episode?.basis ?? '',
-    conversation_id: v2?.actor.conversation_id ?? '',
-    listed_tool_input_keys: v2?.tools?.map((t) => t.input_keys ?? []) ?? [],
-    kafka_topic: origin.topic,
-    kafka_partition: origin.partition,
-    kafka_offset: origin.offset,
-    ingested_at: ingestedAtSec,
-  };
+export function toEventRow(e: AuditEvent, origin: KafkaOrigin, ingestedAtSec: number, cls: Classification = NO_CLASS): EventRow {
+  const from: Sources = [e, cls, { topic: origin.topic, partition: origin.partition, offset: origin.offset, ingested_at: ingestedAtSec }];
+  const row: Record<string, unknown> = {};
+  for (let c = 0; c < NAMES.length; c++) row[NAMES[c]!] = COLUMNS[c]!(from);
+  return row as EventRow;
 }

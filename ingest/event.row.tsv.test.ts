@@ -1,6 +1,7 @@
-// eventRowTsv must write exactly the row toEventRow defines: every line is parsed back here (a
-// TabSeparated reader written from ClickHouse's format description, independent of tsv.ts) and
-// compared value by value with toEventRow's row, on the v1 and v2 factories' events, on fuzzed valid
+// eventRowTsv, written by hand, must write exactly the row of the column table (event.columns.ts),
+// which toEventRow builds from the table: every line is parsed back here (a TabSeparated reader
+// written from ClickHouse's format description, independent of tsv.ts) and compared value by value
+// with toEventRow's row, on the v1 and v2 factories' events, on fuzzed valid
 // events (any text, with tabs, newlines, backslashes and quotes, in every string the schema allows
 // it), and on the edges of the time range. test/ingest.tsv-rows.test.ts checks the same in ClickHouse.
 import fc from 'fast-check';

@@ -2,8 +2,8 @@
 // schemas of every contract version: the JSON keys it knows (one tree over all versions, since an
 // event's `schema_version` may come after the fields it governs), for each version the predicate of
 // every field (schemas/event.fastpath.ts `compileValidator`, the same code that accepts events on the
-// old path) and which fields are required, and the columns of the row in EVENT_COLUMNS order, each
-// from a path of the event.
+// old path) and which fields are required, and how to write each column of the row, read from the
+// column table of event.columns.ts (the source and kind of each column).
 //
 // Anything the compiler does not know exactly makes the field a "fall back when present" field (and
 // a required one then sends every event of that version back to the old path), so a schema change
@@ -19,7 +19,7 @@ import type { z } from 'zod';
 import { compileValidator, UnsupportedSchema, type Check, type Def, type Schema } from '../schemas/event.fastpath.ts';
 import { requiredFieldByKind } from '../schemas/event.v1.ts';
 import { eventSchemaByVersion } from '../schemas/event.versions.ts';
-import { EVENT_COLUMNS } from './event.row.tsv.ts';
+import { EVENT_ROW, type ColumnKind, type EventColumn } from './event.columns.ts';
 
 type Validate = (v: unknown) => boolean;
 
@@ -103,72 +103,32 @@ export interface TranscodePlan {
 const NOT_STORED = new Set(['result.instructions', 'fingerprints.parties']);
 const OLD_PATH_ONLY = new Set(['tools']);
 
-/** The row's columns (EVENT_COLUMNS without the last four, which the Kafka origin fills) from the event. */
-const COLUMN_SOURCES: Record<string, ['str' | 'num' | 'scalar' | 'list' | 'flag' | 'ts_sec' | 'ts_ms', string] | 'class' | 'inferred' | 'empty_list'> = {
-  event_id: ['str', 'event_id'],
-  schema_version: ['num', 'schema_version'],
-  ts: ['ts_sec', 'ts'],
-  ts_ms: ['ts_ms', 'ts'],
-  tenant_id: ['str', 'tenant_id'],
-  kind: ['str', 'kind'],
-  mcp_method: ['str', 'mcp.method'],
-  mcp_session_id: ['str', 'mcp.session_id'],
-  mcp_protocol_version: ['str', 'mcp.protocol_version'],
-  mcp_request_id: ['scalar', 'mcp.request_id'],
-  user_id: ['str', 'actor.user_id'],
-  agent_id: ['str', 'actor.agent_id'],
-  client_name: ['str', 'actor.client_name'],
-  client_version: ['str', 'actor.client_version'],
-  source_address: ['str', 'actor.source_address'],
-  server_name: ['str', 'server.name'],
-  server_version: ['str', 'server.version'],
-  server_transport: ['str', 'server.transport'],
-  server_fingerprint: ['str', 'server.fingerprint'],
-  tool_name: ['str', 'tool.name'],
-  tool_call_id: ['str', 'tool.call_id'],
-  tool_class: 'class',
-  tool_class_inferred: 'inferred',
-  args_preview: ['str', 'arguments.preview'],
-  args_sha256: ['str', 'arguments.sha256'],
-  args_size: ['num', 'arguments.size_bytes'],
-  resource_paths: ['list', 'resource.paths'],
-  resource_urls: ['list', 'resource.urls'],
-  resource_hosts: ['list', 'resource.hosts'],
-  resource_recipients: ['list', 'resource.recipients'],
-  resource_tables: ['list', 'resource.tables'],
-  result_status: ['str', 'result.status'],
-  result_error_type: ['str', 'result.error_type'],
-  result_size: ['num', 'result.size_bytes'],
-  result_sha256: ['str', 'result.sha256'],
-  duration_ms: ['num', 'duration_ms'],
-  // Events with `tools` take the old path, so these are empty here.
-  listed_tool_names: 'empty_list',
-  listed_tool_descriptions: 'empty_list',
-  listed_tool_description_sha256: 'empty_list',
-  trace_id: ['str', 'trace.trace_id'],
-  span_id: ['str', 'trace.span_id'],
-  hash_key_id: ['str', 'hash_key_id'],
-  args_hmac: ['str', 'arguments.hmac_sha256'],
-  args_keys: ['list', 'arguments.keys'],
-  args_secrets: ['list', 'arguments.secrets'],
-  args_truncated: ['flag', 'arguments.truncated'],
-  result_hmac: ['str', 'result.hmac_sha256'],
-  result_secrets: ['list', 'result.secrets'],
-  result_truncated: ['flag', 'result.truncated'],
-  fp_args: ['list', 'fingerprints.arguments'],
-  fp_result: ['list', 'fingerprints.result'],
-  fp_destinations: ['list', 'fingerprints.destinations'],
-  episode_id: ['str', 'episode.id'],
-  episode_basis: ['str', 'episode.basis'],
-  conversation_id: ['str', 'actor.conversation_id'],
-  listed_tool_input_keys: 'empty_list',
+/** The op that writes each kind of column read from the event; a kind not here cannot be transcoded. */
+const KIND_OP: Partial<Record<ColumnKind, ['str' | 'num' | 'scalar' | 'list' | 'flag' | 'ts_sec' | 'ts_ms', Token]>> = {
+  string: ['str', Token.Str],
+  number: ['num', Token.Num],
+  text_or_number: ['scalar', Token.StrOrNum],
+  strings: ['list', Token.Strs],
+  flag: ['flag', Token.Bool],
+  iso_seconds: ['ts_sec', Token.Str],
+  iso_millis: ['ts_ms', Token.Str],
 };
 
-/** The columns the Kafka origin and the ingest time fill, after the event's. */
-export const ORIGIN_COLUMNS = ['kafka_topic', 'kafka_partition', 'kafka_offset', 'ingested_at'] as const;
+/** The origin columns that end every line, as the transcoder writes them (event.transcode.ts writeOrigin): source path and kind. */
+const ORIGIN_TAIL = ['topic string', 'partition number', 'offset uint64_text', 'ingested_at seconds'];
 
-/** The token each column op reads. */
-const OP_TOKEN: Record<string, Token> = { str: Token.Str, num: Token.Num, scalar: Token.StrOrNum, list: Token.Strs, flag: Token.Bool, ts_sec: Token.Str, ts_ms: Token.Str } as const;
+/** The table's columns up to the origin ones, after checking that those end it in the order the transcoder writes them. */
+function eventColumns(): readonly EventColumn[] {
+  const n = EVENT_ROW.length - ORIGIN_TAIL.length;
+  const tail = EVENT_ROW.slice(n).map((c: EventColumn) => (c.source === 'origin' ? `${c.from} ${c.kind}` : c.name));
+  if (tail.join() !== ORIGIN_TAIL.join() || EVENT_ROW.slice(0, n).some((c: EventColumn) => c.source === 'origin')) {
+    throw new UnsupportedSchema('the origin columns do not end the row as the transcoder writes them');
+  }
+  return EVENT_ROW.slice(0, n);
+}
+
+/** The first key of a column's event path (`tools` for `tools[].name`). */
+const topKey = (c: EventColumn): string => c.from.split(/[.[]/)[0]!;
 
 /**
  * Root refinements the transcoder restates, by the number of custom checks a version's root has:
@@ -267,11 +227,8 @@ function walk(s: Schema, parentPath: string | null, out: Walked[], stored: Reado
 
 /** Compiles the plan of every version in eventSchemaByVersion; throws UnsupportedSchema when the row cannot be written. */
 export function compileTranscodePlan(schemas: ReadonlyMap<unknown, z.ZodType> = eventSchemaByVersion): TranscodePlan {
-  const eventColumns = EVENT_COLUMNS.slice(0, EVENT_COLUMNS.length - ORIGIN_COLUMNS.length);
-  if (EVENT_COLUMNS.slice(eventColumns.length).join() !== ORIGIN_COLUMNS.join() || eventColumns.join() !== Object.keys(COLUMN_SOURCES).join()) {
-    throw new UnsupportedSchema('EVENT_COLUMNS differ from the columns the transcoder writes');
-  }
-  const stored = new Set(Object.values(COLUMN_SOURCES).flatMap((c) => (Array.isArray(c) ? [c[1]] : [])));
+  const columns = eventColumns();
+  const stored = new Set(columns.filter((c) => c.source === undefined && !c.from.includes('[')).map((c) => c.from));
 
   const root: ObjectNode = { fields: [], follow: new Int32Array(0) };
   const nodes = new Map<string | null, ObjectNode>([[null, root]]);
@@ -330,16 +287,14 @@ export function compileTranscodePlan(schemas: ReadonlyMap<unknown, z.ZodType> = 
     versions.set(version, { version, rules, required, keyed });
   }
 
-  const columns: ColumnOp[] = eventColumns.map((column) => {
-    const source = COLUMN_SOURCES[column]!;
-    if (!Array.isArray(source)) return { op: source };
-    const [op, path] = source;
-    const field = fieldOf.get(path);
-    if (field === undefined) throw new UnsupportedSchema(`column ${column}: no field ${path} in any version`);
-    // A column over a field the transcoder leaves to the old path still reads its (absent) slot.
-    if (field.token !== Token.Fallback && field.token !== OP_TOKEN[op]) throw new UnsupportedSchema(`column ${column}: ${path} is not read as a ${op}`);
-    return { op, slot: field.slot };
-  });
+  // A column of one version only: the transcoder reads its field whatever the version, so no other version may have it.
+  for (const c of columns) {
+    if (c.only === undefined) continue;
+    for (const [version, walked] of perVersion) {
+      if (version !== c.only && walked.some((w) => w.path === c.from)) throw new UnsupportedSchema(`column ${c.name}: v${version} has ${c.from}, which only v${c.only} fills`);
+    }
+  }
+  const ops = columns.map((c) => columnOp(c, fieldOf));
 
   const versionSlot = slotOf.get('schema_version');
   const kindSlot = slotOf.get('kind');
@@ -351,7 +306,28 @@ export function compileTranscodePlan(schemas: ReadonlyMap<unknown, z.ZodType> = 
     versions,
     versionSlot,
     kindSlot,
-    columns,
+    columns: ops,
     fallbackPaths: [...fieldOf.values()].filter((f) => f.token === Token.Fallback).map((f) => f.path),
   };
+}
+
+/** How the transcoder writes one column of the event from what it read. */
+function columnOp(c: EventColumn, fieldOf: ReadonlyMap<string, Field>): ColumnOp {
+  if (c.source === 'classification') {
+    if (c.from === 'class' && c.kind === 'string') return { op: 'class' };
+    if (c.from === 'inferred' && c.kind === 'flag') return { op: 'inferred' };
+    throw new UnsupportedSchema(`column ${c.name}: classification ${c.from} as ${c.kind}`);
+  }
+  // Events with such a field take the old path, so on this one the column is always empty.
+  if (OLD_PATH_ONLY.has(topKey(c))) {
+    if (c.kind === 'strings' || c.kind === 'string_lists') return { op: 'empty_list' };
+    throw new UnsupportedSchema(`column ${c.name}: empty ${c.kind}`);
+  }
+  const op = KIND_OP[c.kind];
+  if (op === undefined || c.from.includes('[')) throw new UnsupportedSchema(`column ${c.name}: ${c.from} as ${c.kind}`);
+  const field = fieldOf.get(c.from);
+  if (field === undefined) throw new UnsupportedSchema(`column ${c.name}: no field ${c.from} in any version`);
+  // A column over a field the transcoder leaves to the old path still reads its (absent) slot.
+  if (field.token !== Token.Fallback && field.token !== op[1]) throw new UnsupportedSchema(`column ${c.name}: ${c.from} is not read as a ${op[0]}`);
+  return { op: op[0], slot: field.slot };
 }

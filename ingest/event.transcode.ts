@@ -21,7 +21,7 @@ import { isoToMs } from '../core/iso.time.ts';
 import { UnsupportedSchema } from '../schemas/event.fastpath.ts';
 import { requiredFieldByKind } from '../schemas/event.v1.ts';
 import type { KafkaOrigin } from './event.row.ts';
-import { compileTranscodePlan, Token, type ObjectNode, type TranscodePlan } from './event.transcode.plan.ts';
+import { compileTranscodePlan, Token, type ObjectNode, type SlotRule, type TranscodePlan } from './event.transcode.plan.ts';
 import { tsvDateTime, tsvMillis, tsvString, tsvStrings } from './tsv.ts';
 
 /** What classification gets: the fields it reads (classify/classify.ts, classify/tool.hints.ts). */
@@ -196,96 +196,113 @@ export class EventTranscoder {
   private object(b: Buffer, i: number, n: number, node: ObjectNode): number {
     i = ws(b, i + 1, n);
     if (i < n && b[i] === 125) return i + 1;
-    const fields = node.fields;
-    const nf = fields.length;
-    const follow = node.follow;
     // The index of the last field read (-1: none yet); the next key is guessed from it.
     let prev = -1;
     for (;;) {
       if (i >= n || b[i] !== 34) return -1;
-      const ks = i + 1;
-      let idx = -1;
-      let j = -1;
-      // The key the last object of this kind had next, when its bytes and a closing quote are there
-      // (a key of the schema holds no escape, so those bytes are the whole key).
-      const guess = follow[prev + 1]!;
-      if (guess < nf) {
-        const kb = fields[guess]!.keyBytes;
-        const ke = ks + kb.length;
-        if (ke < n && b[ke] === 34 && sameBytes(kb, b, ks)) {
-          idx = guess;
-          j = ke;
-        }
-      }
-      if (idx < 0) {
-        j = ks;
-        while (j < n) {
-          const c = b[j]!;
-          if (c === 34) break;
-          // Keys of the schema are plain ASCII: an escape, a control or a non-ASCII byte is not one of them.
-          if (c === 92 || c < 32 || c > 126) return -1;
-          j++;
-        }
-        if (j >= n) return -1;
-        for (let x = 0; x < nf; x++) {
-          const kb = fields[x]!.keyBytes;
-          if (kb.length === j - ks && sameBytes(kb, b, ks)) {
-            idx = x;
-            break;
-          }
-        }
-        // Unknown: strict objects refuse it.
-        if (idx < 0) return -1;
-        follow[prev + 1] = idx;
-      }
+      const idx = this.key(b, i + 1, n, node, prev);
+      if (idx < 0) return -1;
       prev = idx;
-      const { slot, token, node: child } = fields[idx]!;
+      const { slot, token, node: child } = node.fields[idx]!;
       // Repeated: JSON.parse would keep the last; the old path decides.
       if (this.seen[slot] === this.gen) return -1;
       this.seen[slot] = this.gen;
       this.present[this.nPresent++] = slot;
-      i = ws(b, j + 1, n);
+      i = ws(b, this.pos + 1, n);
       if (i >= n || b[i] !== 58) return -1;
       i = ws(b, i + 1, n);
       if (i >= n) return -1;
-      const c = b[i]!;
-      if (c === 34) {
-        if ((token & Token.Str) === 0) return -1;
-        const e = this.string(b, i + 1, n);
-        if (e < 0) return -1;
-        this.start[slot] = i + 1;
-        this.end[slot] = e;
-        this.flags[slot] = this.strFlags;
-        i = e + 1;
-      } else if (c === 123) {
-        if (token !== Token.Obj) return -1;
-        i = this.object(b, i, n, child!);
-      } else if (c === 91) {
-        if (token !== Token.Strs) return -1;
-        this.start[slot] = this.nEl;
-        i = this.list(b, i, n);
-        this.end[slot] = this.nEl;
-      } else if (c === 116 || c === 102) {
-        if (token !== Token.Bool) return -1;
-        const t = c === 116;
-        if (t ? !(b[i + 1] === 114 && b[i + 2] === 117 && b[i + 3] === 101) : !(b[i + 1] === 97 && b[i + 2] === 108 && b[i + 3] === 115 && b[i + 4] === 101)) return -1;
-        this.num[slot] = t ? 1 : 0;
-        i += t ? 4 : 5;
-      } else if (c === 45 || (c >= 48 && c <= 57)) {
-        if ((token & Token.Num) === 0) return -1;
-        const e = this.number(b, i, n);
-        if (e < 0) return -1;
-        this.start[slot] = i;
-        this.end[slot] = e;
-        this.num[slot] = this.numValue;
-        this.flags[slot] = (this.numSimple ? SIMPLE : 0) | NUM;
-        i = e;
-      } else return -1;
+      i = this.value(b, i, n, slot, token, child);
       if (i < 0) return -1;
       i = this.next(b, i, n, 125);
       if (i === CLOSED) return this.pos;
       if (i < 0) return -1;
     }
+  }
+
+  /**
+   * The index in `node.fields` of the key whose text starts at ks (after its opening quote), or -1
+   * when it is none of them; pos is then at its closing quote. `prev` is the field read before it.
+   */
+  private key(b: Buffer, ks: number, n: number, node: ObjectNode, prev: number): number {
+    const fields = node.fields;
+    const nf = fields.length;
+    // The key the last object of this kind had next, when its bytes and a closing quote are there
+    // (a key of the schema holds no escape, so those bytes are the whole key).
+    const guess = node.follow[prev + 1]!;
+    if (guess < nf) {
+      const kb = fields[guess]!.keyBytes;
+      const ke = ks + kb.length;
+      if (ke < n && b[ke] === 34 && sameBytes(kb, b, ks)) {
+        this.pos = ke;
+        return guess;
+      }
+    }
+    let j = ks;
+    while (j < n) {
+      const c = b[j]!;
+      if (c === 34) break;
+      // Keys of the schema are plain ASCII: an escape, a control or a non-ASCII byte is not one of them.
+      if (c === 92 || c < 32 || c > 126) return -1;
+      j++;
+    }
+    if (j >= n) return -1;
+    for (let x = 0; x < nf; x++) {
+      const kb = fields[x]!.keyBytes;
+      if (kb.length === j - ks && sameBytes(kb, b, ks)) {
+        node.follow[prev + 1] = x;
+        this.pos = j;
+        return x;
+      }
+    }
+    // Unknown: strict objects refuse it.
+    return -1;
+  }
+
+  /** The value of the field in `slot` at b[i], read as its token allows; the index after it, or -1. */
+  private value(b: Buffer, i: number, n: number, slot: number, token: number, child: ObjectNode | undefined): number {
+    const c = b[i]!;
+    if (c === 34) {
+      if ((token & Token.Str) === 0) return -1;
+      const e = this.string(b, i + 1, n);
+      if (e < 0) return -1;
+      this.start[slot] = i + 1;
+      this.end[slot] = e;
+      this.flags[slot] = this.strFlags;
+      return e + 1;
+    }
+    if (c === 123) return token === Token.Obj ? this.object(b, i, n, child!) : -1;
+    if (c === 91) {
+      if (token !== Token.Strs) return -1;
+      this.start[slot] = this.nEl;
+      const e = this.list(b, i, n);
+      this.end[slot] = this.nEl;
+      return e;
+    }
+    if (c === 116 || c === 102) return token === Token.Bool ? this.boolean(b, i, slot) : -1;
+    if (c === 45 || (c >= 48 && c <= 57)) {
+      if ((token & Token.Num) === 0) return -1;
+      const e = this.number(b, i, n);
+      if (e < 0) return -1;
+      this.start[slot] = i;
+      this.end[slot] = e;
+      this.num[slot] = this.numValue;
+      this.flags[slot] = (this.numSimple ? SIMPLE : 0) | NUM;
+      return e;
+    }
+    return -1;
+  }
+
+  /** `true` or `false` at b[i] into num[slot] as 1 or 0; the index after it, or -1. */
+  private boolean(b: Buffer, i: number, slot: number): number {
+    if (b[i] === 116) {
+      if (!(b[i + 1] === 114 && b[i + 2] === 117 && b[i + 3] === 101)) return -1;
+      this.num[slot] = 1;
+      return i + 4;
+    }
+    if (!(b[i + 1] === 97 && b[i + 2] === 108 && b[i + 3] === 115 && b[i + 4] === 101)) return -1;
+    this.num[slot] = 0;
+    return i + 5;
   }
 
   /** After a value: the index past ',' and whitespace when another item follows, CLOSED when `close` follows (pos is then past it), or -1. */
@@ -437,38 +454,7 @@ export class EventTranscoder {
     const vs = this.plan.versionSlot;
     if (!this.has(vs) || (this.flags[vs]! & SIMPLE) === 0) return null;
     const plan = this.plan.versions.get(this.num[vs]!);
-    if (plan === undefined) return null;
-    const rules = plan.rules;
-    for (let p = 0; p < this.nPresent; p++) {
-      const slot = this.present[p]!;
-      const rule = rules[slot];
-      // A field of another version: strict objects refuse it.
-      if (rule === undefined) return null;
-      const token = this.tokens[slot]!;
-      const f = this.flags[slot]!;
-      if (token === Token.Obj) continue;
-      if (token === Token.Str || (token === Token.StrOrNum && (f & NUM) === 0)) {
-        const bounds = rule.lengthOnly;
-        const values = rule.enumValues;
-        if (bounds !== undefined && (f & (HI | ESC)) === 0) {
-          const len = this.end[slot]! - this.start[slot]!;
-          if (len < bounds.min || len > bounds.max) return null;
-        } else if (values !== undefined && (f & (HI | ESC)) === 0) {
-          if (!this.enumValue(slot, values)) return null;
-        } else if (!rule.validate(this.str(slot))) return null;
-      } else if (token === Token.Num || token === Token.StrOrNum) {
-        if (!rule.validate(this.numberOf(slot))) return null;
-      } else if (token === Token.Bool) {
-        if (!rule.validate(this.num[slot] === 1)) return null;
-      } else if (token === Token.Strs) {
-        if (!rule.validate(this.strs(slot))) return null;
-      } else return null;
-    }
-    const required = plan.required;
-    for (let r = 0; r < required.length; r++) {
-      const [parent, child] = required[r]!;
-      if ((parent < 0 || this.seen[parent] === this.gen) && !this.has(child)) return null;
-    }
+    if (plan === undefined || !this.fieldsValid(plan.rules) || !this.requiredPresent(plan.required)) return null;
     // The root refinements (schemas' superRefine): fields a kind requires; v2's hash_key_id with keyed hashes.
     if (!this.has(this.plan.kindSlot)) return null;
     const kind = this.str(this.plan.kindSlot);
@@ -477,6 +463,50 @@ export class EventTranscoder {
     const keyed = plan.keyed;
     if (keyed !== null && !this.has(keyed.needs)) for (const slot of keyed.any) if (this.has(slot)) return null;
     return classify(this.classifiable(kind));
+  }
+
+  /** True when every field read passes its version's rule (a field the version lacks fails). */
+  private fieldsValid(rules: (SlotRule | undefined)[]): boolean {
+    for (let p = 0; p < this.nPresent; p++) {
+      const slot = this.present[p]!;
+      const rule = rules[slot];
+      // A field of another version: strict objects refuse it.
+      if (rule === undefined) return false;
+      const token = this.tokens[slot]!;
+      const f = this.flags[slot]!;
+      if (token === Token.Obj) continue;
+      if (token === Token.Str || (token === Token.StrOrNum && (f & NUM) === 0)) {
+        if (!this.stringValid(slot, rule, f)) return false;
+      } else if (token === Token.Num || token === Token.StrOrNum) {
+        if (!rule.validate(this.numberOf(slot))) return false;
+      } else if (token === Token.Bool) {
+        if (!rule.validate(this.num[slot] === 1)) return false;
+      } else if (token === Token.Strs) {
+        if (!rule.validate(this.strs(slot))) return false;
+      } else return false;
+    }
+    return true;
+  }
+
+  /** A string field's check: by its byte length or enum bytes when plain ASCII allows, else on its value. */
+  private stringValid(slot: number, rule: SlotRule, f: number): boolean {
+    const bounds = rule.lengthOnly;
+    const values = rule.enumValues;
+    if (bounds !== undefined && (f & (HI | ESC)) === 0) {
+      const len = this.end[slot]! - this.start[slot]!;
+      return len >= bounds.min && len <= bounds.max;
+    }
+    if (values !== undefined && (f & (HI | ESC)) === 0) return this.enumValue(slot, values);
+    return rule.validate(this.str(slot));
+  }
+
+  /** True when each [object, field] pair of `required` has the field wherever the object (-1: the event) is present. */
+  private requiredPresent(required: [number, number][]): boolean {
+    for (let r = 0; r < required.length; r++) {
+      const [parent, child] = required[r]!;
+      if ((parent < 0 || this.seen[parent] === this.gen) && !this.has(child)) return false;
+    }
+    return true;
   }
 
   /** True when the plain ASCII text of `slot` is one of `values`; its value is then that string. */
@@ -514,18 +544,26 @@ export class EventTranscoder {
 
   // ---- writing -------------------------------------------------------------------------------
 
+  /** The line into the slab: the event's columns, then the origin's. */
   private write(cls: Classification, origin: KafkaOrigin, ingestedAtSec: number): Buffer {
-    const b = this.bytes;
     // Every byte read becomes at most two (an escaped quote, a \uXXXX as UTF-8 or TSV escape), and
     // the rest of a line is bounded: room for that, so no write below checks.
-    const bound = 2 * b.length + 4096 + origin.topic.length * 2 + origin.offset.length;
+    const bound = 2 * this.bytes.length + 4096 + origin.topic.length * 2 + origin.offset.length;
     if (this.slabPos + bound > this.slab.length) {
       this.slab = Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, bound));
       this.slabPos = 0;
     }
     const out = this.slab;
     const from = this.slabPos;
-    let o = from;
+    let o = this.writeColumns(out, from, cls);
+    o = this.writeOrigin(out, o, origin, ingestedAtSec);
+    if (o - from > bound) throw new Error('transcoded line overran its bound');
+    this.slabPos = o;
+    return out.subarray(from, o);
+  }
+
+  /** The event's columns (the plan's ops) from o, tab-separated; the index after them. */
+  private writeColumns(out: Buffer, o: number, cls: Classification): number {
     const codes = this.opCode;
     for (let c = 0; c < codes.length; c++) {
       if (c > 0) out[o++] = 9;
@@ -552,11 +590,7 @@ export class EventTranscoder {
           o = ascii(out, o, this.second(slot) ? this.secText : tsvDateTime(Math.floor(this.tsMs / 1000)));
           break;
         case OP_TS_MS:
-          if (this.second(slot) && this.msHead !== null) {
-            // The second's digits, then the three millisecond digits of the text (tsvMillis' own form).
-            o = ascii(out, o, this.msHead);
-            o = copy(this.bytes, this.start[slot]! + 20, this.start[slot]! + 23, out, o);
-          } else o = ascii(out, o, tsvMillis(this.tsMs));
+          o = this.writeMillis(out, o, slot);
           break;
         case OP_CLASS:
           o = text(out, o, tsvString(cls.class));
@@ -569,6 +603,19 @@ export class EventTranscoder {
           break;
       }
     }
+    return o;
+  }
+
+  /** The event time's epoch milliseconds (tsvMillis' form); the index after them. */
+  private writeMillis(out: Buffer, o: number, slot: number): number {
+    if (!this.second(slot) || this.msHead === null) return ascii(out, o, tsvMillis(this.tsMs));
+    // The second's digits, then the three millisecond digits of the text.
+    o = ascii(out, o, this.msHead);
+    return copy(this.bytes, this.start[slot]! + 20, this.start[slot]! + 23, out, o);
+  }
+
+  /** The columns that end every line (event.transcode.plan.ts ORIGIN_TAIL): topic, partition, offset, ingest time, then the newline. */
+  private writeOrigin(out: Buffer, o: number, origin: KafkaOrigin, ingestedAtSec: number): number {
     if (origin.topic !== this.topic) {
       this.topic = origin.topic;
       this.topicBytes = Buffer.from(tsvString(origin.topic));
@@ -587,9 +634,7 @@ export class EventTranscoder {
     }
     o = ascii(out, o, this.atText);
     out[o++] = 10;
-    if (o - from > bound) throw new Error('transcoded line overran its bound');
-    this.slabPos = o;
-    return out.subarray(from, o);
+    return o;
   }
 
   /**
