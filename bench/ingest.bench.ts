@@ -21,6 +21,7 @@
 // of the ingest service can be changed through the usual MCP_AUDIT_* variables (e.g.
 // MCP_AUDIT_INGEST_BATCH_ROWS); topic, database and group are the bench's.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { Partitioners, type Admin } from 'kafkajs';
@@ -60,6 +61,9 @@ Options:
   --timeout S            stop a side after S seconds in all (default 900)
   --keep                 keep the bench database and topic afterwards
   --cpu-prof DIR         write V8 CPU profiles of ours (the ingest primary and each worker) into DIR
+  --ingest-log FILE      append ours' log lines to FILE, each after the round and the milliseconds
+                         since its spawn (info level here unless MCP_AUDIT_LOG_LEVEL says otherwise):
+                         when the workers joined, and each rebalance
   --help                 this text
 
 Environment: the MCP_AUDIT_* variables of the services (Kafka brokers, ClickHouse URL and user,
@@ -80,6 +84,7 @@ interface Options {
   timeoutMs: number;
   keep: boolean;
   cpuProfDir: string | undefined;
+  ingestLog: string | undefined;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -96,6 +101,7 @@ function parseOptions(argv: string[]): Options {
       timeout: { type: 'string', default: '900' },
       keep: { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
+      'ingest-log': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -123,6 +129,7 @@ function parseOptions(argv: string[]): Options {
     timeoutMs: positive('timeout', values.timeout, 86_400) * 1000,
     keep: values.keep,
     cpuProfDir: values['cpu-prof'],
+    ingestLog: values['ingest-log'],
   };
 }
 
@@ -187,13 +194,21 @@ async function waitForRows(
   }
 }
 
-function spawnIngest(env: Record<string, string>, cpuProfDir: string | undefined): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function spawnIngest(env: Record<string, string>, opts: Options, round: number): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
   // --cpu-prof is refused in NODE_OPTIONS; as a node flag the forked workers inherit it (execArgv).
-  const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
+  const nodeArgs = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [];
   const proc = spawn(process.execPath, [...nodeArgs, BIN, 'ingest'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const spawnedAt = performance.now();
   let out = '';
+  /** The end of the last chunk when it stopped inside a line (a chunk may end anywhere). */
+  let partial = '';
   const keep = (b: Buffer) => {
     out = (out + b.toString()).slice(-8_000);
+    if (!opts.ingestLog) return;
+    const lines = (partial + b.toString()).split('\n');
+    partial = lines.pop()!;
+    const at = `round ${round} +${Math.round(performance.now() - spawnedAt)} ms`;
+    appendFileSync(opts.ingestLog, lines.map((l) => `${at} ${l}\n`).join(''));
   };
   proc.stdout!.on('data', keep);
   proc.stderr!.on('data', keep);
@@ -424,8 +439,8 @@ async function main(): Promise<string> {
         MCP_AUDIT_INGEST_GROUP_ID: ingestGroup,
         MCP_AUDIT_INGEST_HEALTH_PORT: '0',
         MCP_AUDIT_STACK_EVENTS_PARTITIONS: String(opts.partitions),
-        MCP_AUDIT_LOG_LEVEL: process.env.MCP_AUDIT_LOG_LEVEL || 'warn',
-      }, opts.cpuProfDir);
+        MCP_AUDIT_LOG_LEVEL: process.env.MCP_AUDIT_LOG_LEVEL || (opts.ingestLog ? 'info' : 'warn'),
+      }, opts, r + 1);
       pid = child.proc.pid;
       const c = child;
       const p = await waitForRows(ch, database, 'events', opts.events, `round ${r + 1}, ours`, started, opts, () =>

@@ -4,7 +4,6 @@ import { runUntilSignal } from '../core/lifecycle.ts';
 import { createRegistry } from '../core/metrics.ts';
 import { PACKAGE_ROOT } from '../core/package.paths.ts';
 import { createIngestPrimary, ingestWorkerCount, ingestWorkerIndex, runIngestWorker, shareWorkerMetrics } from '../ingest/ingest.cluster.ts';
-import { createIngestService } from '../ingest/ingest.service.ts';
 import { clickhouseFor, context, kafkaFor } from '../core/context.ts';
 
 // Workers run the same program: the package's bin, whether this runs from the sources or from dist/.
@@ -35,6 +34,9 @@ export function registerIngest(program: Command): void {
         return;
       }
 
+      // Loaded here, not at the top: the primary only forks and supervises, and loading the pipelines
+      // and both Kafka clients took it about a second of CPU before it could fork the workers.
+      const { createIngestService } = await import('../ingest/ingest.service.ts');
       const log = workerIndex === null ? baseLog : baseLog.child({ worker: workerIndex });
       const clickhouse = clickhouseFor(config);
       const registry = createRegistry('ingest');
