@@ -14,7 +14,9 @@
 // The per-core figure is events per CPU-second of this process (process.cpuUsage over the timed
 // loop), of the median of `--repeat` timed passes (3), each through a fresh engine, with events per
 // wall second beside it; machine, load and warnings as every bench (bench/lib/).
-// Last stdout line: {"bench":"detector.engine","events_per_cpu_s":…,"events_per_s_per_core":…,"peak_rss_mb_per_100k_users":…,…}
+// It also counts the heap bytes the engine allocates per event (over the first 200,000 events): a
+// figure the machine's load hardly moves, for judging a change to the engine on a busy machine.
+// Last stdout line: {"bench":"detector.engine","events_per_cpu_s":…,"events_per_s_per_core":…,"peak_rss_mb_per_100k_users":…,"allocated_bytes_per_event":…,…}
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { uuidv7 } from '../core/ids.ts';
@@ -29,6 +31,7 @@ import type { AuditEvent } from '../schemas/event.ts';
 import type { AuditEventV1 } from '../schemas/event.v1.ts';
 import type { AuditEventV2 } from '../schemas/event.v2.ts';
 import { benchArgs } from './lib/bench.args.ts';
+import { heapAllocated } from './lib/heap.allocated.ts';
 import { beginBench, numberOption, toStderr, type BenchFrame } from './lib/bench.run.ts';
 
 export interface EngineBenchOptions {
@@ -63,6 +66,9 @@ export interface EngineBenchResult extends BenchFrame {
   peak_rss_mb: number;
   /** Heap the engine still holds after a full GC (only with --expose-gc; else null). */
   retained_heap_mb_per_100k_users: number | null;
+  /** Heap bytes the engine allocated per event over the stream's first `allocation_events` (bench/lib/heap.allocated.ts). */
+  allocated_bytes_per_event: number;
+  allocation_events: number;
 }
 
 /** The simulator's seeded generator (mulberry32): the bench data is reproducible for a seed. */
@@ -294,6 +300,8 @@ export async function runEngineBench(opts: EngineBenchOptions = {}): Promise<Eng
   }
   // The median repetition by CPU time is the figure: one repetition taken while the other vCPU was
   // busy (or the collector's threads had more to do) moves a single run by 20-30 % on this machine.
+  const alloc = allocationPass({ rules, catalogue, users, count: Math.min(ALLOCATION_EVENTS, count), seed, arrival });
+  toStderr(`bench:detector.engine: ${alloc.perEvent.toLocaleString('en-US')} heap bytes allocated per event over the first ${alloc.events.toLocaleString('en-US')} events (${alloc.collections} collections; steady where CPU time is not)`);
   const byCpu = [...reps].sort((a, b) => a.cpuSeconds - b.cpuSeconds);
   const mid = byCpu[(byCpu.length - 1) >> 1]!;
   const perUsers = (bytes: number) => mb((bytes * 100_000) / Math.max(1, Math.min(users, mid.users)));
@@ -321,7 +329,25 @@ export async function runEngineBench(opts: EngineBenchOptions = {}): Promise<Eng
     rss_before_mb: mb(rssBefore),
     peak_rss_mb: mb(peakRss),
     retained_heap_mb_per_100k_users: mid.retained === null ? null : perUsers(mid.retained),
+    allocated_bytes_per_event: alloc.perEvent,
+    allocation_events: alloc.events,
   };
+}
+
+/** Events of the allocation pass: enough for every rule's state to fill, few enough to hold at once. */
+const ALLOCATION_EVENTS = 200_000;
+
+/**
+ * Heap bytes per event through a fresh engine, over events made beforehand, so that only the
+ * engine's allocations are counted. After the timed passes, whose memory figures it would disturb.
+ */
+function allocationPass(o: { rules: Rule[]; catalogue: Catalogue; users: number; count: number; seed: number; arrival: Arrival }): { perEvent: number; events: number; collections: number } {
+  const events = generateEvents(o.users, o.count, o.seed, o.arrival);
+  const engine = createEngine({ rules: o.rules, catalogue: o.catalogue, baselines: warmBaselines(), allowedLatenessMs: 5_000 });
+  const { bytes, collections } = heapAllocated(() => {
+    for (let i = 0; i < events.length; i++) engine.process(events[i]!);
+  });
+  return { perEvent: Math.round(bytes / events.length), events: events.length, collections };
 }
 
 /** Repetitions of the timed run by default: the median of three is steady where one run is not. */
