@@ -147,7 +147,7 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
       const key = keyOf(ev);
       const s = stateFor(key);
       if (ev.ts >= s.lastTs) {
-        push(s, ev, mask);
+        push(s, ev, mask, ctx.watermark);
         s.lastTs = ev.ts;
         advance(s, ev, mask, ctx);
       } else if (ev.ts >= ctx.watermark) {
@@ -180,8 +180,14 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
     return { key, lastTs: -Infinity, buf: [], bufOldest: Infinity, partials: [], emitted: null };
   }
 
-  /** Keeps the buffer to what a replay can still need: maxspan plus lateness, and a count cap. */
-  function push(s: KeyState, ev: Ev, mask: number): void {
+  /**
+   * Keeps the buffer to what a replay can still need: maxspan plus lateness, and a count cap. And
+   * from its front, events that satisfy no first step and are older than the watermark: no chain in
+   * the buffer starts before them, and a first step that comes later cannot be older than the
+   * watermark and still be replayed. So a sink nobody read from waits for the lateness, not for the
+   * whole maxspan (most buffered events of a rule like inject.instructions-then-action were such).
+   */
+  function push(s: KeyState, ev: Ev, mask: number, watermark: number): void {
     const buf = s.buf;
     if (buf.length === 0) {
       // Most keys hold one or two events: a literal is sized to them, where a first push would
@@ -194,6 +200,7 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
     const horizon = ev.ts - handler.windowMs - lateness;
     let drop = 0;
     if (s.bufOldest < horizon) while (drop < buf.length && (buf[drop] as Ev).ts < horizon) drop += 2;
+    while (drop < buf.length && ((buf[drop + 1] as number) & 1) === 0 && (buf[drop] as Ev).ts < watermark) drop += 2;
     if (buf.length - drop > 2 * MAX_BUFFER_PER_KEY) drop = buf.length - 2 * MAX_BUFFER_PER_KEY;
     if (drop > 0) {
       // In place: splice would allocate an array of the dropped items on every event.
