@@ -5,7 +5,7 @@ import picomatch from 'picomatch';
 import type { Catalogue } from '../../classify/catalogue.ts';
 import { FIELDS, type FieldValue } from './fields.ts';
 import type { Ev } from './rule.types.ts';
-import { novelDestinations } from './destinations.ts';
+import { hasNovelDestination } from './destinations.ts';
 import { episodeOf, fingerprintsOf, labelMask, ProvenanceStore, type FindOptions } from './provenance.ts';
 import type { Condition, Match, ProvenanceCondition } from './rule.schema.ts';
 
@@ -34,7 +34,7 @@ export function compileMatch(m: Match | undefined): Predicate {
       costed.push({ cost: 3, p: compileProvenance(cond as ProvenanceCondition) });
     } else if (key === 'novel_destination') {
       const want = cond as boolean;
-      costed.push({ cost: 2, p: (ev) => (novelDestinations(ev).length > 0) === want });
+      costed.push({ cost: 2, p: want ? hasNovelDestination : (ev) => !hasNovelDestination(ev) });
     } else {
       costed.push({ cost: 0, p: fieldPredicate(FIELDS[key]!, cond as Condition) });
     }

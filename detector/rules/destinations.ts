@@ -28,20 +28,17 @@ export function hasUsedDestination(user: UserState, d: string): boolean {
 }
 
 /**
- * The destinations of this call the user has used neither in the baseline period nor since the
- * snapshot; [] during cold start. Reads the user's baseline as cached by the engine for this event.
+ * True when the call names a destination the user has used neither in the baseline period nor
+ * since the snapshot; false during cold start. Reads the user's baseline as cached by the engine
+ * for this event. A condition on every send asks it, so it builds no list.
  */
-export function novelDestinations(ev: Ev): readonly string[] {
+export function hasNovelDestination(ev: Ev): boolean {
   const dests = destinationsOf(ev);
-  if (dests.length === 0) return NONE;
+  if (dests.length === 0) return false;
   const b = ev.user.baseline;
-  if (!b || b.weeks < MIN_HISTORY_WEEKS_FOR_NOVELTY) return NONE;
-  let out: string[] | null = null;
-  for (const d of dests) {
-    if (hasUsedDestination(ev.user, d)) continue;
-    (out ??= []).push(d);
-  }
-  return out ?? NONE;
+  if (!b || b.weeks < MIN_HISTORY_WEEKS_FOR_NOVELTY) return false;
+  for (let i = 0; i < dests.length; i++) if (!hasUsedDestination(ev.user, dests[i]!)) return true;
+  return false;
 }
 
 /**
