@@ -34,9 +34,6 @@ export interface ColumnValues {
 }
 export type ColumnKind = keyof ColumnValues;
 
-/** The empty value of each kind that an absent field can have (the times and the origin are always there). */
-export const EMPTY_VALUE = { string: '', text_or_number: '', number: 0, flag: 0, strings: [], string_lists: [] } as const;
-
 export interface EventColumn {
   name: string;
   kind: ColumnKind;
