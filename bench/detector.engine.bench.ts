@@ -23,7 +23,7 @@ import { uuidv7 } from '../core/ids.ts';
 import { createRng } from '../simulate/rng.ts';
 import type { BaselineSnapshot, MetricBaseline, UserBaseline } from '../detector/baselines/baseline.types.ts';
 import { loadCatalogue, type Catalogue } from '../classify/catalogue.ts';
-import { createEngine } from '../detector/rules/engine.ts';
+import { createEngine, type Engine } from '../detector/rules/engine.ts';
 import { hash53 } from '../detector/rules/hash53.ts';
 import { DEFAULT_RULES_DIR, loadRulesOrThrow } from '../detector/rules/rules.load.ts';
 import type { Rule } from '../detector/rules/rule.schema.ts';
@@ -298,10 +298,10 @@ export async function runEngineBench(opts: EngineBenchOptions = {}): Promise<Eng
     reps.push(rep);
     toStderr(`bench:detector.engine: repetition ${r + 1}/${repeat}: ${count} events of ${rep.users} users (arrival: ${arrival}) through ${rules.length} rules: ${rep.cpuSeconds.toFixed(2)} CPU-s, ${rep.seconds.toFixed(2)} s wall, ${Math.round(count / rep.cpuSeconds).toLocaleString('en-US')} events per CPU-second`);
   }
-  // The median repetition by CPU time is the figure: one repetition taken while the other vCPU was
-  // busy (or the collector's threads had more to do) moves a single run by 20-30 % on this machine.
   const alloc = allocationPass({ rules, catalogue, users, count: Math.min(ALLOCATION_EVENTS, count), seed, arrival });
   toStderr(`bench:detector.engine: ${alloc.perEvent.toLocaleString('en-US')} heap bytes allocated per event over the first ${alloc.events.toLocaleString('en-US')} events (${alloc.collections} collections; steady where CPU time is not)`);
+  // The median repetition by CPU time is the figure: one repetition taken while the other vCPU was
+  // busy (or the collector's threads had more to do) moves a single run by 20-30 % on this machine.
   const byCpu = [...reps].sort((a, b) => a.cpuSeconds - b.cpuSeconds);
   const mid = byCpu[(byCpu.length - 1) >> 1]!;
   const perUsers = (bytes: number) => mb((bytes * 100_000) / Math.max(1, Math.min(users, mid.users)));
@@ -334,6 +334,11 @@ export async function runEngineBench(opts: EngineBenchOptions = {}): Promise<Eng
   };
 }
 
+/** The engine every measured pass runs through: fresh, warm baselines, the detector's default lateness. */
+function measuredEngine(rules: Rule[], catalogue: Catalogue): Engine {
+  return createEngine({ rules, catalogue, baselines: warmBaselines(), allowedLatenessMs: 5_000 });
+}
+
 /** Events of the allocation pass: enough for every rule's state to fill, few enough to hold at once. */
 const ALLOCATION_EVENTS = 200_000;
 
@@ -343,7 +348,7 @@ const ALLOCATION_EVENTS = 200_000;
  */
 function allocationPass(o: { rules: Rule[]; catalogue: Catalogue; users: number; count: number; seed: number; arrival: Arrival }): { perEvent: number; events: number; collections: number } {
   const events = generateEvents(o.users, o.count, o.seed, o.arrival);
-  const engine = createEngine({ rules: o.rules, catalogue: o.catalogue, baselines: warmBaselines(), allowedLatenessMs: 5_000 });
+  const engine = measuredEngine(o.rules, o.catalogue);
   const { bytes, collections } = heapAllocated(() => {
     for (let i = 0; i < events.length; i++) engine.process(events[i]!);
   });
@@ -372,7 +377,7 @@ async function timedRepetition(o: { rules: Rule[]; catalogue: Catalogue; users: 
   const heapBefore = process.memoryUsage().heapUsed;
   let peak = rssBefore;
 
-  const engine = createEngine({ rules: o.rules, catalogue: o.catalogue, baselines: warmBaselines(), allowedLatenessMs: 5_000 });
+  const engine = measuredEngine(o.rules, o.catalogue);
   let matches = 0;
   const profiler = o.cpuProfile ? await startProfile(o.cpuProfile) : undefined;
   // Only the engine's work on each chunk is timed, not making the chunk.
