@@ -203,9 +203,10 @@ function spawnIngest(env: Record<string, string>, opts: Options, round: number):
   /** The end of the last chunk when it stopped inside a line (a chunk may end anywhere). */
   let partial = '';
   const keep = (b: Buffer) => {
-    out = (out + b.toString()).slice(-8_000);
+    const text = b.toString();
+    out = (out + text).slice(-8_000);
     if (!opts.ingestLog) return;
-    const lines = (partial + b.toString()).split('\n');
+    const lines = (partial + text).split('\n');
     partial = lines.pop()!;
     const at = `round ${round} +${Math.round(performance.now() - spawnedAt)} ms`;
     appendFileSync(opts.ingestLog, lines.map((l) => `${at} ${l}\n`).join(''));
