@@ -2,10 +2,10 @@
 // shipped rule pack, with 100,000 active users in one process, and the memory that state costs.
 //
 // Events are generated in chunks of 2,000 as the engine needs them (realistic per-role tool mixes, a
-// few credential reads, destructive queries and tool lists; nested objects shared between events)
-// and only `engine.process` over each chunk is timed, on one thread. Every user has a warm baseline
-// (so `baseline` and `first_seen` rules do real work) and ~10 events within ~30 minutes of event
-// time, so all of them hold state at once.
+// few credential reads, destructive queries and tool lists), each decoded from its JSON by the
+// detector's own decoder as if read from Kafka, and only `engine.process` over each chunk is timed,
+// on one thread. Every user has a warm baseline (so `baseline` and `first_seen` rules do real work)
+// and ~10 events within ~30 minutes of event time, so all of them hold state at once.
 //
 //   npm run bench:detector:engine -- [--users 100000] [--events 1000000] [--arrival runs|uniform] [--repeat 3] [--cpu-prof-loop FILE.cpuprofile]
 // `--arrival runs` (default) sends each user's calls as an agent run, interleaved with the ~1,000 runs
@@ -24,10 +24,10 @@ import { createRng } from '../simulate/rng.ts';
 import type { BaselineSnapshot, MetricBaseline, UserBaseline } from '../detector/baselines/baseline.types.ts';
 import { loadCatalogue, type Catalogue } from '../classify/catalogue.ts';
 import { createEngine, type Engine } from '../detector/rules/engine.ts';
-import { hash53 } from '../detector/rules/hash53.ts';
 import { DEFAULT_RULES_DIR, loadRulesOrThrow } from '../detector/rules/rules.load.ts';
 import type { Rule } from '../detector/rules/rule.schema.ts';
 import type { AuditEvent } from '../schemas/event.ts';
+import { decodeEvent } from '../schemas/event.decode.ts';
 import type { AuditEventV1 } from '../schemas/event.v1.ts';
 import type { AuditEventV2 } from '../schemas/event.v2.ts';
 import { benchArgs } from './lib/bench.args.ts';
@@ -241,13 +241,23 @@ export function* eventChunks(users: number, count: number, seed: number, arrival
       const tpl = MIX[cumulative.find(([c]) => r <= c)?.[1] ?? 0]![1];
       const actor = actors[who[i]!]!;
       const ms = start + i * EVENT_SPACING_MS;
-      out[j] = withFingerprints({ schema_version: 1, event_id: uuidv7(ms, bytes), ts: new Date(ms).toISOString(), tenant_id: actor.tenant, actor: actor.actor, ...tpl } as AuditEventV1, rnd);
-      // Flatten the id (built by concatenation) now, as reading it from Kafka would give a flat string;
-      // else the engine's first read flattens it inside the timed loop.
-      hash53(out[j]!.event_id);
+      out[j] = asConsumed(withFingerprints({ schema_version: 1, event_id: uuidv7(ms, bytes), ts: new Date(ms).toISOString(), tenant_id: actor.tenant, actor: actor.actor, ...tpl } as AuditEventV1, rnd));
     }
     yield out;
   }
+}
+
+/**
+ * The event as the detector service holds it: its JSON through the service's own decoder
+ * (schemas/event.decode.ts), which also checks that the generated event meets the contract. A
+ * decoded event owns flat strings and objects laid out by the JSON parser, where a generated one
+ * shares nested objects with its template and grows its properties one by one; the engine's speed,
+ * and what the garbage collector copies and marks, differ between the two.
+ */
+function asConsumed(e: AuditEvent): AuditEvent {
+  const decoded = decodeEvent(Buffer.from(JSON.stringify(e)), Infinity);
+  if (!decoded.ok) throw new Error(`bench event ${e.event_id} does not decode: ${decoded.reason}: ${decoded.detail}`);
+  return decoded.event;
 }
 
 /** The whole generated stream in one array (for tests and tools; the bench itself goes by chunks). */
