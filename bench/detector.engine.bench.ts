@@ -28,7 +28,7 @@ import { DEFAULT_RULES_DIR, loadRulesOrThrow } from '../detector/rules/rules.loa
 import type { Rule } from '../detector/rules/rule.schema.ts';
 import type { AuditEvent } from '../schemas/event.ts';
 import { decodeEvent } from '../schemas/event.decode.ts';
-import type { AuditEventV1 } from '../schemas/event.v1.ts';
+import { DEFAULT_EVENT_MAX_BYTES, type AuditEventV1 } from '../schemas/event.v1.ts';
 import type { AuditEventV2 } from '../schemas/event.v2.ts';
 import { benchArgs } from './lib/bench.args.ts';
 import { heapAllocated } from './lib/heap.allocated.ts';
@@ -249,13 +249,14 @@ export function* eventChunks(users: number, count: number, seed: number, arrival
 
 /**
  * The event as the detector service holds it: its JSON through the service's own decoder
- * (schemas/event.decode.ts), which also checks that the generated event meets the contract. A
- * decoded event owns flat strings and objects laid out by the JSON parser, where a generated one
- * shares nested objects with its template and grows its properties one by one; the engine's speed,
- * and what the garbage collector copies and marks, differ between the two.
+ * (schemas/event.decode.ts) under its default size limit, which also checks that the generated
+ * event meets the contract. A decoded event owns flat strings and objects laid out by the JSON
+ * parser, where a generated one shares nested objects with its template and grows its properties
+ * one by one; the engine's speed, and what the garbage collector copies and marks, differ between
+ * the two.
  */
 function asConsumed(e: AuditEvent): AuditEvent {
-  const decoded = decodeEvent(Buffer.from(JSON.stringify(e)), Infinity);
+  const decoded = decodeEvent(Buffer.from(JSON.stringify(e)), DEFAULT_EVENT_MAX_BYTES);
   if (!decoded.ok) throw new Error(`bench event ${e.event_id} does not decode: ${decoded.reason}: ${decoded.detail}`);
   return decoded.event;
 }
