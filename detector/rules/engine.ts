@@ -23,7 +23,7 @@ import { forgetDestinationsBefore, rememberDestinations } from './destinations.t
 import { citeOrigin, matchUserKey } from './match.ts';
 import { createPatternRule } from './pattern.rule.ts';
 import { ProvenanceStore } from './provenance.ts';
-import { keptEvent } from './event.kept.ts';
+import { EventKeeper } from './event.kept.ts';
 import { pruneMap } from './map.prune.ts';
 import { hash53 } from './hash53.ts';
 import { UserTable } from './user.table.ts';
@@ -119,6 +119,7 @@ export function createEngine(opts: EngineOptions): Engine {
   // About the reads of a busy agent run in the 30 minutes the shipped provenance conditions look back.
   const provenancePerUser = Math.max(1, opts.provenancePerUser ?? 100);
   const risk = new RiskAccumulator(opts.risk);
+  const keeper = new EventKeeper();
   const riskHorizonMs = 8 * (opts.risk?.halfLifeMs ?? DEFAULT_RISK.halfLifeMs);
   const watermarkFromEvents = opts.watermarkFromEvents ?? true;
   // What each server's last tools/list said, for classifying tools the catalogue does not know.
@@ -316,7 +317,7 @@ export function createEngine(opts: EngineOptions): Engine {
       if (!tainted(ev, out)) rememberDestinations(u, ev);
       const matches = collect(ev);
       // From here on the event only waits in windows: keep the part later steps read (event.kept.ts).
-      ev.e = keptEvent(e);
+      ev.e = keeper.keep(e, u);
       return matches;
     },
 
@@ -347,6 +348,7 @@ export function createEngine(opts: EngineOptions): Engine {
       for (const h of handlers) h.reset();
       for (const map of suppress) map?.clear();
       risk.reset();
+      keeper.clear();
       watermark = ctx.watermark = -Infinity;
       nextSweep = -Infinity;
       out = [];

@@ -26,6 +26,8 @@ export interface UserState {
   prov: ProvenanceStore | null;
   /** Destinations this user sent to since the baseline snapshot (value -> event time). */
   recentDestinations: Map<string, number> | null;
+  /** The actor object this user's kept events share while it reads the same (event.kept.ts). */
+  actor: AuditEvent['actor'] | null;
 }
 
 /** An event with what the engine derived from it once, shared by every rule. */

@@ -55,7 +55,7 @@ export class UserTable {
 
 function put(map: Map<string, UserState>, key: string, tenant: string, user: string, slotCount: number): UserState {
   // Slots sized once: filling them one rule at a time would regrow the array as it goes.
-  const made: UserState = { tenant, user, lastTs: -Infinity, ids: [], idPos: 0, slots: new Array<unknown>(slotCount), baseline: undefined, baselineOf: null, prov: null, recentDestinations: null };
+  const made: UserState = { tenant, user, lastTs: -Infinity, ids: [], idPos: 0, slots: new Array<unknown>(slotCount), baseline: undefined, baselineOf: null, prov: null, recentDestinations: null, actor: null };
   map.set(key, made);
   return made;
 }
