@@ -22,8 +22,11 @@ import type { UserState } from './rule.types.ts';
 
 const NONE: string[] = [];
 
-/** Servers remembered by name before the table starts over: a bound for a stream of many names. */
-const MAX_SERVERS = 4_096;
+/**
+ * Names remembered: servers (past it the server table starts over) and tools per server (past it a
+ * new tool name is not remembered). A bound for a stream of many names.
+ */
+const MAX_NAMES = 4_096;
 
 type Actor = AuditEvent['actor'] & { conversation_id?: string };
 type Server = AuditEvent['server'];
@@ -42,14 +45,14 @@ export class EventKeeper {
     kept.actor = u.actor !== null && sameActor(u.actor, e.actor) ? u.actor : (u.actor = e.actor);
     let known = this.servers.get(e.server.name);
     if (known === undefined) {
-      if (this.servers.size >= MAX_SERVERS) this.servers.clear();
+      if (this.servers.size >= MAX_NAMES) this.servers.clear();
       this.servers.set(e.server.name, (known = { server: e.server, tools: new Map() }));
     } else if (sameServer(known.server, e.server)) kept.server = known.server;
     else known.server = e.server;
     if (e.tool !== undefined) {
       const tool = known.tools.get(e.tool.name);
       if (tool !== undefined && tool.call_id === e.tool.call_id) kept.tool = tool;
-      else if (known.tools.size < MAX_SERVERS) known.tools.set(e.tool.name, e.tool);
+      else if (known.tools.size < MAX_NAMES) known.tools.set(e.tool.name, e.tool);
     }
     if (kept.schema_version === 2) {
       if (kept.hash_key_id === this.keyId) kept.hash_key_id = this.keyId;
