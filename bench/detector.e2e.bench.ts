@@ -92,6 +92,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // Up to 10,000: a quiet machine of this kind sustains 7,500, and a ceiling the steps do not reach
 // goes unmeasured. The bench stops at the first step that is not sustained, so a slower box pays nothing.
 export const DEFAULT_STEPS = [500, 1000, 2000, 3000, 5000, 7500, 10000];
+/** The other options' defaults, read by the bench and printed by its usage. */
+const DEFAULTS = {
+  stepSeconds: 30,
+  warmupSeconds: 10,
+  // A p99 needs a few hundred samples to be more than the slowest alert: with 100 chains (about 85
+  // timed alerts) one pause of the machine decided it. 600 chains add about 20 events a second.
+  chainsPerStep: 600,
+  p99BoundMs: 250,
+};
 const NO_HEADERS: Record<string, string> = {};
 /** The longest the bench waits for the detector to catch up after a step. */
 const DRAIN_MAX_MS = 60_000;
@@ -122,13 +131,11 @@ async function lag(admin: Admin, groupId: string, topic: string): Promise<number
 
 export async function runE2eBench(opts: E2eBenchOptions = {}): Promise<E2eBenchResult> {
   const steps = opts.steps ?? DEFAULT_STEPS;
-  const stepMs = (opts.stepSeconds ?? 30) * 1000;
-  const warmupMs = (opts.warmupSeconds ?? 10) * 1000;
+  const stepMs = (opts.stepSeconds ?? DEFAULTS.stepSeconds) * 1000;
+  const warmupMs = (opts.warmupSeconds ?? DEFAULTS.warmupSeconds) * 1000;
   // About 3 alerts per second of a step: enough that a step's p99 is not just its slowest alert.
-  // A p99 needs a few hundred samples to be more than the slowest alert: with 100 chains (about 85
-  // timed alerts) one pause of the machine decided it. 600 chains add about 20 events a second.
-  const chainsPerStep = opts.chainsPerStep ?? 600;
-  const p99Bound = opts.p99BoundMs ?? 250;
+  const chainsPerStep = opts.chainsPerStep ?? DEFAULTS.chainsPerStep;
+  const p99Bound = opts.p99BoundMs ?? DEFAULTS.p99BoundMs;
   const log = createLogger('warn', 'bench-detector-e2e');
   const suffix = `bench_e2e_${process.pid}`;
   const env: Record<string, string> = {
@@ -370,10 +377,10 @@ Produce to alert on the real stack: steps the offered rate, reports the highest 
 p99 produce-to-alert within the bound, then p50/p99 at half of it. Last stdout line: a JSON object.
   --steps R1,R2,...        offered rates in events per second (default ${DEFAULT_STEPS.join(',')});
                            stops at the first step not sustained
-  --step-seconds N         seconds per step (default 30)
-  --warmup-seconds N       seconds before the first step (default 10)
-  --chains-per-step N      timed attack chains per step (default 600)
-  --p99-bound MS           the p99 a sustained step must keep (default 250)
+  --step-seconds N         seconds per step (default ${DEFAULTS.stepSeconds})
+  --warmup-seconds N       seconds before the first step (default ${DEFAULTS.warmupSeconds})
+  --chains-per-step N      timed attack chains per step (default ${DEFAULTS.chainsPerStep})
+  --p99-bound MS           the p99 a sustained step must keep (default ${DEFAULTS.p99BoundMs})
   --cpu-prof DIR           V8 CPU profiles of the pipeline's processes into DIR
   --help                   this text`;
 
