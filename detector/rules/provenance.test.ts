@@ -59,6 +59,21 @@ describe('ProvenanceStore', () => {
     expect(find(store, send('+9s', fp('id:common')))).toBe(evs[4]);
   });
 
+  it('forgets in order over many calls, with late calls slotted in between', () => {
+    const store = new ProvenanceStore(4);
+    const evs: Ev[] = [];
+    for (let i = 0; i < 60; i++) {
+      // Every fifth call arrives after its successor (within the lateness).
+      const x = ev({ at: `+${i % 5 === 4 ? i * 1000 - 1500 : i * 1000}ms`, fp: { result: [`id:${i}`] } });
+      evs.push(x);
+      store.record(x);
+      expect(store.size()).toBe(Math.min(i + 1, 4));
+    }
+    // The four newest by event time are 56, 57, 58 and 59 (59 arrived late at 57.5 s).
+    for (const i of [56, 57, 58, 59]) expect(find(store, send('+99s', fp(`id:${i}`)))).toBe(evs[i]);
+    for (const i of [0, 30, 54, 55]) expect(find(store, send('+99s', fp(`id:${i}`)))).toBeUndefined();
+  });
+
   it('searches a large result through a set, and leaves out a value that only named a party', () => {
     const store = new ProvenanceStore(100);
     const values = Array.from({ length: 40 }, (_, i) => `id:${i}`);
