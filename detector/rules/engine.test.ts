@@ -58,6 +58,13 @@ describe('sequence', () => {
     expect(run([chain], [mail('+0s'), send('+2m'), secret('+1m30s')], 10_000)).toHaveLength(0);
   });
 
+  it('replays a busy key whose buffer is at its cap in event-time order', () => {
+    // 600 mail reads 400 ms apart: more first steps than the key buffers (256), so the oldest go.
+    const busy = Array.from({ length: 600 }, (_, i) => mail(timeOf('+0s') + i * 400));
+    expect(run([chain], [...busy, send('+4m5s'), secret('+4m1s')], 60_000)).toHaveLength(1);
+    expect(run([chain], [...busy, send('+4m5s')], 60_000)).toHaveLength(0);
+  });
+
   it('keeps users apart when their events interleave', () => {
     const bob = { user: 'bob@acme.com' };
     expect(run([chain], [mail('+0s'), secret('+10s', bob), secret('+20s'), mail('+30s', bob), send('+40s', bob), send('+50s')])).toHaveLength(1);

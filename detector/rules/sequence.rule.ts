@@ -45,6 +45,12 @@ interface KeyState {
    * order: one array instead of two halves the objects each key holds and touches.
    */
   buf: (Ev | number)[];
+  /**
+   * Index in `buf` of the oldest live event: those before it are dropped, and the array is cut once
+   * they are as many as the rest. Cutting on every drop copied the whole buffer for each event of a
+   * busy key whose buffer was full (1,000 calls of a user in half an hour: a fifth of the detector).
+   */
+  head: number;
   /** Event time of the oldest buffered event (Infinity when empty): pushing checks it without touching that event. */
   bufOldest: number;
   partials: Partial[];
@@ -156,7 +162,7 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
         for (const p of s.partials) p.dead = true;
         s.partials = [];
         const buf = s.buf;
-        for (let i = 0; i < buf.length; i += 2) advance(s, buf[i] as Ev, buf[i + 1] as number, ctx);
+        for (let i = s.head; i < buf.length; i += 2) advance(s, buf[i] as Ev, buf[i + 1] as number, ctx);
       } else {
         // Later than the allowed lateness: best effort, as if it had arrived in order.
         insertSorted(s, ev, mask);
@@ -177,7 +183,7 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
   }
 
   function newState(key: string | UserState): KeyState {
-    return { key, lastTs: -Infinity, buf: [], bufOldest: Infinity, partials: [], emitted: null };
+    return { key, lastTs: -Infinity, buf: [], head: 0, bufOldest: Infinity, partials: [], emitted: null };
   }
 
   /**
@@ -198,26 +204,34 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
     }
     buf.push(ev, mask);
     const horizon = ev.ts - handler.windowMs - lateness;
-    let drop = 0;
-    if (s.bufOldest < horizon) while (drop < buf.length && (buf[drop] as Ev).ts < horizon) drop += 2;
-    while (drop < buf.length && ((buf[drop + 1] as number) & 1) === 0 && (buf[drop] as Ev).ts < watermark) drop += 2;
-    if (buf.length - drop > 2 * MAX_BUFFER_PER_KEY) drop = buf.length - 2 * MAX_BUFFER_PER_KEY;
-    if (drop > 0) {
-      // In place: splice would allocate an array of the dropped items on every event.
-      const keep = buf.length - drop;
-      buf.copyWithin(0, drop);
-      buf.length = keep;
-      s.bufOldest = keep > 0 ? (buf[0] as Ev).ts : Infinity;
-    }
+    let head = s.head;
+    if (s.bufOldest < horizon) while (head < buf.length && (buf[head] as Ev).ts < horizon) head += 2;
+    while (head < buf.length && ((buf[head + 1] as number) & 1) === 0 && (buf[head] as Ev).ts < watermark) head += 2;
+    if (buf.length - head > 2 * MAX_BUFFER_PER_KEY) head = buf.length - 2 * MAX_BUFFER_PER_KEY;
+    if (head !== s.head) dropBefore(s, head);
   }
 
   function insertSorted(s: KeyState, ev: Ev, mask: number): void {
     const buf = s.buf;
     let i = buf.length;
-    while (i > 0 && (buf[i - 2] as Ev).ts > ev.ts) i -= 2;
+    while (i > s.head && (buf[i - 2] as Ev).ts > ev.ts) i -= 2;
     buf.splice(i, 0, ev, mask);
-    if (buf.length > 2 * MAX_BUFFER_PER_KEY) buf.splice(0, 2);
-    s.bufOldest = (buf[0] as Ev).ts;
+    if (buf.length - s.head > 2 * MAX_BUFFER_PER_KEY) dropBefore(s, s.head + 2);
+    else s.bufOldest = (buf[s.head] as Ev).ts;
+  }
+
+  /** Drops the buffered events before index `head`: they let go of their events now, the array is cut later. */
+  function dropBefore(s: KeyState, head: number): void {
+    const buf = s.buf;
+    for (let i = s.head; i < head; i++) buf[i] = 0;
+    if (2 * head >= buf.length) {
+      // In place: splice would allocate an array of the dropped items.
+      buf.copyWithin(0, head);
+      buf.length -= head;
+      head = 0;
+    }
+    s.head = head;
+    s.bufOldest = head < buf.length ? (buf[head] as Ev).ts : Infinity;
   }
 
   function advance(s: KeyState, ev: Ev, mask: number, ctx: EngineContext): void {
