@@ -203,6 +203,28 @@ match: { tool.class: secret.read }
     expect(run([t], [secret('+0s'), secret('+1m', { paths: ['/home/a/.aws/credentials'] })])).toHaveLength(1);
   });
 
+  it('counts distinct values among many repeats of one, at the window edge and late', () => {
+    const t = rule(`
+id: t.distinct-burst
+kind: threshold
+window: 5m
+threshold: 3
+distinct: resource.paths
+match: { tool.class: secret.read }
+`);
+    const read = (path: string, at: string | number) => secret(at, { paths: [`/home/a/${path}`] });
+    // One file read 2,000 times in four minutes is one value.
+    const same = Array.from({ length: 2000 }, (_, i) => read('.ssh/id_rsa', timeOf('+0s') + i * 120));
+    expect(run([t], same)).toHaveLength(0);
+    expect(run([t], [...same, read('.aws/credentials', '+4m1s'), read('.ssh/id_ed25519', '+4m2s')])).toHaveLength(1);
+    // The third value arrives after a newer call, within the lateness.
+    expect(run([t], [...same, read('.aws/credentials', '+4m5s'), read('.ssh/id_ed25519', '+4m1s')], 60_000)).toHaveLength(1);
+    // A value counts while its newest read is in the window, up to its very edge.
+    expect(run([t], [read('.aws/credentials', '+0s'), read('.ssh/id_ed25519', '+2m'), read('.ssh/id_rsa', '+5m')])).toHaveLength(1);
+    expect(run([t], [read('.aws/credentials', '+0s'), read('.ssh/id_ed25519', '+2m'), read('.ssh/id_rsa', '+5m1ms')])).toHaveLength(0);
+    expect(run([t], [read('.aws/credentials', '+0s'), read('.ssh/id_ed25519', '+2m'), read('.aws/credentials', '+4m'), read('.ssh/id_rsa', '+5m1ms')])).toHaveLength(1);
+  });
+
   it('matches patterns with any/none and suppresses per key', () => {
     const p = rule(`
 id: t.pattern

@@ -1,7 +1,10 @@
 // `threshold`: the count (or distinct count of a field) of matching events per key within a sliding
 // window reaches `threshold`. Per key we keep the window's events sorted by event time (a late event
 // is inserted in place); after a match the key stays quiet for one window, so a burst raises one
-// alert, not one per event past the threshold.
+// alert, not one per event past the threshold. A `distinct` rule also keeps, per key, the newest
+// event time of each value, so the count for a window ending at the key's newest event reads one
+// entry per value instead of every event of the window: an agent retrying one failing call a
+// thousand times in five minutes made each of its calls walk the other thousand.
 import type { Catalogue } from '../../classify/catalogue.ts';
 import { compileMatch, interestOf, type Predicate } from './condition.ts';
 import { specializeByMatch } from './condition.fold.ts';
@@ -17,6 +20,8 @@ interface KeyState {
   evs: Ev[];
   lastTs: number;
   quietUntil: number;
+  /** `distinct` rules: the newest event time of each value seen within the window and lateness. */
+  newest: Map<string, number> | null;
 }
 
 /** A key never holds more than this many events, whatever the threshold and rate. */
@@ -51,6 +56,8 @@ export function createThresholdRule(rule: ThresholdRule, slot: number, catalogue
 
   function check(s: KeyState, endTs: number, ctx: EngineContext): boolean {
     if (endTs < s.quietUntil) return false;
+    // The window ending at the key's newest event (all but late arrivals): count its values cheaply.
+    if (s.newest !== null && endTs === s.lastTs && countSince(s.newest, endTs - window) < rule.threshold) return false;
     const evs = s.evs;
     let hi = evs.length;
     while (hi > 0 && evs[hi - 1]!.ts > endTs) hi--;
@@ -73,12 +80,34 @@ export function createThresholdRule(rule: ThresholdRule, slot: number, catalogue
   function stateFor(key: string | UserState): KeyState {
     if (typeof key === 'string') {
       let s = byKey.get(key);
-      if (!s) byKey.set(key, (s = { key, evs: [], lastTs: -Infinity, quietUntil: -Infinity }));
+      if (!s) byKey.set(key, (s = newState(key)));
       return s;
     }
     let s = key.slots[slot] as KeyState | undefined;
-    if (!s) key.slots[slot] = s = { key, evs: [], lastTs: -Infinity, quietUntil: -Infinity };
+    if (!s) key.slots[slot] = s = newState(key);
     return s;
+  }
+
+  function newState(key: string | UserState): KeyState {
+    return { key, evs: [], lastTs: -Infinity, quietUntil: -Infinity, newest: distinct ? new Map() : null };
+  }
+
+  /**
+   * Notes the event time of each of the event's values. A value seen again moves to the end, so the
+   * map runs from the least recently seen value; those before `horizon` go, and beyond the cap the
+   * least recently seen.
+   */
+  function noteValues(newest: Map<string, number>, ev: Ev, horizon: number): void {
+    for (const v of valuesOf(distinct!, ev)) {
+      const ts = newest.get(v);
+      if (ts !== undefined && ts >= ev.ts) continue;
+      newest.delete(v);
+      newest.set(v, ev.ts);
+    }
+    for (const v of newest.keys()) {
+      if (newest.get(v)! < horizon || newest.size > MAX_EVENTS_PER_KEY) newest.delete(v);
+      else break;
+    }
   }
 
   /** The rule's event handler around `pred`, the match (or what a route leaves of it, condition.fold.ts). */
@@ -98,10 +127,18 @@ export function createThresholdRule(rule: ThresholdRule, slot: number, catalogue
       while (drop < evs.length && evs[drop]!.ts < horizon) drop++;
       if (evs.length - drop > keep) drop = evs.length - keep;
       if (drop > 0) evs.splice(0, drop);
+      if (s.newest !== null) noteValues(s.newest, ev, horizon);
       // The windows that contain the new event: the one ending at it, and (late arrival) the newest.
       check(s, ev.ts, ctx) || (s.lastTs !== ev.ts && check(s, s.lastTs, ctx));
     };
   }
 
   return handler;
+}
+
+/** How many values were seen at or after `sinceTs`. */
+function countSince(newest: ReadonlyMap<string, number>, sinceTs: number): number {
+  let n = 0;
+  for (const ts of newest.values()) if (ts >= sinceTs) n++;
+  return n;
 }
