@@ -433,7 +433,8 @@ export const ENGINE_USAGE = `
 npm run bench:detector:engine -- [options]   (= node --expose-gc bench/detector.engine.bench.ts)
 Events per CPU-second through classification and the shipped rule pack, in process, and the memory
 per 100,000 users. Last stdout line: a JSON object.
-  --users N               active users (default 100000)
+  --users N               active users (default 100000); fewer users make more calls each: 1000 is a
+                          busy agent per user (a call every 2 s), 10 a runaway agent or a flood
   --events N              events (default 1000000)
   --arrival runs|uniform  calls as interleaved agent runs (default) or each from a random user
   --repeat N              timed repetitions, each through a fresh engine; figures of the median (default 3)
