@@ -2,7 +2,7 @@
 // repositories, hosts. A v2 event names them by keyed fingerprint (`fingerprints.destinations`, so
 // an account number is never stored); a v1 event by its extracted recipients and hosts. The
 // baseline's known destinations use the same representation (baselines.queries.ts).
-import { pruneMap } from './map.prune.ts';
+import { pruneMap, pruneOldest } from './map.prune.ts';
 import type { Ev, UserState } from './rule.types.ts';
 
 /** Users need this much history before any destination counts as novel (cold start stays silent). */
@@ -55,7 +55,7 @@ export function rememberDestinations(user: UserState, ev: Ev): void {
     map.delete(d);
     map.set(d, ev.ts);
   }
-  if (map.size > MAX_RECENT_DESTINATIONS) for (const k of map.keys()) if (map.size > MAX_RECENT_DESTINATIONS) map.delete(k); else break;
+  if (map.size > MAX_RECENT_DESTINATIONS) pruneOldest(map, MAX_RECENT_DESTINATIONS);
 }
 
 /** A new snapshot covers what was used before it was computed: forget those. */

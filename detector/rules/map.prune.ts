@@ -13,3 +13,16 @@ export function pruneMap<K, V>(map: Map<K, V>, drop: (value: V, key: K) => boole
   });
   return n;
 }
+
+/**
+ * For a map of event times kept in order of use (a used key is deleted and set again): deletes
+ * entries from the front, the least recently used, while there are more than `max` or their time is
+ * before `beforeTs`. Takes numbers, not a predicate: a closure over the caller's locals would make
+ * each call allocate, and callers run per event.
+ */
+export function pruneOldest<K>(map: Map<K, number>, max: number, beforeTs = -Infinity): void {
+  for (const key of map.keys()) {
+    if (map.size > max || map.get(key)! < beforeTs) map.delete(key);
+    else break;
+  }
+}

@@ -7,6 +7,7 @@
 // recipient of this send first appear in untrusted content read in the last 15 minutes?" — the
 // strongest evidence of prompt injection an audit log has.
 import { hasUsedDestination } from './destinations.ts';
+import { cutFront } from './array.cut.ts';
 import { hash53 } from './hash53.ts';
 import type { Ev, UserState } from './rule.types.ts';
 
@@ -117,18 +118,18 @@ export class ProvenanceStore {
   /** Forgets the oldest source; cuts the forgotten front off both arrays once it is half of them. */
   private dropOldest(): void {
     const refs = this.refs;
-    this.sets?.delete(refs[this.first] as Ev);
-    refs[this.first] = refs[this.first + 1] = undefined;
+    const oldest = this.first;
+    this.sets?.delete(refs[oldest] as Ev);
     this.first += 3;
-    if (2 * this.first < refs.length) return;
-    const nums = this.nums;
+    if (2 * this.first < refs.length) {
+      refs[oldest] = refs[oldest + 1] = undefined;
+      return;
+    }
     const cut = refs[this.first + 2] as number;
-    refs.copyWithin(0, this.first);
-    refs.length -= this.first;
+    cutFront(refs, this.first);
     this.first = 0;
     for (let r = 2; r < refs.length; r += 3) (refs[r] as number) -= cut;
-    nums.copyWithin(0, cut);
-    nums.length -= cut;
+    cutFront(this.nums, cut);
   }
 
   /**

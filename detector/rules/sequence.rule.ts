@@ -12,6 +12,7 @@ import { ALWAYS, compileMatch, interestOf, unionInterest, type Predicate } from 
 import { matchOnRoute } from './condition.fold.ts';
 import { formatDuration } from './duration.ts';
 import { FIELDS, valuesOf } from './fields.ts';
+import { cutFront } from './array.cut.ts';
 import { pruneMap } from './map.prune.ts';
 import { compileKey, describeCall, makeMatch, refOf } from './match.ts';
 import type { EngineContext, Ev, RuleHandler, UserState } from './rule.types.ts';
@@ -220,16 +221,13 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
     else s.bufOldest = (buf[s.head] as Ev).ts;
   }
 
-  /** Drops the buffered events before index `head`: they let go of their events now, the array is cut later. */
+  /** Drops the buffered events before index `head`: the array is cut once they are half of it; until then their slots let go of their events. */
   function dropBefore(s: KeyState, head: number): void {
     const buf = s.buf;
-    for (let i = s.head; i < head; i++) buf[i] = 0;
     if (2 * head >= buf.length) {
-      // In place: splice would allocate an array of the dropped items.
-      buf.copyWithin(0, head);
-      buf.length -= head;
+      cutFront(buf, head);
       head = 0;
-    }
+    } else for (let i = s.head; i < head; i++) buf[i] = 0;
     s.head = head;
     s.bufOldest = head < buf.length ? (buf[head] as Ev).ts : Infinity;
   }

@@ -10,7 +10,8 @@ import { compileMatch, interestOf, type Predicate } from './condition.ts';
 import { specializeByMatch } from './condition.fold.ts';
 import { formatDuration } from './duration.ts';
 import { FIELDS, valuesOf } from './fields.ts';
-import { pruneMap } from './map.prune.ts';
+import { cutFront } from './array.cut.ts';
+import { pruneMap, pruneOldest } from './map.prune.ts';
 import { compileKey, makeMatch, refOf } from './match.ts';
 import type { EngineContext, Ev, RuleHandler, UserState } from './rule.types.ts';
 import type { ThresholdRule } from './rule.schema.ts';
@@ -104,10 +105,7 @@ export function createThresholdRule(rule: ThresholdRule, slot: number, catalogue
       newest.delete(v);
       newest.set(v, ev.ts);
     }
-    for (const v of newest.keys()) {
-      if (newest.get(v)! < horizon || newest.size > MAX_EVENTS_PER_KEY) newest.delete(v);
-      else break;
-    }
+    pruneOldest(newest, MAX_EVENTS_PER_KEY, horizon);
   }
 
   /** The rule's event handler around `pred`, the match (or what a route leaves of it, condition.fold.ts). */
@@ -126,7 +124,7 @@ export function createThresholdRule(rule: ThresholdRule, slot: number, catalogue
       let drop = 0;
       while (drop < evs.length && evs[drop]!.ts < horizon) drop++;
       if (evs.length - drop > keep) drop = evs.length - keep;
-      if (drop > 0) evs.splice(0, drop);
+      if (drop > 0) cutFront(evs, drop);
       if (s.newest !== null) noteValues(s.newest, ev, horizon);
       // The windows that contain the new event: the one ending at it, and (late arrival) the newest.
       check(s, ev.ts, ctx) || (s.lastTs !== ev.ts && check(s, s.lastTs, ctx));
