@@ -13,20 +13,14 @@ import type { Kafka } from 'kafkajs';
 import type { ClickHouseClient } from '../core/clickhouse.ts';
 import type { Config } from '../core/config.ts';
 import { consumerClients } from '../core/kafka/consumer.clients.ts';
-import { createConsumerRuntime, type InboundMessage, type Ticket } from '../core/kafka/consumer.runtime.ts';
+import { createConsumerRuntime } from '../core/kafka/consumer.runtime.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Registry } from '../core/metrics.ts';
 import { RowsSink } from './events.sink.ts';
 import type { IngestPipeline } from './ingest.pipeline.ts';
 import type { IngestMetrics } from './ingest.metrics.ts';
+import { PendingRows } from './pending.rows.ts';
 import { RowBatcher } from './row.batcher.ts';
-
-interface Item {
-  /** One row (object or TabSeparated line) per table of the pipeline, in the same order. */
-  rows: (object | string)[];
-  ticket: Ticket;
-  message: InboundMessage;
-}
 
 export interface PipelineRunnerDeps {
   kafka: Kafka;
@@ -67,11 +61,13 @@ export function createPipelineRunner<T>(config: Config, pipeline: IngestPipeline
   let consumedSince = 0;
   const deadSince = new Map<string, number>();
 
+  // Messages read and not yet stored, each known by its number (pending.rows.ts says why).
+  const pending = new PendingRows(pipeline.tables.length, config.ingest.batchRows * 3);
   const sinks = pipeline.tables.map(
     (target, i) =>
-      new RowsSink<Item>(deps.clickhouse, log, {
+      new RowsSink<number>(deps.clickhouse, log, {
         table: `${config.clickhouse.database}.${target.table}`,
-        toRow: (item) => item.rows[i]!,
+        toRow: (n) => pending.row(n, i),
         tsvColumns: target.tsvColumns,
         retryMaxMs: config.ingest.retryMaxMs,
         signal: stopController.signal,
@@ -79,7 +75,7 @@ export function createPipelineRunner<T>(config: Config, pipeline: IngestPipeline
       }),
   );
 
-  const batcher = new RowBatcher<Item>(
+  const batcher = new RowBatcher<number>(
     {
       maxRows: config.ingest.batchRows,
       flushMs: config.ingest.flushMs,
@@ -113,7 +109,7 @@ export function createPipelineRunner<T>(config: Config, pipeline: IngestPipeline
         const ingestedAt = Math.floor(Date.now() / 1000);
         const rows = pipeline.transcode?.(message.value, config.event.maxBytes, origin, ingestedAt);
         if (rows) {
-          batcher.add({ rows, ticket, message });
+          batcher.add(pending.add(rows, ticket, message));
           return 'pending';
         }
         const decoded = pipeline.decode(message.value, config.event.maxBytes);
@@ -121,7 +117,7 @@ export function createPipelineRunner<T>(config: Config, pipeline: IngestPipeline
           countDead(decoded.reason);
           return { deadLetter: { reason: decoded.reason, step: decoded.step, detail: decoded.detail } };
         }
-        batcher.add({ rows: pipeline.tables.map((t) => t.toRow(decoded.value, origin, ingestedAt)), ticket, message });
+        batcher.add(pending.add(pipeline.tables.map((t) => t.toRow(decoded.value, origin, ingestedAt)), ticket, message));
         return 'pending';
       },
       hasRoom: () => batcher.hasRoom(),
@@ -131,10 +127,10 @@ export function createPipelineRunner<T>(config: Config, pipeline: IngestPipeline
     { ...deps, kafka: consumerClients(config, deps.kafka) },
   );
 
-  async function flush(items: Item[]): Promise<void> {
+  async function flush(items: number[]): Promise<void> {
     const started = performance.now();
     let remaining = items;
-    const refused: { item: Item; error: string }[] = [];
+    const refused: { item: number; error: string }[] = [];
     for (const sink of sinks) {
       const { rejected } = await sink.write(remaining);
       if (rejected.length === 0) continue;
@@ -144,14 +140,17 @@ export function createPipelineRunner<T>(config: Config, pipeline: IngestPipeline
     }
     if (refused.length > 0) {
       await consumer.deadLetter(
-        refused.map(({ item, error }) => ({
-          key: item.message.key,
-          value: item.message.value,
-          reason: 'sink_rejected',
-          step: 'insert',
-          detail: error,
-          source: { topic, partition: item.ticket.partition, offset: item.message.offset },
-        })),
+        refused.map(({ item, error }) => {
+          const message = pending.message(item);
+          return {
+            key: message.key,
+            value: message.value,
+            reason: 'sink_rejected',
+            step: 'insert',
+            detail: error,
+            source: { topic, partition: pending.ticket(item).partition, offset: message.offset },
+          };
+        }),
       );
       countDead('sink_rejected', refused.length);
       log.warn({ rows: refused.length }, 'rows refused by ClickHouse were dead-lettered');
@@ -160,7 +159,8 @@ export function createPipelineRunner<T>(config: Config, pipeline: IngestPipeline
     metrics.inserted.inc(label, remaining.length);
     metrics.batchRows.observe(label, items.length);
     metrics.insertSeconds.observe(label, insertMs / 1000);
-    for (const item of items) consumer.finish(item.ticket);
+    for (const item of items) consumer.finish(pending.ticket(item));
+    pending.releaseThrough(items[items.length - 1]!);
     consumer.wake();
     await consumer.commit();
     await writeStats(remaining.length, insertMs);
