@@ -19,6 +19,7 @@ import type { Registry } from '../core/metrics.ts';
 import { RowsSink } from './events.sink.ts';
 import type { IngestPipeline } from './ingest.pipeline.ts';
 import type { IngestMetrics } from './ingest.metrics.ts';
+import { IngestStats } from './ingest.stats.ts';
 import { PendingRows } from './pending.rows.ts';
 import { RowBatcher } from './row.batcher.ts';
 
@@ -57,9 +58,6 @@ export function createPipelineRunner<T>(config: Config, pipeline: IngestPipeline
   const label = { topic };
   const stopController = new AbortController();
   const instance = `${hostname()}:${process.pid}`;
-  // Counts since the last `ingest_stats` row.
-  let consumedSince = 0;
-  const deadSince = new Map<string, number>();
 
   // Messages read and not yet stored, each known by its number (pending.rows.ts says why).
   const pending = new PendingRows(pipeline.tables.length, config.ingest.batchRows * 3);
@@ -88,7 +86,7 @@ export function createPipelineRunner<T>(config: Config, pipeline: IngestPipeline
 
   function countDead(reason: string, n = 1): void {
     metrics.deadLettered.inc({ topic, reason }, n);
-    deadSince.set(reason, (deadSince.get(reason) ?? 0) + n);
+    stats.deadLettered(reason, n);
   }
 
   const consumer = createConsumerRuntime(
@@ -104,7 +102,7 @@ export function createPipelineRunner<T>(config: Config, pipeline: IngestPipeline
     },
     {
       message(message, ticket) {
-        consumedSince++;
+        stats.read();
         const origin = { topic, partition: ticket.partition, offset: message.offset };
         const ingestedAt = Math.floor(Date.now() / 1000);
         const rows = pipeline.transcode?.(message.value, config.event.maxBytes, origin, ingestedAt);
@@ -126,6 +124,8 @@ export function createPipelineRunner<T>(config: Config, pipeline: IngestPipeline
     },
     { ...deps, kafka: consumerClients(config, deps.kafka) },
   );
+
+  const stats = new IngestStats(deps.clickhouse, log, { table: `${config.clickhouse.database}.ingest_stats`, topic, instance, lag: () => consumer.lag() });
 
   async function flush(items: number[]): Promise<void> {
     const started = performance.now();
@@ -161,33 +161,9 @@ export function createPipelineRunner<T>(config: Config, pipeline: IngestPipeline
     metrics.insertSeconds.observe(label, insertMs / 1000);
     for (const item of items) consumer.finish(pending.ticket(item));
     pending.releaseThrough(items[items.length - 1]!);
+    stats.stored(remaining.length, insertMs);
     consumer.wake();
     await consumer.commit();
-    await writeStats(remaining.length, insertMs);
-  }
-
-  /** One `ingest_stats` row per flush for the pipeline-health dashboard; best effort. */
-  async function writeStats(inserted: number, insertMs: number): Promise<void> {
-    const reasons = [...deadSince.keys()];
-    const row = {
-      ts: Math.floor(Date.now() / 1000),
-      topic,
-      consumed: consumedSince,
-      inserted,
-      dead_lettered: reasons.reduce((n, r) => n + deadSince.get(r)!, 0),
-      dead_letter_reasons: reasons,
-      dead_letter_counts: reasons.map((r) => deadSince.get(r)!),
-      insert_ms: insertMs,
-      lag: consumer.lag(),
-      instance,
-    };
-    consumedSince = 0;
-    deadSince.clear();
-    try {
-      await deps.clickhouse.insert({ table: `${config.clickhouse.database}.ingest_stats`, values: [row], format: 'JSONEachRow' });
-    } catch (err) {
-      log.debug({ err }, 'could not write ingest_stats');
-    }
   }
 
   return {
@@ -195,6 +171,7 @@ export function createPipelineRunner<T>(config: Config, pipeline: IngestPipeline
 
     async start() {
       await consumer.start();
+      stats.start();
       log.info({ topic, group: pipeline.groupId }, 'ingest pipeline started');
     },
 
@@ -202,6 +179,7 @@ export function createPipelineRunner<T>(config: Config, pipeline: IngestPipeline
       await consumer.stop();
       batcher.close();
       stopController.abort();
+      await stats.stop();
     },
   };
 }

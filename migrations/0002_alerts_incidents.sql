@@ -65,8 +65,9 @@ CREATE TABLE IF NOT EXISTS {{database}}.incident_history
 ENGINE = MergeTree()
 ORDER BY (tenant_id, incident_id, changed_at_ms);
 
--- One row per ingest flush: what the pipeline did, for the Grafana pipeline-health dashboard
--- (which can only read ClickHouse). dead_letter_reasons/counts are parallel arrays.
+-- What a pipeline of one ingest process did in a few seconds (ingest/ingest.stats.ts), for the
+-- Grafana pipeline-health dashboard (which can only read ClickHouse). insert_ms is the period's
+-- slowest insert; dead_letter_reasons/counts are parallel arrays.
 CREATE TABLE IF NOT EXISTS {{database}}.ingest_stats
 (
     ts DateTime,
