@@ -61,6 +61,8 @@ Options:
   --timeout S            stop a side after S seconds in all (default 900)
   --keep                 keep the bench database and topic afterwards
   --cpu-prof DIR         write V8 CPU profiles of ours (the ingest primary and each worker) into DIR
+  --node-flag FLAG       pass FLAG to node for ours, primary and workers alike (repeatable), e.g.
+                         --node-flag=--trace-gc with --ingest-log to see each worker's collections
   --ingest-log FILE      append ours' log lines to FILE, each after the round and the milliseconds
                          since its spawn (info level here unless MCP_AUDIT_LOG_LEVEL says otherwise):
                          when the workers joined, and each rebalance
@@ -84,6 +86,7 @@ interface Options {
   timeoutMs: number;
   keep: boolean;
   cpuProfDir: string | undefined;
+  nodeFlags: string[];
   ingestLog: string | undefined;
 }
 
@@ -101,6 +104,7 @@ function parseOptions(argv: string[]): Options {
       timeout: { type: 'string', default: '900' },
       keep: { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
+      'node-flag': { type: 'string', multiple: true },
       'ingest-log': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -129,6 +133,7 @@ function parseOptions(argv: string[]): Options {
     timeoutMs: positive('timeout', values.timeout, 86_400) * 1000,
     keep: values.keep,
     cpuProfDir: values['cpu-prof'],
+    nodeFlags: values['node-flag'] ?? [],
     ingestLog: values['ingest-log'],
   };
 }
@@ -195,8 +200,9 @@ async function waitForRows(
 }
 
 function spawnIngest(env: Record<string, string>, opts: Options, round: number): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  // --cpu-prof is refused in NODE_OPTIONS; as a node flag the forked workers inherit it (execArgv).
-  const nodeArgs = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [];
+  // --cpu-prof, --trace-gc and the like are refused in NODE_OPTIONS; as node flags the forked
+  // workers inherit them (execArgv).
+  const nodeArgs = [...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : []), ...opts.nodeFlags];
   const proc = spawn(process.execPath, [...nodeArgs, BIN, 'ingest'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const spawnedAt = performance.now();
   let out = '';
