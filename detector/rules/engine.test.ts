@@ -173,6 +173,16 @@ steps:
     expect(again).toHaveLength(0);
     expect(engine.stats().duplicates).toBe(3);
   });
+
+  it('tells a redelivered event from a different event of the same instant', () => {
+    const engine = createEngine({ rules: [chain], catalogue });
+    const a = call(mail('+0s'));
+    const b = call(mail('+0s'));
+    const later = call(mail('+1m'));
+    for (const e of [a, b, later, b, later]) engine.process(e);
+    expect(engine.stats().events).toBe(5);
+    expect(engine.stats().duplicates).toBe(2);
+  });
 });
 
 describe('threshold, pattern, suppress', () => {

@@ -203,10 +203,14 @@ export function createEngine(opts: EngineOptions): Engine {
     return u;
   }
 
-  /** True when the id was seen for this user; otherwise remembers it. */
-  function seenBefore(u: UserState, h: number): boolean {
+  /**
+   * True when the id was seen for this user; otherwise remembers it. An event newer than every event
+   * of its user cannot have been seen (a redelivered event keeps its time), so only the others are
+   * looked for: in a stream in order, that is almost none.
+   */
+  function seenBefore(u: UserState, h: number, ts: number): boolean {
     const ids = u.ids;
-    for (let i = 0; i < ids.length; i++) if (ids[i] === h) return true;
+    if (ts <= u.lastTs) for (let i = 0; i < ids.length; i++) if (ids[i] === h) return true;
     if (ids.length < dedupPerUser) ids.push(h);
     else {
       ids[u.idPos] = h;
@@ -287,7 +291,7 @@ export function createEngine(opts: EngineOptions): Engine {
       }
       s.events++;
       const u = userState(e.tenant_id, e.actor.user_id);
-      if (seenBefore(u, hash53(e.event_id))) {
+      if (seenBefore(u, hash53(e.event_id), ts)) {
         s.duplicates++;
         return NO_MATCHES;
       }

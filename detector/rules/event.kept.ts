@@ -42,7 +42,7 @@ export class EventKeeper {
     const kept = { ...e };
     kept.tenant_id = u.tenant;
     kept.kind = sharedKind(e.kind);
-    kept.actor = u.actor !== null && sameActor(u.actor, e.actor) ? u.actor : (u.actor = e.actor);
+    kept.actor = u.actor !== null && sameActorOfUser(u.actor, e.actor) ? u.actor : (u.actor = e.actor);
     let known = this.servers.get(e.server.name);
     if (known === undefined) {
       if (this.servers.size >= MAX_NAMES) this.servers.clear();
@@ -78,8 +78,13 @@ function sharedKind(kind: AuditEvent['kind']): AuditEvent['kind'] {
 
 /** Every field of the v1 and v2 actor (event.kept.test.ts checks the list against the schemas). */
 export const ACTOR_FIELDS = ['user_id', 'agent_id', 'client_name', 'client_version', 'source_address', 'conversation_id'] as const;
-function sameActor(a: Actor, b: Actor): boolean {
-  return a.user_id === b.user_id && a.agent_id === b.agent_id && a.client_name === b.client_name && a.client_version === b.client_version && a.source_address === b.source_address && a.conversation_id === b.conversation_id;
+/**
+ * Both actors are of the user whose state holds `a` (the engine finds that state by tenant and user
+ * id), so their user ids are equal and are not read again: comparing two copies of a string reads
+ * both, and the kept one is rarely still in the cache.
+ */
+function sameActorOfUser(a: Actor, b: Actor): boolean {
+  return a.agent_id === b.agent_id && a.client_name === b.client_name && a.client_version === b.client_version && a.source_address === b.source_address && a.conversation_id === b.conversation_id;
 }
 
 export const SERVER_FIELDS = ['name', 'version', 'transport', 'fingerprint'] as const;

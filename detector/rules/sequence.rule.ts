@@ -268,7 +268,8 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
       const reuse = join === null && !(last === 1 && steps[1]!.absent) ? openStart(partials) : undefined;
       if (reuse) {
         reuse.evs[0] = ev;
-        reuse.evs.length = 1;
+        // Writing an array's length costs a runtime call even when it does not change.
+        if (reuse.evs.length !== 1) reuse.evs.length = 1;
         reuse.start = ev.ts;
       } else if (!join || join.every((v) => v.length > 0)) {
         const p: Partial = { evs: [ev], start: ev.ts, stage: 0, join: null, joinKey: '', dead: false, deadline: 0, state: s };
@@ -281,7 +282,7 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
     // Compact: drop finished partials; keep the newest when over the cap.
     let w = 0;
     for (let i = 0; i < partials.length; i++) if (!partials[i]!.dead) partials[w++] = partials[i]!;
-    partials.length = w;
+    if (w !== partials.length) partials.length = w;
     if (w > MAX_PARTIALS_PER_KEY) {
       for (const p of partials.splice(0, w - MAX_PARTIALS_PER_KEY)) p.dead = true;
     }
