@@ -131,8 +131,8 @@ export function createEngine(opts: EngineOptions): Engine {
   const userWindow = Math.max(maxWindow + lateness, MIN_USER_WINDOW_MS);
   const suppress = handlers.map((h) => (h.suppressMs > 0 ? new Map<string | UserState, number>() : null));
 
-  const routes = new Map<string, WeakMap<Classification, RuleHandler[]>>();
-  const routeLists = new Map<string, RuleHandler[]>();
+  const routes = new Map<string, WeakMap<Classification, RuleHandler['onEvent'][]>>();
+  const routeLists = new Map<string, RuleHandler['onEvent'][]>();
   const users = new UserTable(handlers.length);
   let watermark = -Infinity;
   let nextSweep = -Infinity;
@@ -173,10 +173,11 @@ export function createEngine(opts: EngineOptions): Engine {
 
   /**
    * The rules an event of this kind and classification can match, each specialized to them
-   * (condition.fold.ts). Classifications are interned, so the lists are found by the object; two
-   * objects that read alike share one list.
+   * (condition.fold.ts), as their event functions: specialized handlers differ in shape, so loading
+   * `onEvent` from each on every event was a megamorphic property load. Classifications are
+   * interned, so the lists are found by the object; two objects that read alike share one list.
    */
-  function route(kind: string, cls: Classification): RuleHandler[] {
+  function route(kind: string, cls: Classification): RuleHandler['onEvent'][] {
     let byCls = routes.get(kind);
     if (!byCls) routes.set(kind, (byCls = new WeakMap()));
     let list = byCls.get(cls);
@@ -188,7 +189,7 @@ export function createEngine(opts: EngineOptions): Engine {
         for (const h of handlers) {
           if ((h.kinds !== null && !h.kinds.has(kind)) || (h.classes !== null && !h.classes.has(cls.class))) continue;
           const s = h.specialize ? h.specialize({ kind, cls }) : h;
-          if (s !== null) list.push(s);
+          if (s !== null) list.push(s.onEvent);
         }
         routeLists.set(sig, list);
       }
@@ -309,7 +310,7 @@ export function createEngine(opts: EngineOptions): Engine {
         forgetDestinationsBefore(u, ctx.baselines.computedAt);
       }
       const list = route(e.kind, cls);
-      for (let i = 0; i < list.length; i++) list[i]!.onEvent(ev, ctx);
+      for (let i = 0; i < list.length; i++) list[i]!(ev, ctx);
       // Only after every rule has seen the call: its own result is no provenance of its arguments,
       // and its destinations are not novel to itself.
       if (e.schema_version === 2) {

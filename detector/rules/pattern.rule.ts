@@ -10,11 +10,10 @@ export function createPatternRule(rule: PatternRule, slot: number, catalogue: Ca
   const ref = refOf(rule);
   const key = compileKey(rule.by);
   const { classes, kinds } = interestOf(rule.match, catalogue);
-  const onEventFor = (pred: Predicate) =>
-    function onEvent(this: RuleHandler, ev: Ev, ctx: EngineContext): void {
-      if (!pred(ev) || !ctx.admit(this, key(ev), ev.ts)) return;
-      ctx.emit(makeMatch(rule, ref, [ev], describeCall(ev)));
-    };
+  const onEventFor = (pred: Predicate) => (ev: Ev, ctx: EngineContext): void => {
+    if (!pred(ev) || !ctx.admit(handler, key(ev), ev.ts)) return;
+    ctx.emit(makeMatch(rule, ref, [ev], describeCall(ev)));
+  };
   const handler: RuleHandler = {
     ref,
     slot,

@@ -103,7 +103,8 @@ export interface RuleHandler {
   readonly windowMs: number;
   /** After a match, the same key stays silent this long (ms; 0 = never suppressed). */
   readonly suppressMs: number;
-  onEvent(ev: Ev, ctx: EngineContext): void;
+  /** A plain function (the engine calls it without `this`, from its routes' lists of them). */
+  readonly onEvent: (ev: Ev, ctx: EngineContext) => void;
   /** Called when the watermark moves (absence timers). */
   onWatermark?(ctx: EngineContext): void;
   /** Drops state that cannot matter any more; `user` is set for per-user slots. */
