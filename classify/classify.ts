@@ -38,11 +38,18 @@ export interface ToolHints {
 export const EXTERNAL_SINK = 'external_sink';
 export const INTERNAL_SINK = 'internal_sink';
 
-export function classify(event: Classifiable, catalogue: Catalogue, hints?: ToolHints): Classification {
+/**
+ * The hints for a tool, or a way to look them up for the event: looked up only when the catalogue
+ * does not list the tool, so the common call costs no lookup (tool.hints.ts).
+ */
+export type HintsOf = ToolHints | ((event: Classifiable) => ToolHints | undefined);
+
+export function classify(event: Classifiable, catalogue: Catalogue, hintsOf?: HintsOf): Classification {
   let entry: ToolEntry;
   if (event.kind === 'tool_call' && event.tool) {
     entry = toolEntry(catalogue, event.server.name, event.tool.name);
     if (entry.base.inferred) {
+      const hints = typeof hintsOf === 'function' ? hintsOf(event) : hintsOf;
       const keys = hints?.inputKeys ?? event.arguments?.keys;
       const description = hints?.description;
       if (description || (keys && keys.length > 0)) entry = hintedEntry(catalogue, entry, event.server.name, event.tool.name, description, keys);

@@ -51,6 +51,10 @@ export class ToolHintsMemory {
     }
   }
 
+  /** The hints for the tool an event calls (for classify, which asks only about tools the catalogue lacks). */
+  readonly hintsOfEvent = (e: Classifiable): ToolHints | undefined =>
+    e.tool === undefined ? undefined : this.hintsFor(e.tenant_id ?? '', e.server.name, e.tool.name);
+
   /** The hints for one tool, or undefined when its server's listing was not seen. */
   hintsFor(tenantId: string, serverName: string, toolName: string): ToolHints | undefined {
     return this.byTenant.get(tenantId)?.get(serverName)?.get(toolName);
@@ -73,6 +77,5 @@ export function classifyWithHints(memory: ToolHintsMemory, e: ToolListing & Clas
     memory.observe(e);
     return classify(e, catalogue);
   }
-  const hints = e.kind === 'tool_call' && e.tool ? memory.hintsFor(e.tenant_id, e.server.name, e.tool.name) : undefined;
-  return classify(e, catalogue, hints);
+  return classify(e, catalogue, memory.hintsOfEvent);
 }
