@@ -231,7 +231,7 @@ export function createEngine(opts: EngineOptions): Engine {
   }
 
   function sweep(beforeTs: number): void {
-    users.removeWhere((u) => u.lastTs < beforeTs);
+    users.removeIdle(beforeTs);
     for (const h of swept) h.sweep!(watermark - lateness);
     risk.sweep(watermark - riskHorizonMs);
     for (const map of suppress) if (map) pruneMap(map, (until) => until < watermark);
@@ -296,7 +296,7 @@ export function createEngine(opts: EngineOptions): Engine {
         s.duplicates++;
         return NO_MATCHES;
       }
-      if (ts >= u.lastTs) u.lastTs = ts;
+      if (ts >= u.lastTs) users.seen(u, ts);
       else s.outOfOrder++;
       if (ts < watermark) s.late++;
       // Timers due before this event are fired first: an event past a deadline cannot cancel it.

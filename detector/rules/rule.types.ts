@@ -12,8 +12,10 @@ export type RuleKind = 'sequence' | 'threshold' | 'pattern' | 'first_seen' | 'ba
 export interface UserState {
   readonly tenant: string;
   readonly user: string;
-  /** Largest event time seen for this user. */
+  /** Largest event time seen for this user (set through UserTable.seen). */
   lastTs: number;
+  /** The minute of `lastTs` the user table filed this user under (NaN: not filed, or removed). */
+  minute: number;
   /** Hashes of the most recent event ids (idempotent re-processing). */
   ids: number[];
   idPos: number;
