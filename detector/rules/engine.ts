@@ -296,7 +296,7 @@ export function createEngine(opts: EngineOptions): Engine {
         s.duplicates++;
         return NO_MATCHES;
       }
-      if (ts >= u.lastTs) users.seen(u, ts);
+      if (ts >= u.lastTs) users.setNewest(u, ts);
       else s.outOfOrder++;
       if (ts < watermark) s.late++;
       // Timers due before this event are fired first: an event past a deadline cannot cancel it.

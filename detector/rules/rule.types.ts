@@ -12,7 +12,7 @@ export type RuleKind = 'sequence' | 'threshold' | 'pattern' | 'first_seen' | 'ba
 export interface UserState {
   readonly tenant: string;
   readonly user: string;
-  /** Largest event time seen for this user (set through UserTable.seen). */
+  /** Largest event time seen for this user (set through UserTable.setNewest). */
   lastTs: number;
   /** The minute of `lastTs` the user table filed this user under (NaN: not filed, or removed). */
   minute: number;

@@ -38,7 +38,7 @@ describe('UserTable', () => {
       const tenant = rnd() < 0.05 ? 'globex' : 'acme';
       const user = `u${Math.floor(rnd() * 500)}`;
       const u = t.get(tenant, user);
-      if (ts >= u.lastTs) t.seen(u, ts);
+      if (ts >= u.lastTs) t.setNewest(u, ts);
       const key = `${tenant}/${user}`;
       if (!newest.has(key) || ts > newest.get(key)!) newest.set(key, ts);
       if (step % 500 === 499) {
@@ -56,10 +56,10 @@ describe('UserTable', () => {
   it('does not bring back a user that removeWhere took out', () => {
     const t = new UserTable(1);
     const a = t.get('acme', 'ana');
-    t.seen(a, 1_000);
+    t.setNewest(a, 1_000);
     expect(t.removeWhere((u) => u === a)).toBe(1);
     const again = t.get('acme', 'ana');
-    t.seen(again, 2_000);
+    t.setNewest(again, 2_000);
     expect(t.removeIdle(1_500)).toBe(0);
     expect(t.get('acme', 'ana')).toBe(again);
     expect(t.removeIdle(120_000)).toBe(1);

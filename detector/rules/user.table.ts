@@ -48,7 +48,7 @@ export class UserTable {
   }
 
   /** Notes an event of `u` at `ts`, which is not older than its newest: `ts` becomes its newest. */
-  seen(u: UserState, ts: number): void {
+  setNewest(u: UserState, ts: number): void {
     u.lastTs = ts;
     const minute = Math.floor(ts / MINUTE_MS);
     if (minute === u.minute) return;
