@@ -1,13 +1,15 @@
 // The consumer runtime (core/kafka/consumer.runtime.ts) against the real broker: commits only the
 // contiguous run of finished offsets; counts a message Kafka delivers again without a rebalance,
 // and not one read again after a rebalance; stops in the order pause -> drain -> commit -> leave;
-// parks a fetch of more than 1 MiB of dead letters in requests the broker accepts.
+// parks a fetch of more than 1 MiB of dead letters in requests the broker accepts; a commit refused
+// during a rebalance does not start another one.
 // Each test has its own topic, consumer group and registry; the messages go to partition 0.
 // Every test runs on each Kafka client library the runtime can use (kafkajs, @platformatic/kafka).
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka } from '../core/kafka.ts';
+import { sleep } from '../core/lifecycle.ts';
 import { createConsumerRuntime, type ConsumerHandler, type ConsumerRuntime, type Ticket } from '../core/kafka/consumer.runtime.ts';
 import { MAX_REQUEST_BYTES } from '../core/kafka/dead.letters.ts';
 import type { KafkaClients } from '../core/kafka/kafka.clients.ts';
@@ -200,6 +202,47 @@ describe.each(CLIENTS)('the consumer runtime on %s', (library) => {
     expect(await eventually(async () => assignments >= 3 && seen.length >= 40, 60_000)).toBe(true);
     expect(await metric(registry, 'mcp_audit_test_consumed_total')).toBe(seen.length);
     expect(await metric(registry, 'mcp_audit_test_redelivered_total')).toBe(0);
+  });
+
+  it('rebalances once when commits are refused during a rebalance (no storm of rejoins)', { timeout: 90_000 }, async () => {
+    const s = await scenario('refused_commits', 2, 100, 2);
+    const clients = clientsUnderTest();
+    const options = { groupId: s.group, topic: s.topic, concurrency: 1, maxWaitMs: 100 };
+    const joins = { first: 0, second: 0 };
+    const member = (name: keyof typeof joins) => {
+      const consumer = clients.consumer(options);
+      const started = consumer.start(async (b) => b.resolve(b.messages.at(-1)!.offset), { assigned: () => void joins[name]++, crashed: () => {} });
+      return { consumer, started };
+    };
+    const first = member('first');
+    await first.started;
+    // The first member commits without pause, so that commits meet the rebalance the second starts:
+    // a client that rejoins on a refused commit starts another rebalance, which refuses the other
+    // member's commits in turn.
+    let committing = true;
+    let refused = 0;
+    // A new offset each time (the broker does not check it against the log): a client may skip an unchanged one.
+    let offset = 0;
+    const commits = (async () => {
+      while (committing) {
+        await first.consumer.commit([{ partition: 0, offset: String(++offset) }]).catch(() => void refused++);
+        await sleep(5);
+      }
+    })();
+    const second = member('second');
+    try {
+      await second.started;
+      expect(await eventually(async () => joins.first >= 2, 30_000)).toBe(true);
+      // Several heartbeats: a rebalance started by a refused commit would show by now.
+      await sleep(6_000);
+      // Not every run meets the short window in which the broker refuses a commit (the old adapter
+      // failed this test in five runs of five all the same, with 8 and 3 joins).
+      expect(joins, `${refused} commits refused`).toEqual({ first: 2, second: 1 });
+    } finally {
+      committing = false;
+      await commits;
+      await Promise.all([first.consumer.disconnect(), second.consumer.disconnect()]);
+    }
   });
 
   it('stops in order: pause, drain, commit, leave the group, close the producer', { timeout: 60_000 }, async () => {

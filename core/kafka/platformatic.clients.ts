@@ -5,8 +5,8 @@
 // as a record is read; the runtime needs the opposite (a batch per partition, the position moved
 // only once the batch is handled, so a failed batch is fetched again). So this file keeps the
 // library's group membership (join, sync, heartbeats on its own timer, rejoin on a rebalance) and
-// its requests (metadata, fetch, offset fetch and commit), and runs the fetch loop itself, as
-// kafkajs does:
+// its requests (metadata, fetch, offset fetch), sends its own offset commits (see `commit`: the
+// library's rejoins on a refused one), and runs the fetch loop itself, as kafkajs does:
 //
 //   join -> positions from the committed offsets (the earliest offset where the group has none)
 //     -> fetch from each partition's leader -> one batch per partition, `concurrency` at a time
@@ -16,7 +16,7 @@
 //   resolved positions, as kafkajs retries; a group lost for good (a failed rejoin) is joined again.
 //   A failure no retry can fix (a wrong password, a denied right: platformatic.errors.ts) ends the
 //   library's own retries at once, rejects start() or crashes the consumer for good, told as kafkajs'.
-import { Consumer, IS_CONTROL, ListOffsetTimestamps, Producer, type ConnectionPoolEventPayload, type SASLOptions } from '@platformatic/kafka';
+import { Consumer, IS_CONTROL, ListOffsetTimestamps, offsetCommitV8, Producer, type ConnectionPoolEventPayload, type SASLOptions } from '@platformatic/kafka';
 import type { ConnectionOptions } from 'node:tls';
 import { sleep } from '../lifecycle.ts';
 import { kafkaSecurityOptions, type KafkaConnection } from '../kafka.security.ts';
@@ -243,10 +243,11 @@ function platformaticConsumer(c: KafkaConnection, o: ConsumerOptions): ConsumerC
         }
         // As kafkajs retries a failed fetch or batch: report it, wait, and fetch again from the
         // positions the handled batches resolved, so a failed batch is read again without a
-        // rebalance. A consumer that lost its group meanwhile (a failed rejoin) joins again.
+        // rebalance. Only the library's 'error' (its rejoin failed) makes this loop join again:
+        // a consumer merely between generations is rejoining already, and a second JoinGroup
+        // from the leader would start yet another rebalance.
         events.crashed(err, true);
         await idle(RETRY_DELAY_MS);
-        if (!consumer.isActive()) rejoin = true;
       }
     }
   }
@@ -290,7 +291,20 @@ function platformaticConsumer(c: KafkaConnection, o: ConsumerOptions): ConsumerC
       loop = run(eachBatch, events);
     },
     async commit(offsets) {
-      await consumer.commit({ offsets: offsets.map((x) => ({ topic, partition: x.partition, offset: BigInt(x.offset), leaderEpoch: -1 })) });
+      // Not the library's commit: when the broker answers that the group is rebalancing, that one
+      // joins the group itself, beside the join its heartbeat starts. The second JoinGroup, from
+      // the leader of a group already stable again, starts another rebalance, which fails the
+      // other member's commit, which joins again: a storm of rebalances that kept ingest from
+      // making progress for seconds (librdkafka stopped rejoining on a commit's error for the same
+      // reason). Here a failed commit just fails; the runtime offers its offsets again, and the
+      // heartbeat alone rejoins. OffsetCommit v8 is in every broker since Kafka 2.4.
+      const member = consumer.memberId;
+      if (!member) throw new Error(`not a member of group ${o.groupId} yet; offsets not committed`);
+      const node = await consumer.findGroupCoordinator();
+      const connection = (await consumer.connectToBrokers([node])).get(node);
+      if (!connection) throw new Error(`no connection to the coordinator (broker ${node}) of group ${o.groupId}`);
+      const partitions = offsets.map((x) => ({ partitionIndex: x.partition, committedOffset: BigInt(x.offset), committedLeaderEpoch: -1, committedMetadata: null }));
+      await offsetCommitV8.api.async(connection, o.groupId, consumer.generationId, member, null, [{ name: topic, partitions }]);
     },
     pause() {
       running = false;
