@@ -12,7 +12,7 @@ import { createKafka } from '../core/kafka.ts';
 import { sleep } from '../core/lifecycle.ts';
 import { createConsumerRuntime, type ConsumerHandler, type ConsumerRuntime, type Ticket } from '../core/kafka/consumer.runtime.ts';
 import { MAX_REQUEST_BYTES } from '../core/kafka/dead.letters.ts';
-import type { KafkaClients } from '../core/kafka/kafka.clients.ts';
+import type { ConsumerClient, KafkaClients, RecordProducer } from '../core/kafka/kafka.clients.ts';
 import { kafkajsClients } from '../core/kafka/kafkajs.clients.ts';
 import { platformaticClients } from '../core/kafka/platformatic.clients.ts';
 import { createRegistry, type Registry } from '../core/metrics.ts';
@@ -33,6 +33,21 @@ const CLIENTS = ['kafkajs', 'platformatic'] as const;
 /** The client library under test: set by each `describe` below (they run one after the other). */
 let client: (typeof CLIENTS)[number] = 'kafkajs';
 const clientsUnderTest = (): KafkaClients => (client === 'platformatic' ? platformaticClients(connection) : kafkajsClients(kafka));
+
+/** The clients under test with some methods of each consumer (and producer) they make replaced; `change` runs once per client made. */
+function changedClients(consumer: (c: ConsumerClient) => Partial<ConsumerClient>, producer: (p: RecordProducer) => Partial<RecordProducer> = () => ({})): KafkaClients {
+  const real = clientsUnderTest();
+  return {
+    consumer(o) {
+      const c = real.consumer(o);
+      return { ...c, ...consumer(c) };
+    },
+    producer() {
+      const p = real.producer();
+      return { ...p, ...producer(p) };
+    },
+  };
+}
 
 afterAll(async () => {
   for (const r of runtimes) await r.stop();
@@ -112,6 +127,30 @@ describe.each(CLIENTS)('the consumer runtime on %s', (library) => {
     expect(tickets.map(offsetOf)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
+  it('counts a failed commit and commits its offsets at the next one', { timeout: 60_000 }, async () => {
+    const s = await scenario('commit_failure', 5);
+    const registry = createRegistry('test');
+    let failNext = true;
+    // The first commit fails as a broker refusing it would (say, during a rebalance).
+    const failingOnce = changedClients((c) => ({
+      commit: (offsets) => {
+        if (!failNext) return c.commit(offsets);
+        failNext = false;
+        return Promise.reject(new Error('refused for the test'));
+      },
+    }));
+    const runtime = start(s, { message: () => 'done' }, registry, failingOnce);
+    await runtime.start();
+    expect(await eventually(async () => (await metric(registry, 'mcp_audit_test_consumed_total')) === 5, 30_000)).toBe(true);
+    // Two commits (the runtime's timer may have made the first): one failed, the next carried the same offsets.
+    await runtime.commit();
+    await runtime.commit();
+    expect(failNext).toBe(false);
+    expect(await committed(s.group, s.topic)).toBe(5);
+    expect(await metric(registry, 'mcp_audit_test_commit_failures_total')).toBe(1);
+    expect(await metric(registry, 'mcp_audit_test_assignments_total')).toBe(1);
+  });
+
   it('counts messages delivered again without a rebalance', { timeout: 60_000 }, async () => {
     const s = await scenario('redelivery', 20);
     const registry = createRegistry('test');
@@ -148,30 +187,22 @@ describe.each(CLIENTS)('the consumer runtime on %s', (library) => {
     const registry = createRegistry('test');
     const seen: number[] = [];
     let heartbeatFailed = false;
-    const real = clientsUnderTest();
     // The first heartbeat fails, as kafkajs' does with the broker gone; it comes while intake waits for room.
-    const losingHeartbeat: KafkaClients = {
-      producer: () => real.producer(),
-      consumer(o) {
-        const c = real.consumer(o);
-        return {
-          ...c,
-          start: (eachBatch, events) =>
-            c.start(
-              (b) =>
-                eachBatch({
-                  ...b,
-                  heartbeat: async () => {
-                    if (heartbeatFailed) return b.heartbeat();
-                    heartbeatFailed = true;
-                    throw new Error('the heartbeat failed (test)');
-                  },
-                }),
-              events,
-            ),
-        };
-      },
-    };
+    const losingHeartbeat = changedClients((c) => ({
+      start: (eachBatch, events) =>
+        c.start(
+          (b) =>
+            eachBatch({
+              ...b,
+              heartbeat: async () => {
+                if (heartbeatFailed) return b.heartbeat();
+                heartbeatFailed = true;
+                throw new Error('the heartbeat failed (test)');
+              },
+            }),
+          events,
+        ),
+    }));
     const runtime = start(
       s,
       // No room after three messages, until the heartbeat has failed.
@@ -200,6 +231,7 @@ describe.each(CLIENTS)('the consumer runtime on %s', (library) => {
     await second.start();
     await second.stop();
     expect(await eventually(async () => assignments >= 3 && seen.length >= 40, 60_000)).toBe(true);
+    expect(await metric(registry, 'mcp_audit_test_assignments_total')).toBe(assignments);
     expect(await metric(registry, 'mcp_audit_test_consumed_total')).toBe(seen.length);
     expect(await metric(registry, 'mcp_audit_test_redelivered_total')).toBe(0);
   });
@@ -248,25 +280,17 @@ describe.each(CLIENTS)('the consumer runtime on %s', (library) => {
   it('stops in order: pause, drain, commit, leave the group, close the producer', { timeout: 60_000 }, async () => {
     const s = await scenario('stop', 10);
     const steps: string[] = [];
-    const real = clientsUnderTest();
-    const recording: KafkaClients = {
-      consumer(o) {
-        const c = real.consumer(o);
-        return {
-          start: (eachBatch, events) => c.start(eachBatch, events),
-          commit: async (offsets) => {
-            steps.push(`commit ${offsets.map((x) => x.offset).join(',')}`);
-            await c.commit(offsets);
-          },
-          pause: () => (steps.push('pause'), c.pause()),
-          disconnect: () => (steps.push('leave'), c.disconnect()),
-        };
-      },
-      producer() {
-        const p = real.producer();
-        return { ...p, disconnect: () => (steps.push('close producer'), p.disconnect()) };
-      },
-    };
+    const recording = changedClients(
+      (c) => ({
+        commit: async (offsets) => {
+          steps.push(`commit ${offsets.map((x) => x.offset).join(',')}`);
+          await c.commit(offsets);
+        },
+        pause: () => (steps.push('pause'), c.pause()),
+        disconnect: () => (steps.push('leave'), c.disconnect()),
+      }),
+      (p) => ({ disconnect: () => (steps.push('close producer'), p.disconnect()) }),
+    );
     const pending: Ticket[] = [];
     let handledWhileDraining = 0;
     let draining = false;
@@ -304,26 +328,20 @@ describe.each(CLIENTS)('the consumer runtime on %s', (library) => {
   it('stops cleanly when asked while it is still joining its group (a SIGTERM right after start)', { timeout: 60_000 }, async () => {
     const s = await scenario('early_stop', 3);
     const steps: string[] = [];
-    const real = clientsUnderTest();
     let openGate = () => {};
     const gate = new Promise<void>((r) => (openGate = r));
     // The consumer exists but has not joined yet when the stop comes: kafkajs cannot pause it then.
-    const slowJoin: KafkaClients = {
-      producer: () => real.producer(),
-      consumer(o) {
-        const c = real.consumer(o);
-        steps.push('consumer made');
-        return {
-          ...c,
-          start: async (eachBatch, events) => {
-            await gate;
-            await c.start(eachBatch, events);
-            steps.push('joined');
-          },
-          pause: () => (steps.push('pause'), c.pause()),
-        };
-      },
-    };
+    const slowJoin = changedClients((c) => {
+      steps.push('consumer made');
+      return {
+        start: async (eachBatch, events) => {
+          await gate;
+          await c.start(eachBatch, events);
+          steps.push('joined');
+        },
+        pause: () => (steps.push('pause'), c.pause()),
+      };
+    });
     const runtime = start(s, { message: () => 'done' }, createRegistry('test'), slowJoin);
     const started = runtime.start();
     expect(await eventually(async () => steps.includes('consumer made'), 30_000)).toBe(true);
@@ -339,20 +357,15 @@ describe.each(CLIENTS)('the consumer runtime on %s', (library) => {
     // request would exceed the broker's default limit of 1,048,588 bytes.
     const s = await scenario('dlq', 26, 40_200);
     const requests: number[] = [];
-    const real = clientsUnderTest();
-    const counting: KafkaClients = {
-      consumer: (o) => real.consumer(o),
-      producer() {
-        const p = real.producer();
-        return {
-          ...p,
-          send: (topic, messages) => {
-            requests.push(messages.reduce((n, m) => n + Buffer.byteLength(m.value ?? ''), 0));
-            return p.send(topic, messages);
-          },
-        };
-      },
-    };
+    const counting = changedClients(
+      () => ({}),
+      (p) => ({
+        send: (topic, messages) => {
+          requests.push(messages.reduce((n, m) => n + Buffer.byteLength(m.value ?? ''), 0));
+          return p.send(topic, messages);
+        },
+      }),
+    );
     const runtime = start(s, { message: () => ({ deadLetter: { reason: 'test_reason', step: 'decode', detail: 'not wanted' } }) }, createRegistry('test'), counting);
     await runtime.start();
     expect(await eventually(() => committedToEnd(kafka, s.group, s.topic), 60_000)).toBe(true);

@@ -22,6 +22,18 @@ function consumerMetrics(registry: Registry, prefix: string) {
     }),
     inFlight: new Gauge({ name: `${prefix}_in_flight`, help: 'Messages received but not yet finished', labelNames: topic, registers }),
     paused: new Gauge({ name: `${prefix}_paused`, help: '1 while intake waits for the service to make room (backpressure)', labelNames: topic, registers }),
+    assignments: new Counter({
+      name: `${prefix}_assignments_total`,
+      help: 'Partition assignments this member received: one per rebalance of its group; a steady rise is a rebalance storm',
+      labelNames: topic,
+      registers,
+    }),
+    commitFailures: new Counter({
+      name: `${prefix}_commit_failures_total`,
+      help: 'Offset commits that failed (the same offsets are offered again at the next commit)',
+      labelNames: topic,
+      registers,
+    }),
   };
 }
 

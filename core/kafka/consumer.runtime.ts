@@ -146,6 +146,7 @@ export function createConsumerRuntime(options: ConsumerRuntimeOptions, handler: 
       for (const o of offsets) updateLag(o.partition);
     } catch (err) {
       // Not fatal: the same offsets are offered again next time; at worst some messages come twice.
+      metrics.commitFailures.inc(label);
       log.warn({ err }, 'offset commit failed; will retry');
     }
     metrics.inFlight.set(label, tracker.inFlight());
@@ -234,6 +235,7 @@ export function createConsumerRuntime(options: ConsumerRuntimeOptions, handler: 
     tracker.reset();
     for (const partition of positions.keys()) metrics.lag.remove({ topic, partition: String(partition) });
     positions.clear();
+    metrics.assignments.inc(label);
     log.info({ topic, partitions }, 'joined consumer group');
     ready = Promise.resolve(handler.assigned?.(partitions)).catch((err: unknown) => log.error({ err }, 'assignment hook failed'));
   }
