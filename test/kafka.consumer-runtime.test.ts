@@ -34,7 +34,7 @@ const CLIENTS = ['kafkajs', 'platformatic'] as const;
 let client: (typeof CLIENTS)[number] = 'kafkajs';
 const clientsUnderTest = (): KafkaClients => (client === 'platformatic' ? platformaticClients(connection) : kafkajsClients(kafka));
 
-/** The clients under test with some methods of each consumer (and producer) they make replaced; `change` runs once per client made. */
+/** The clients under test with some methods replaced: `consumer` (and `producer`) runs once per client made and returns the replacements. */
 function changedClients(consumer: (c: ConsumerClient) => Partial<ConsumerClient>, producer: (p: RecordProducer) => Partial<RecordProducer> = () => ({})): KafkaClients {
   const real = clientsUnderTest();
   return {
