@@ -2,7 +2,8 @@
 // one in `--against DIR` (say a worktree of main). For judging a change to the engine on a shared
 // machine: separate runs of `bench:detector:engine` moved by ±20 % from one minute to the next,
 // which hides any change worth less than that, while passes alternating in one process see the same
-// moment of the machine (ratios within a few percent of each other, 2026-12-03, BENCHMARKS.md).
+// moment of the machine (the same engine on both sides: single rounds within ±10 %, medians of six
+// within 2 % of 1; 2026-12-03, BENCHMARKS.md).
 //
 //   git worktree add /tmp/base main && ln -s "$PWD/node_modules" /tmp/base/node_modules
 //   npm run bench:detector:compare -- --against /tmp/base [--users 30000] [--events 300000] [--rounds 6]
@@ -21,7 +22,7 @@ import { median, roundTo } from './lib/stats.ts';
 import { eventChunks, warmBaselines } from './detector.engine.bench.ts';
 import type { AuditEvent } from '../schemas/event.ts';
 
-/** What a side needs of its checkout: the engine, the shipped rules and the catalogue. */
+/** What a side needs of its checkout: its engine, its shipped rules and its catalogue. */
 interface Version {
   label: string;
   newEngine: () => { process(e: AuditEvent): unknown[] };
