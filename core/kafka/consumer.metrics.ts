@@ -6,34 +6,22 @@ import { Counter, Gauge, type Registry } from '../metrics.ts';
 function consumerMetrics(registry: Registry, prefix: string) {
   const registers = [registry];
   const topic = ['topic'] as const;
+  // Every metric but the lag is one series per topic.
+  const counter = (name: string, help: string) => new Counter({ name: `${prefix}_${name}`, help, labelNames: topic, registers });
+  const gauge = (name: string, help: string) => new Gauge({ name: `${prefix}_${name}`, help, labelNames: topic, registers });
   return {
-    consumed: new Counter({ name: `${prefix}_consumed_total`, help: 'Messages read from Kafka', labelNames: topic, registers }),
-    redelivered: new Counter({
-      name: `${prefix}_redelivered_total`,
-      help: 'Messages Kafka delivered again without a rebalance (at or below an offset already read in the same assignment)',
-      labelNames: topic,
-      registers,
-    }),
+    consumed: counter('consumed_total', 'Messages read from Kafka'),
+    redelivered: counter('redelivered_total', 'Messages Kafka delivered again without a rebalance (at or below an offset already read in the same assignment)'),
     lag: new Gauge({
       name: `${prefix}_lag_messages`,
       help: 'Messages in the partition after the last committed offset',
       labelNames: ['topic', 'partition'] as const,
       registers,
     }),
-    inFlight: new Gauge({ name: `${prefix}_in_flight`, help: 'Messages received but not yet finished', labelNames: topic, registers }),
-    paused: new Gauge({ name: `${prefix}_paused`, help: '1 while intake waits for the service to make room (backpressure)', labelNames: topic, registers }),
-    assignments: new Counter({
-      name: `${prefix}_assignments_total`,
-      help: 'Partition assignments this member received: one per rebalance of its group; a steady rise is a rebalance storm',
-      labelNames: topic,
-      registers,
-    }),
-    commitFailures: new Counter({
-      name: `${prefix}_commit_failures_total`,
-      help: 'Offset commits that failed (the same offsets are offered again at the next commit)',
-      labelNames: topic,
-      registers,
-    }),
+    inFlight: gauge('in_flight', 'Messages received but not yet finished'),
+    paused: gauge('paused', '1 while intake waits for the service to make room (backpressure)'),
+    assignments: counter('assignments_total', 'Partition assignments this member received: one per rebalance of its group; a steady rise is a rebalance storm'),
+    commitFailures: counter('commit_failures_total', 'Offset commits that failed (the same offsets are offered again at the next commit)'),
   };
 }
 
