@@ -19,13 +19,14 @@ import { benchArgs } from './lib/bench.args.ts';
 import { beginBench, numberOption, toStderr, type BenchFrame } from './lib/bench.run.ts';
 import { runInterleaved } from './lib/interleave.ts';
 import { median, roundTo } from './lib/stats.ts';
-import { eventChunks, warmBaselines } from './detector.engine.bench.ts';
+import { eventChunks, processTimed, warmBaselines } from './detector.engine.bench.ts';
+import type { RuleMatch } from '../detector/rules/engine.ts';
 import type { AuditEvent } from '../schemas/event.ts';
 
 /** What a side needs of its checkout: its engine, its shipped rules and its catalogue. */
 interface Version {
   label: string;
-  newEngine: () => { process(e: AuditEvent): unknown[] };
+  newEngine: () => { process(e: AuditEvent): RuleMatch[] };
 }
 
 async function loadVersion(root: string, label: string): Promise<Version> {
@@ -52,10 +53,9 @@ function pass(v: Version, users: number, events: number): Pass {
   let micros = 0;
   let matches = 0;
   for (const chunk of eventChunks(users, events, 7)) {
-    const c0 = process.cpuUsage();
-    for (let i = 0; i < chunk.length; i++) matches += engine.process(chunk[i]!).length;
-    const used = process.cpuUsage(c0);
-    micros += used.user + used.system;
+    const t = processTimed(engine, chunk);
+    micros += t.cpuMicros;
+    matches += t.matches;
   }
   return { eventsPerCpuS: Math.round(events / (micros / 1e6)), matches };
 }
