@@ -76,6 +76,22 @@ describe('sequence', () => {
     expect(run([chain], [mail('+0s'), mail('+10s'), secret('+20s'), secret('+30s'), send('+40s'), send('+50s')])).toHaveLength(1);
   });
 
+  it('starts a chain at the latest first step, also when one call is two steps', () => {
+    const twice = rule(`
+id: t.twice
+kind: sequence
+maxspan: 10m
+steps:
+  - match: { labels: private_data }
+  - match: { labels: private_data }
+  - match: { labels: external_sink }
+`);
+    const read = (at: string, path: string): CallSpec => ({ at, server: 'filesystem', tool: 'read_file', paths: [path] });
+    const matches = run([twice], [read('+0s', '/p/a'), read('+1m', '/p/b'), read('+2m', '/p/c'), send('+3m')]);
+    expect(matches).toHaveLength(1);
+    expect(matches[0]!.evidence.map((e) => e.resource?.paths?.[0] ?? e.tool?.name)).toEqual(['/p/b', '/p/c', 'slack_post_message']);
+  });
+
   it('joins steps on per-step keys', () => {
     const joined = rule(`
 id: t.join

@@ -54,8 +54,9 @@ const SET_FROM = 24;
  * calls in half an hour) a copy of the whole store per call: the detector ran 6 times slower.
  */
 export class ProvenanceStore {
-  private refs: (Ev | readonly string[] | number | undefined)[] = [];
-  private nums: number[] = [];
+  // Shared empty arrays until the first source: its record replaces them with arrays sized to it.
+  private refs: (Ev | readonly string[] | number | undefined)[] = NO_REFS;
+  private nums: number[] = NO_NUMS;
   /** Index in `refs` of the oldest live source; those before it are forgotten. */
   private first = 0;
   /** Sets of the values and parties of large results, built when first searched. */
@@ -234,3 +235,6 @@ export function fingerprintsOf(ev: Ev, where: 'arguments' | 'destinations' | 'pa
 }
 
 const NONE: readonly string[] = Object.freeze([]);
+/** The arrays of a store with no source yet: never written to (record and insert replace them). */
+const NO_REFS: (Ev | readonly string[] | number | undefined)[] = [];
+const NO_NUMS: number[] = [];

@@ -55,6 +55,15 @@ interface KeyState {
   /** Event time of the oldest buffered event (Infinity when empty): pushing checks it without touching that event. */
   bufOldest: number;
   partials: Partial[];
+  /**
+   * The open start of a rule whose first step has no join: the latest first-step event, waiting for
+   * step 2, held here instead of as a Partial (null: none). Most labelled reads of a user restart it,
+   * and restarting it then touches this state and nothing else; it becomes a Partial only when the
+   * chain moves on.
+   */
+  open: Ev | null;
+  /** Event time of `open`. */
+  openStart: number;
   /** Completing event ids already raised (with their event time). */
   emitted: Map<string, number> | null;
 }
@@ -98,6 +107,9 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
   const keyOf = compileKey(rule.by);
   const maxspan = rule.maxspan;
   const last = steps.length - 1;
+  // The open start is held in the key's state (KeyState.open) when any newer start replaces it: no
+  // join on the first step, and no timer on its stage (a last absence step right after it).
+  const openInState = steps[0]!.join === null && !(last === 1 && steps[1]!.absent);
   const { classes, kinds } = unionInterest([...rule.steps.map((s) => interestOf(s.match, catalogue)), ...(rule.until ? [interestOf(rule.until, catalogue)] : [])]);
   const byKey = new Map<string, KeyState>();
   let timers: Partial[] = [];
@@ -161,7 +173,8 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
         // Out of order, within the allowed lateness: rebuild the key's partials in event-time order.
         insertSorted(s, ev, mask);
         for (const p of s.partials) p.dead = true;
-        s.partials = [];
+        s.partials = NO_PARTIALS;
+        s.open = null;
         const buf = s.buf;
         for (let i = s.head; i < buf.length; i += 2) advance(s, buf[i] as Ev, buf[i + 1] as number, ctx);
       } else {
@@ -184,7 +197,9 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
   }
 
   function newState(key: string | UserState): KeyState {
-    return { key, lastTs: -Infinity, buf: [], head: 0, bufOldest: Infinity, partials: [], emitted: null };
+    // Shared empty arrays until the key holds something: most keys of a rule are made by a user's first
+    // event, and each would otherwise allocate two arrays that its first push replaces.
+    return { key, lastTs: -Infinity, buf: NO_EVENTS, head: 0, bufOldest: Infinity, partials: NO_PARTIALS, open: null, openStart: 0, emitted: null };
   }
 
   /**
@@ -213,6 +228,7 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
   }
 
   function insertSorted(s: KeyState, ev: Ev, mask: number): void {
+    if (s.buf === NO_EVENTS) s.buf = [];
     const buf = s.buf;
     let i = buf.length;
     while (i > s.head && (buf[i - 2] as Ev).ts > ev.ts) i -= 2;
@@ -237,6 +253,7 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
     if (mask & UNTIL_BIT) {
       // The cancelling event drops every partial match that started at or before it.
       for (const p of partials) if (p.start <= ev.ts) p.dead = true;
+      if (s.open !== null && s.openStart <= ev.ts) s.open = null;
     }
     const n = partials.length;
     for (let i = 0; i < n; i++) {
@@ -248,55 +265,80 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
       }
       const st = steps[p.stage]!;
       if (st.absent) {
-        if (mask & (1 << p.stage) && joinValues(p, st, ev) !== null) {
+        if (mask & (1 << p.stage) && joinValues(p.join, st, ev) !== null) {
           p.dead = true;
         } else if (p.stage < last && mask & (1 << (p.stage + 1))) {
-          const next = steps[p.stage + 1]!;
-          const j = joinValues(p, next, ev);
+          const j = joinValues(p.join, steps[p.stage + 1]!, ev);
           if (j !== null) moveTo(p, p.stage + 2, ev, j, ctx);
         }
       } else if (mask & (1 << p.stage)) {
-        const j = joinValues(p, st, ev);
+        const j = joinValues(p.join, st, ev);
         if (j !== null) moveTo(p, p.stage + 1, ev, j, ctx);
       }
     }
+    // The open start is the newest partial: it moves on after the others, as it would in the list.
+    if (s.open !== null) advanceOpen(s, ev, mask, ctx);
     if (mask & 1) {
-      const first = steps[0]!;
-      const join = first.join ? first.join.map((d) => valuesOf(d, ev)) : null;
-      // Common case (no join, no timer on stage 1): restart the existing stage-1 partial in place
-      // instead of allocating a new one (the newer start replaces the older one anyway).
-      const reuse = join === null && !(last === 1 && steps[1]!.absent) ? openStart(partials) : undefined;
-      if (reuse) {
-        reuse.evs[0] = ev;
-        // Writing an array's length costs a runtime call even when it does not change.
-        if (reuse.evs.length !== 1) reuse.evs.length = 1;
-        reuse.start = ev.ts;
-      } else if (!join || join.every((v) => v.length > 0)) {
-        const p: Partial = { evs: [ev], start: ev.ts, stage: 0, join: null, joinKey: '', dead: false, deadline: 0, state: s };
-        // Sized literals again: the first partial of a key, the first event of a chain.
-        if (partials.length === 0) s.partials = [p];
-        else partials.push(p);
-        enter(p, 1, ev, join, ctx);
+      if (openInState) {
+        // A newer start replaces the older one (one chain, one alert).
+        s.open = ev;
+        s.openStart = ev.ts;
+      } else {
+        const first = steps[0]!;
+        const join = first.join ? first.join.map((d) => valuesOf(d, ev)) : null;
+        if (!join || join.every((v) => v.length > 0)) {
+          const p = newPartial(s, [ev], ev.ts);
+          enter(p, 1, ev, join, ctx);
+        }
       }
     }
     // Compact: drop finished partials; keep the newest when over the cap.
+    const all = s.partials;
     let w = 0;
-    for (let i = 0; i < partials.length; i++) if (!partials[i]!.dead) partials[w++] = partials[i]!;
-    if (w !== partials.length) partials.length = w;
+    for (let i = 0; i < all.length; i++) if (!all[i]!.dead) all[w++] = all[i]!;
+    if (w !== all.length) all.length = w;
     if (w > MAX_PARTIALS_PER_KEY) {
-      for (const p of partials.splice(0, w - MAX_PARTIALS_PER_KEY)) p.dead = true;
+      for (const p of all.splice(0, w - MAX_PARTIALS_PER_KEY)) p.dead = true;
     }
   }
 
-  /** The join binding after `ev` satisfies `step` for `p` (null: the join fails). */
-  function joinValues(p: Partial, step: Step, ev: Ev): (readonly string[])[] | null {
-    if (!step.join) return p.join ?? EMPTY_JOIN;
+  /** Step 2 for the open start held in the key's state: it expires, is cancelled by an absence, or moves on as a Partial. */
+  function advanceOpen(s: KeyState, ev: Ev, mask: number, ctx: EngineContext): void {
+    if (ev.ts - s.openStart > maxspan) {
+      s.open = null;
+      return;
+    }
+    const st = steps[1]!;
+    let stage = 0;
+    let j: (readonly string[])[] | null = null;
+    if (st.absent) {
+      if (mask & 2 && joinValues(null, st, ev) !== null) s.open = null;
+      else if (mask & 4 && (j = joinValues(null, steps[2]!, ev)) !== null) stage = 3;
+    } else if (mask & 2 && (j = joinValues(null, st, ev)) !== null) stage = 2;
+    if (stage === 0) return;
+    const p = newPartial(s, [s.open!, ev], s.openStart);
+    s.open = null;
+    enter(p, stage, ev, j, ctx);
+  }
+
+  /** A partial match of `s` holding `evs` (listed in the key's partials), at stage 0 until it enters one. */
+  function newPartial(s: KeyState, evs: Ev[], start: number): Partial {
+    const p: Partial = { evs, start, stage: 0, join: null, joinKey: '', dead: false, deadline: 0, state: s };
+    // A sized literal for the first partial of a key.
+    if (s.partials.length === 0) s.partials = [p];
+    else s.partials.push(p);
+    return p;
+  }
+
+  /** The join binding after `ev` satisfies `step` for a partial bound to `have` (null: the join fails). */
+  function joinValues(have: (readonly string[])[] | null, step: Step, ev: Ev): (readonly string[])[] | null {
+    if (!step.join) return have ?? EMPTY_JOIN;
     const vals = step.join.map((d) => valuesOf(d, ev));
-    if (!p.join || p.join === EMPTY_JOIN) return vals.every((v) => v.length > 0) ? vals : null;
+    if (!have || have === EMPTY_JOIN) return vals.every((v) => v.length > 0) ? vals : null;
     const out: (readonly string[])[] = [];
     for (let i = 0; i < vals.length; i++) {
-      const have = p.join[i] ?? [];
-      const both = vals[i]!.filter((v) => have.includes(v));
+      const had = have[i] ?? [];
+      const both = vals[i]!.filter((v) => had.includes(v));
       if (both.length === 0) return null;
       out.push(both);
     }
@@ -369,12 +411,6 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
 }
 
 const EMPTY_JOIN: (readonly string[])[] = [];
-
-/** The live partial waiting for step 2 with no join (a loop: `find` would allocate a closure per event). */
-function openStart(partials: readonly Partial[]): Partial | undefined {
-  for (let i = 0; i < partials.length; i++) {
-    const p = partials[i]!;
-    if (!p.dead && p.stage === 1 && p.joinKey === '') return p;
-  }
-  return undefined;
-}
+/** The buffer and partial list of a key that has none yet: never written to (push and newPartial replace them). */
+const NO_EVENTS: (Ev | number)[] = [];
+const NO_PARTIALS: Partial[] = [];
