@@ -1,6 +1,7 @@
 // The engine bench's generated stream: what its two arrival models promise (the figures rest on it).
 import { describe, expect, it } from 'vitest';
-import { eventChunks, generateEvents, type Arrival } from './detector.engine.bench.ts';
+import { eventChunks, generateEvents, runEngineBench, type Arrival } from './detector.engine.bench.ts';
+import { DEFAULT_RULES_DIR, loadRulesOrThrow } from '../detector/rules/rules.load.ts';
 
 const USERS = 5_000;
 
@@ -38,5 +39,17 @@ describe('engine bench events', () => {
 
   it('with uniform arrival, calls come from users drawn at random', () => {
     expect(arrivals('uniform').medianGap).toBeGreaterThan(USERS / 2);
+  });
+});
+
+describe('engine bench --rule-times', () => {
+  it('names every enabled rule of the pack with its time, within the engine\'s', async () => {
+    const r = await runEngineBench({ users: 300, events: 3_000, repeat: 1, ruleTimes: true });
+    const times = r.rule_times!;
+    const enabled = loadRulesOrThrow([DEFAULT_RULES_DIR]).filter((x) => x.rule.enabled).map((x) => x.rule.id);
+    expect(Object.keys(times.rules_us_per_event).sort()).toEqual([...enabled].sort());
+    const inRules = Object.values(times.rules_us_per_event).reduce((a, b) => a + b, 0);
+    expect(inRules).toBeGreaterThan(0);
+    expect(inRules).toBeLessThanOrEqual(times.engine_us_per_event);
   });
 });

@@ -7,7 +7,7 @@
 // on one thread. Every user has a warm baseline (so `baseline` and `first_seen` rules do real work)
 // and ~10 events within ~30 minutes of event time, so all of them hold state at once.
 //
-//   npm run bench:detector:engine -- [--users 100000] [--events 1000000] [--arrival runs|uniform] [--repeat 3] [--cpu-prof-loop FILE.cpuprofile]
+//   npm run bench:detector:engine -- [--users 100000] [--events 1000000] [--arrival runs|uniform] [--repeat 3] [--cpu-prof-loop FILE.cpuprofile] [--rule-times]
 // `--arrival runs` (default) sends each user's calls as an agent run, interleaved with the ~1,000 runs
 // in flight; `uniform` draws every call's user at random, the cache worst case (see `Arrival`).
 // (= node --expose-gc …: --expose-gc makes the memory figures cleaner and adds the retained-heap figure.)
@@ -45,6 +45,8 @@ export interface EngineBenchOptions {
   rulesDirs?: string[];
   /** Writes a V8 CPU profile of the timed loop (with the chunks' making, not the warm-up) to this file. */
   cpuProfile?: string;
+  /** One more, untimed pass through an engine that times each rule (EngineOptions.timeRules). */
+  ruleTimes?: boolean;
 }
 
 export interface EngineBenchResult extends BenchFrame {
@@ -69,6 +71,14 @@ export interface EngineBenchResult extends BenchFrame {
   /** Heap bytes the engine allocated per event over the stream's first `allocation_events` (bench/lib/heap.allocated.ts). */
   allocated_bytes_per_event: number;
   allocation_events: number;
+  /** With `ruleTimes`: wall microseconds per event of the whole engine and of each rule, from their own pass. */
+  rule_times?: RuleTimes;
+}
+
+export interface RuleTimes {
+  engine_us_per_event: number;
+  /** Rule id -> wall microseconds per event of the stream (not per event the rule saw), largest first. */
+  rules_us_per_event: Record<string, number>;
 }
 
 /** The simulator's seeded generator (mulberry32): the bench data is reproducible for a seed. */
@@ -310,6 +320,7 @@ export async function runEngineBench(opts: EngineBenchOptions = {}): Promise<Eng
     toStderr(`bench:detector.engine: repetition ${r + 1}/${repeat}: ${count} events of ${rep.users} users (arrival: ${arrival}) through ${rules.length} rules: ${rep.cpuSeconds.toFixed(2)} CPU-s, ${rep.seconds.toFixed(2)} s wall, ${Math.round(count / rep.cpuSeconds).toLocaleString('en-US')} events per CPU-second`);
   }
   const alloc = allocationPass({ rules, catalogue, users, count: Math.min(ALLOCATION_EVENTS, count), seed, arrival });
+  const ruleTimes = opts.ruleTimes ? ruleTimesPass({ rules, catalogue, users, count, seed, arrival }) : undefined;
   toStderr(`bench:detector.engine: ${alloc.perEvent.toLocaleString('en-US')} heap bytes allocated per event over the first ${alloc.events.toLocaleString('en-US')} events (${alloc.collections} collections; steady where CPU time is not)`);
   // The median repetition by CPU time is the figure: one repetition taken while the other vCPU was
   // busy (or the collector's threads had more to do) moves a single run by 20-30 % on this machine.
@@ -342,6 +353,7 @@ export async function runEngineBench(opts: EngineBenchOptions = {}): Promise<Eng
     retained_heap_mb_per_100k_users: mid.retained === null ? null : perUsers(mid.retained),
     allocated_bytes_per_event: alloc.perEvent,
     allocation_events: alloc.events,
+    ...(ruleTimes ? { rule_times: ruleTimes } : {}),
   };
 }
 
@@ -364,6 +376,30 @@ function allocationPass(o: { rules: Rule[]; catalogue: Catalogue; users: number;
     for (let i = 0; i < events.length; i++) engine.process(events[i]!);
   });
   return { perEvent: Math.round(bytes / events.length), events: events.length, collections };
+}
+
+/**
+ * Where the engine's time goes, by rule: the stream through a fresh engine that times every rule's
+ * handler. Wall time, since the clock is read per call; the timing itself adds about 0.1 µs per rule
+ * call, so the engine's figure here is above the timed passes'. A change to one rule shows as a change
+ * of its share against rules it did not touch, which one run measures more finely than two runs'
+ * totals on a machine whose speed drifts.
+ */
+function ruleTimesPass(o: { rules: Rule[]; catalogue: Catalogue; users: number; count: number; seed: number; arrival: Arrival }): RuleTimes {
+  const engine = createEngine({ rules: o.rules, catalogue: o.catalogue, baselines: warmBaselines(), allowedLatenessMs: 5_000, timeRules: true });
+  let engineMs = 0;
+  for (const chunk of eventChunks(o.users, o.count, o.seed, o.arrival)) {
+    const t0 = performance.now();
+    for (let i = 0; i < chunk.length; i++) engine.process(chunk[i]!);
+    engineMs += performance.now() - t0;
+  }
+  const perEvent = (seconds: number) => Math.round((seconds * 1e6 * 1000) / o.count) / 1000;
+  const byRule = Object.entries(engine.stats().secondsByRule ?? {}).sort((a, b) => b[1] - a[1]);
+  const result: RuleTimes = { engine_us_per_event: perEvent(engineMs / 1000), rules_us_per_event: Object.fromEntries(byRule.map(([id, s]) => [id, perEvent(s)])) };
+  const inRules = byRule.reduce((sum, [, s]) => sum + s, 0);
+  toStderr(`bench:detector.engine: time by rule (wall, own pass with timing on): engine ${result.engine_us_per_event} µs per event, ${perEvent(inRules)} of it in rules`);
+  for (const [id, s] of byRule) toStderr(`  ${id.padEnd(44)} ${perEvent(s).toFixed(3).padStart(7)} µs per event  ${((100 * s) / inRules).toFixed(1).padStart(5)} % of the rules' time`);
+  return result;
 }
 
 /** Repetitions of the timed run by default: the median of three is steady where one run is not. */
@@ -429,12 +465,13 @@ export const ENGINE_OPTIONS = {
   arrival: { type: 'string' },
   repeat: { type: 'string' },
   'cpu-prof-loop': { type: 'string' },
+  'rule-times': { type: 'boolean' },
 } as const;
 
-export function engineOptionsFrom(values: { users?: string; events?: string; arrival?: string; repeat?: string; 'cpu-prof-loop'?: string }): EngineBenchOptions {
+export function engineOptionsFrom(values: { users?: string; events?: string; arrival?: string; repeat?: string; 'cpu-prof-loop'?: string; 'rule-times'?: boolean }): EngineBenchOptions {
   const arrival = values.arrival ?? 'runs';
   if (!ARRIVALS.includes(arrival as Arrival)) throw new Error(`--arrival must be one of ${ARRIVALS.join(', ')}, not ${arrival}`);
-  return { users: numberOption(values.users), events: numberOption(values.events), arrival: arrival as Arrival, repeat: numberOption(values.repeat), cpuProfile: values['cpu-prof-loop'] };
+  return { users: numberOption(values.users), events: numberOption(values.events), arrival: arrival as Arrival, repeat: numberOption(values.repeat), cpuProfile: values['cpu-prof-loop'], ruleTimes: values['rule-times'] };
 }
 
 /** The usage of part (a) alone. */
@@ -448,6 +485,8 @@ per 100,000 users. Last stdout line: a JSON object.
   --arrival runs|uniform  calls as interleaved agent runs (default) or each from a random user
   --repeat N              timed repetitions, each through a fresh engine; figures of the median (default 3)
   --cpu-prof-loop FILE    write a V8 CPU profile of the timed loop to FILE (.cpuprofile)
+  --rule-times            one more pass, timing each rule: microseconds per event by rule (stderr
+                          and "rule_times"), to see where the time goes without a profiler
   --help                  this text`;
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -270,6 +270,20 @@ match:
     engine.process(call({ at: '+0s', server: 'postgres', tool: 'query', args: { sql: 'SELECT 1' } }));
     expect(engine.stats()).toMatchObject({ events: 1, matches: 0 });
   });
+
+  it('times each rule when asked, and only the rules an event reaches', () => {
+    const unrouted = rule('id: t.none\nkind: pattern\nmatch: { tool.class: db.admin }');
+    const events = [mail('+0s'), secret('+1m'), send('+2m')].map((s) => call(s));
+    const timedEngine = createEngine({ rules: [chain, unrouted], catalogue, timeRules: true });
+    for (const e of events) timedEngine.process(e);
+    const seconds = timedEngine.stats().secondsByRule!;
+    expect(Object.keys(seconds).sort()).toEqual(['t.chain', 't.none']);
+    expect(seconds['t.chain']).toBeGreaterThan(0);
+    expect(seconds['t.none']).toBe(0);
+    const plain = createEngine({ rules: [chain], catalogue });
+    for (const e of events) plain.process(e);
+    expect(plain.stats().secondsByRule).toBeUndefined();
+  });
 });
 
 describe('rule files', () => {
