@@ -28,6 +28,18 @@ steps:
   - match: { tool.class: [chat.send, email.send] }
 `);
 
+/** A credential read, then a file write with no approval in between. */
+const between = rule(`
+id: t.between
+kind: sequence
+maxspan: 10m
+steps:
+  - match: { tool.class: secret.read }
+  - absent: true
+    match: { kind: auth_decision }
+  - match: { tool.class: file.write }
+`);
+
 function run(rules: Rule[], specs: (CallSpec | AuditEventV1)[], latenessMs = 5_000, flush = true): RuleMatch[] {
   const engine = createEngine({ rules, catalogue, allowedLatenessMs: latenessMs });
   const out: RuleMatch[] = [];
@@ -154,18 +166,19 @@ steps:
   });
 
   it('cancels on an absence step between two steps', () => {
-    const between = rule(`
-id: t.between
-kind: sequence
-maxspan: 10m
-steps:
-  - match: { tool.class: secret.read }
-  - absent: true
-    match: { kind: auth_decision }
-  - match: { tool.class: file.write }
-`);
     expect(run([between], [secret('+0s'), approve('+1m'), write('+2m')])).toHaveLength(0);
     expect(run([between], [secret('+0s'), write('+2m')])).toHaveLength(1);
+  });
+
+  it('chains a first step that arrives after its later steps, within the lateness, for a user with no state yet', () => {
+    // The approval and the write reach the engine first: steps 2 and 3 of a user with nothing open.
+    expect(run([between], [write('+2m'), secret('+30s')], 5 * 60_000)).toHaveLength(1);
+    expect(run([between], [approve('+1m'), write('+2m'), secret('+30s')], 5 * 60_000)).toHaveLength(0);
+    // Later than the lateness, the read is matched best effort: it starts a chain the write cannot end.
+    expect(run([between], [write('+2m'), secret('+30s')], 10_000)).toHaveLength(0);
+    // Other users' calls in between, and the first step of one of them, change nothing.
+    const other = (at: string) => ({ user: 'bob@acme.com', at });
+    expect(run([between], [write('+2m'), secret(other('+2m10s').at, other('+2m10s')), write(other('+2m20s').at, other('+2m20s')), secret('+30s')], 5 * 60_000)).toHaveLength(2);
   });
 
   it('expires partial matches and forgets idle users', () => {

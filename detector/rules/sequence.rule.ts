@@ -6,7 +6,8 @@
 // events. Events in order advance the partials incrementally. An event older than the key's newest
 // (but within the allowed lateness) is inserted into the buffer and the key's partials are rebuilt by
 // replaying the buffer in event-time order; a completion is raised at most once per completing
-// event, so a replay never raises the same chain twice.
+// event, so a replay never raises the same chain twice. A user with nothing open has no state: the
+// calls that start nothing wait in one ring per rule until the lateness has passed (OrphanRing).
 import type { Catalogue } from '../../classify/catalogue.ts';
 import { ALWAYS, compileMatch, interestOf, unionInterest, type Predicate } from './condition.ts';
 import { matchOnRoute } from './condition.fold.ts';
@@ -112,6 +113,7 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
   const openInState = steps[0]!.join === null && !(last === 1 && steps[1]!.absent);
   const { classes, kinds } = unionInterest([...rule.steps.map((s) => interestOf(s.match, catalogue)), ...(rule.until ? [interestOf(rule.until, catalogue)] : [])]);
   const byKey = new Map<string, KeyState>();
+  const orphans = new OrphanRing();
   let timers: Partial[] = [];
   let timerHead = 0;
   let lateness = 0;
@@ -150,6 +152,7 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
     keyCount: () => byKey.size,
     reset() {
       byKey.clear();
+      orphans.clear();
       timers = [];
       timerHead = 0;
     },
@@ -164,7 +167,15 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
       if (mask === 0) return;
       lateness = ctx.allowedLatenessMs;
       const key = keyOf(ev);
-      const s = stateFor(key);
+      let s = stateOf(key);
+      if (s === undefined || s === HAS_ORPHANS) {
+        // A user with nothing open: a call that starts nothing waits in the rule's ring (OrphanRing).
+        if ((mask & 1) === 0 && typeof key !== 'string' && orphans.add(key, ev, mask, ctx.watermark)) {
+          key.slots[slot] = HAS_ORPHANS;
+          return;
+        }
+        s = newStateFor(key, s === HAS_ORPHANS);
+      }
       if (ev.ts >= s.lastTs) {
         push(s, ev, mask, ctx.watermark);
         s.lastTs = ev.ts;
@@ -185,14 +196,26 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
     };
   }
 
-  function stateFor(key: string | UserState): KeyState {
-    if (typeof key === 'string') {
-      let s = byKey.get(key);
-      if (!s) byKey.set(key, (s = newState(key)));
-      return s;
-    }
-    let s = key.slots[slot] as KeyState | undefined;
-    if (!s) key.slots[slot] = s = newState(key);
+  function stateOf(key: string | UserState): KeyState | undefined {
+    return typeof key === 'string' ? byKey.get(key) : (key.slots[slot] as KeyState | undefined);
+  }
+
+  /**
+   * A new state for `key`, holding what the user's orphans (if it may have some) would have left in
+   * it: they are put into its buffer as they would have been on arrival (each with the watermark of
+   * then), in arrival order.
+   */
+  function newStateFor(key: string | UserState, hasOrphans: boolean): KeyState {
+    const s = newState(key);
+    if (typeof key === 'string') byKey.set(key, s);
+    else key.slots[slot] = s;
+    if (!hasOrphans || typeof key === 'string') return s;
+    orphans.take(key, (ev, mask, watermark) => {
+      if (ev.ts >= s.lastTs) {
+        push(s, ev, mask, watermark);
+        s.lastTs = ev.ts;
+      } else insertSorted(s, ev, mask);
+    });
     return s;
   }
 
@@ -411,6 +434,78 @@ export function createSequenceRule(rule: SequenceRule, slot: number, catalogue: 
 }
 
 const EMPTY_JOIN: (readonly string[])[] = [];
+
+/**
+ * Stands in for the state of a user that has orphans in the ring (or had: they may have left it), so
+ * that making a user's state searches the ring only for such users. Never written to.
+ */
+const HAS_ORPHANS: KeyState = { key: '', lastTs: -Infinity, buf: [], head: 0, bufOldest: Infinity, partials: [], open: null, openStart: 0, emitted: null };
+
+/** Orphans held at most per rule; past it, calls get a user state again until the watermark frees the ring. */
+const MAX_ORPHANS = 65_536;
+
+/**
+ * Orphans: calls of users with no state for a per-user rule that satisfy no first step (a send by a
+ * user who read no credential, for approval.write-after-secret-read), held in one ring per rule
+ * instead of a state and a buffer per user. Such a call only matters if a first step of its user
+ * arrives later with an earlier event time, within the lateness; the user's state is then made, and
+ * takes its orphans as its buffer would have held them (newStateFor). Orphans older than the
+ * watermark leave from the front: a first step still to come is not older than the watermark, so
+ * none can precede them. (A call later than the allowed lateness is matched best effort, as before;
+ * it may then miss an orphan a buffer would still have held.) Rules keyed by other fields keep a
+ * state per key as before: their keys are swept, and the ring would have to be searched per key.
+ */
+class OrphanRing {
+  private keys: (UserState | null)[] = [];
+  private evs: Ev[] = [];
+  /** Per orphan: its step mask and the watermark when it arrived. */
+  private nums: number[] = [];
+  private head = 0;
+
+  /** False when the ring is full (the caller keeps the call in a key state instead). */
+  add(key: UserState, ev: Ev, mask: number, watermark: number): boolean {
+    this.trim(watermark);
+    if (this.keys.length - this.head >= MAX_ORPHANS) return false;
+    this.keys.push(key);
+    this.evs.push(ev);
+    this.nums.push(mask, watermark);
+    return true;
+  }
+
+  /** Drops orphans from the front that are older than the watermark (or taken). */
+  private trim(watermark: number): void {
+    const { keys, evs } = this;
+    let h = this.head;
+    while (h < keys.length && (keys[h] === null || evs[h]!.ts < watermark)) h++;
+    if (h === this.head) return;
+    if (h === keys.length) return this.clear();
+    // The dead front is cut off once it is as long as the live part.
+    if (2 * h >= keys.length) {
+      this.keys = keys.slice(h);
+      this.evs = evs.slice(h);
+      this.nums = this.nums.slice(2 * h);
+      h = 0;
+    } else for (let i = this.head; i < h; i++) keys[i] = null;
+    this.head = h;
+  }
+
+  /** Hands `key`'s orphans to `f` in arrival order and forgets them. */
+  take(key: UserState, f: (ev: Ev, mask: number, watermark: number) => void): void {
+    const { keys, evs, nums } = this;
+    for (let i = this.head; i < keys.length; i++) {
+      if (keys[i] !== key) continue;
+      keys[i] = null;
+      f(evs[i]!, nums[2 * i]!, nums[2 * i + 1]!);
+    }
+  }
+
+  clear(): void {
+    this.keys = [];
+    this.evs = [];
+    this.nums = [];
+    this.head = 0;
+  }
+}
 /** The buffer and partial list of a key that has none yet: never written to (push and newPartial replace them). */
 const NO_EVENTS: (Ev | number)[] = [];
 const NO_PARTIALS: Partial[] = [];
