@@ -481,9 +481,9 @@ class OrphanRing {
     if (h === keys.length) return this.clear();
     // The dead front is cut off once it is as long as the live part.
     if (2 * h >= keys.length) {
-      this.keys = keys.slice(h);
-      this.evs = evs.slice(h);
-      this.nums = this.nums.slice(2 * h);
+      cutFront(keys, h);
+      cutFront(evs, h);
+      cutFront(this.nums, 2 * h);
       h = 0;
     } else for (let i = this.head; i < h; i++) keys[i] = null;
     this.head = h;
